@@ -1,0 +1,95 @@
+import { z } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { getDb } from "../db/client";
+import { log } from "../lib/log";
+import { type AppEnv, createRouter } from "./context";
+import { AppError, envelope, isDatabaseUnavailable, statusText } from "./errors";
+import { limitBodies } from "./middleware/body-limit";
+import { requestContext } from "./middleware/request-context";
+import { docsRoutes } from "./routes/docs";
+import { healthRoutes } from "./routes/health";
+import { referenceRoutes } from "./routes/reference";
+
+// zod's messages in the product's language (a field's own message, where given, wins).
+z.config(z.locales.zhCN());
+
+/** The HTTP API, mounted under /api. Tests call app.request(); the site mounts app.fetch. */
+export const app = createRouter().basePath("/api");
+
+app.use("*", requestContext);
+app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+app.use("*", limitBodies());
+app.use("*", async (c, next) => {
+  if (c.req.path !== "/api/health") c.set("db", await getDb());
+  await next();
+});
+
+app.route("/", healthRoutes);
+app.route("/", referenceRoutes);
+// Further domains mount their routers here.
+
+app.route("/", docsRoutes(app));
+
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+    c.header("Allow", allowed.join(", "));
+    return c.json(
+      envelope("METHOD_NOT_ALLOWED", `此地址不支持 ${c.req.method} 请求，可用：${allowed.join(", ")}`),
+      405,
+    );
+  }
+  return c.json(envelope("NOT_FOUND", `没有这个接口：${c.req.path}`), 404);
+});
+
+app.onError((err, c) => {
+  const requestId = c.get("requestId");
+  if (requestId) c.header("X-Request-Id", requestId);
+  if (err instanceof AppError) {
+    for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+    return c.json(envelope(err.code, err.message, err.details), err.status);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    const malformed = /malformed json/i.test(err.message);
+    const code = malformed
+      ? "MALFORMED_JSON"
+      : status === 413
+        ? "PAYLOAD_TOO_LARGE"
+        : status < 500
+          ? "BAD_REQUEST"
+          : "INTERNAL";
+    const message = malformed ? "请求体不是有效的 JSON" : statusText(status);
+    return c.json(envelope(code, message), status);
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn("database unavailable", { requestId, error: (err as Error).message });
+    c.header("Retry-After", "5");
+    return c.json(envelope("SERVICE_UNAVAILABLE", "数据库暂时不可用，未保存任何内容，请稍后重试"), 503);
+  }
+  // Only the class and message go to the log: a stack is fine there, never in the response.
+  log.error("unhandled error", { requestId, error: (err as Error).message, stack: (err as Error).stack });
+  return c.json(envelope("INTERNAL", "服务器内部错误，请稍后再试", { requestId }), 500);
+});
+
+function pathPattern(path: string) {
+  const source = path
+    .split("/")
+    .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg === "*" ? ".*" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  return new RegExp(`^${source}/?$`);
+}
+
+/** Methods registered for a path (for 405 + Allow), ignoring middleware. */
+function allowedMethods(path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === "ALL" || r.path.endsWith("*")) continue;
+    if (pathPattern(r.path).test(path)) methods.add(r.method);
+  }
+  return [...methods];
+}
+
+export type App = typeof app;
+export type { AppEnv };

@@ -1,0 +1,27 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Db } from "../db/client";
+import { validationFailed } from "./errors";
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    /** The process's database; domain functions take it (or a transaction of it). */
+    db: Db;
+  };
+};
+
+/** A router whose validation failures become the error envelope with the field paths. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        const first = details[0];
+        throw validationFailed(
+          first ? `请求参数有误：${first.path ? `${first.path} ` : ""}${first.message}` : "请求参数有误",
+          details,
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,147 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "../lib/env";
+import { log } from "../lib/log";
+import { acquireDataDirLock, type DataDirLock } from "./lock";
+import { migrate } from "./migrate";
+import * as schema from "./schema";
+
+/** A database or a transaction: domain functions take this so they compose inside one transaction. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DriverName = "pglite" | "postgres";
+
+export interface Database {
+  db: Db;
+  driver: DriverName;
+  /** Run raw multi-statement SQL (test resets). */
+  exec(sqlText: string): Promise<void>;
+  /** Run raw multi-statement SQL in one transaction (migrations). */
+  execInTransaction(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL, or undefined for PGlite. */
+  url?: string;
+  /** PGlite data directory, or "memory://" for a throwaway in-memory database. */
+  pgliteDir?: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) {
+    const client = postgres(opts.url, {
+      max: opts.poolMax ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "sunshine" },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return {
+      db,
+      driver: "postgres",
+      exec: async (text) => {
+        await client.unsafe(text);
+      },
+      execInTransaction: async (text) => {
+        await client.begin((tx) => tx.unsafe(text));
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dir = opts.pgliteDir ?? "memory://";
+  let lock: DataDirLock | undefined;
+  if (!dir.startsWith("memory://")) {
+    mkdirSync(dir, { recursive: true });
+    lock = acquireDataDirLock(dir);
+  }
+  try {
+    const client = await PGlite.create(dir, { extensions: { pg_trgm } });
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      driver: "pglite",
+      exec: async (text) => {
+        await client.exec(text);
+      },
+      execInTransaction: async (text) => {
+        await client.transaction((tx) => tx.exec(text));
+      },
+      close: async () => {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+/** Rows of a raw query, whichever driver ran it (PGlite returns {rows}, postgres.js an array). */
+export async function rows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+// The process-wide database lives on globalThis: the server entry and Astro's bundle each hold their
+// own copy of this module, and both must share one connection (PGlite allows only one opener).
+const SLOT = Symbol.for("sunshine.database");
+type Slot = { current?: Promise<Database> };
+const slot: Slot = ((globalThis as Record<symbol, Slot>)[SLOT] ??= {});
+
+/** Use an already-open database as the process's database (tests). */
+export function setDatabase(database: Database) {
+  slot.current = Promise.resolve(database);
+}
+
+/**
+ * The process's database, opened from configuration on first use: migrations applied, and on an
+ * empty database the reference data (and, for the embedded database, the demo data) seeded.
+ */
+export function database(): Promise<Database> {
+  slot.current ??= (async () => {
+    const e = env();
+    const started = Date.now();
+    const opened = await openDatabase({
+      url: e.DATABASE_URL,
+      pgliteDir: path.resolve(e.DATA_DIR, "pglite"),
+      poolMax: e.DATABASE_POOL_MAX,
+    });
+    try {
+      const applied = await migrate(opened);
+      const { seedIfEmpty } = await import("./seed");
+      await seedIfEmpty(opened.db, { demo: e.SEED_DEMO ?? !e.DATABASE_URL });
+      log.info("database ready", {
+        driver: opened.driver,
+        migrationsApplied: applied.length,
+        ms: Date.now() - started,
+      });
+      return opened;
+    } catch (err) {
+      await opened.close().catch(() => {});
+      throw err;
+    }
+  })().catch((err) => {
+    slot.current = undefined; // let a later request try again (e.g. the server came back)
+    throw err;
+  });
+  return slot.current;
+}
+
+/** The drizzle handle of the process's database. */
+export async function getDb(): Promise<Db> {
+  return (await database()).db;
+}
+
+export async function closeDatabase() {
+  const current = slot.current;
+  slot.current = undefined;
+  if (current) await (await current.catch(() => undefined))?.close();
+}

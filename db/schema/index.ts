@@ -1,0 +1,2 @@
+// The whole schema, one module per domain. Add a domain's tables here.
+export * from "./reference";

@@ -1,0 +1,29 @@
+import { sql } from "drizzle-orm";
+import { log } from "../../lib/log";
+import { type Db, rows } from "../client";
+import { seedReference } from "./reference";
+
+/**
+ * Demo content, one seeder per domain, run in this order on an empty database (and by `npm run seed`).
+ * Each marks what it creates as demo data and must be idempotent.
+ */
+const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [];
+
+export async function seedDemo(db: Db) {
+  for (const seeder of demoSeeders) {
+    const started = Date.now();
+    await seeder.run(db);
+    log.info("demo data seeded", { seeder: seeder.name, ms: Date.now() - started });
+  }
+}
+
+/** Seed reference data (and demo content if asked) when the database has no districts yet. */
+export async function seedIfEmpty(db: Db, opts: { demo: boolean }) {
+  const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM districts`);
+  if (n > 0) return false;
+  await seedReference(db);
+  if (opts.demo) await seedDemo(db);
+  return true;
+}
+
+export { seedReference };

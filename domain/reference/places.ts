@@ -1,0 +1,157 @@
+import { asc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { categories, districts, towns, units, villages } from "../../db/schema";
+
+export interface VillageInfo {
+  id: number;
+  name: string;
+  isProvincialKey: boolean;
+  isWeak: boolean;
+  deepPovertyArea: string | null;
+  isDemo: boolean;
+}
+export interface TownInfo {
+  id: number;
+  name: string;
+  isKeyTown: boolean;
+  isDemo: boolean;
+  villages: VillageInfo[];
+}
+export interface DistrictInfo {
+  id: number;
+  code: string;
+  name: string;
+  kind: string;
+  isKey: boolean;
+  towns: TownInfo[];
+}
+
+/** Every district with its towns and villages and their flags, in the city's usual order. */
+export async function listDistricts(db: Db): Promise<DistrictInfo[]> {
+  const [ds, ts, vs] = await Promise.all([
+    db.select().from(districts).orderBy(asc(districts.sort)),
+    db.select().from(towns).orderBy(asc(towns.id)),
+    db.select().from(villages).orderBy(asc(villages.id)),
+  ]);
+  const villagesByTown = groupBy(vs, (v) => v.townId);
+  const townsByDistrict = groupBy(ts, (t) => t.districtId);
+  return ds.map((d) => ({
+    id: d.id,
+    code: d.code,
+    name: d.name,
+    kind: d.kind,
+    isKey: d.isKey,
+    towns: (townsByDistrict.get(d.id) ?? []).map((t) => ({
+      id: t.id,
+      name: t.name,
+      isKeyTown: t.isKeyTown,
+      isDemo: t.isDemo,
+      villages: (villagesByTown.get(t.id) ?? []).map((v) => ({
+        id: v.id,
+        name: v.name,
+        isProvincialKey: v.isProvincialKey,
+        isWeak: v.isWeak,
+        deepPovertyArea: v.deepPovertyArea,
+        isDemo: v.isDemo,
+      })),
+    })),
+  }));
+}
+
+export interface CategoryInfo {
+  code: string;
+  name: string;
+  leadDepartment: string;
+  leadUnitCode: string;
+}
+
+/** The measure categories with their lead department: the routing table of the brief. */
+export async function listCategories(db: Db): Promise<CategoryInfo[]> {
+  const result = await db
+    .select({ code: categories.code, name: categories.name, leadDepartment: units.name, leadUnitCode: units.code })
+    .from(categories)
+    .innerJoin(units, eq(units.code, categories.leadUnitCode))
+    .orderBy(asc(categories.sort));
+  return result;
+}
+
+export interface ResolvedPlace {
+  districtId: number;
+  district: string;
+  townId: number | null;
+  town: string | null;
+  villageId: number | null;
+  village: string | null;
+}
+
+export class UnknownPlaceError extends Error {
+  constructor(
+    readonly field: "district" | "town" | "village",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Resolve place names against the reference data: the town must be in the district and the village
+ * in the town (or, without a town, anywhere in the district when the name is unambiguous).
+ */
+export async function resolvePlace(
+  db: Db,
+  input: { district: string; town?: string | null; village?: string | null },
+): Promise<ResolvedPlace> {
+  const [d] = await db.select().from(districts).where(eq(districts.name, input.district));
+  if (!d) throw new UnknownPlaceError("district", `未知的区县：${input.district}`);
+  const ts = await db.select().from(towns).where(eq(towns.districtId, d.id));
+  let town = null as (typeof ts)[number] | null;
+  if (input.town) {
+    town = ts.find((t) => t.name === input.town) ?? null;
+    if (!town) throw new UnknownPlaceError("town", `${d.name}没有名为“${input.town}”的镇（街道）`);
+  }
+  let village = null as { id: number; name: string; townId: number } | null;
+  if (input.village) {
+    const candidates = town
+      ? await db.select().from(villages).where(eq(villages.townId, town.id))
+      : ts.length
+        ? await db
+            .select()
+            .from(villages)
+            .where(
+              inArray(
+                villages.townId,
+                ts.map((t) => t.id),
+              ),
+            )
+        : [];
+    const matches = candidates.filter((v) => v.name === input.village);
+    if (matches.length === 0) {
+      throw new UnknownPlaceError("village", `${town ? town.name : d.name}没有名为“${input.village}”的村`);
+    }
+    if (matches.length > 1) {
+      throw new UnknownPlaceError("village", `${d.name}有多个“${input.village}”，请同时填写镇（街道）`);
+    }
+    village = matches[0];
+    town ??= ts.find((t) => t.id === village!.townId) ?? null;
+  }
+  return {
+    districtId: d.id,
+    district: d.name,
+    townId: town?.id ?? null,
+    town: town?.name ?? null,
+    villageId: village?.id ?? null,
+    village: village?.name ?? null,
+  };
+}
+
+// Map.groupBy arrived in Node 21; this runs on 20.
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

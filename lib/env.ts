@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+// Every setting the process reads, parsed once. A bad value stops start-up with the variable's name.
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const hexKey = (name: string) =>
+  z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, `${name} must be 64 hex characters (32 random bytes)`)
+    .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(4321),
+  /** postgres://user@host:port/db — unset means the embedded PGlite database under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Where the embedded database, uploads and generated files live. */
+  DATA_DIR: z.string().min(1).default("./data"),
+  /** Load demo data into an empty database at start (embedded database: on by default). */
+  SEED_DEMO: booleanString.optional(),
+  MEILISEARCH_URL: z.string().url("MEILISEARCH_URL must be a URL such as http://127.0.0.1:7700").optional(),
+  MEILISEARCH_KEY: z.string().min(1).optional(),
+  MEILISEARCH_SEARCH_KEY: z.string().min(1).optional(),
+  /** Keys for reporter data (AES-256-GCM) and receipt codes (HMAC-SHA-256). Dev/test derive throwaway keys. */
+  SUNSHINE_ENCRYPTION_KEY: hexKey("SUNSHINE_ENCRYPTION_KEY"),
+  SUNSHINE_ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/)
+    .default("k1"),
+  SUNSHINE_OLD_ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^([a-z0-9-]{1,32}:[0-9a-fA-F]{64})(,[a-z0-9-]{1,32}:[0-9a-fA-F]{64})*$/, "format: id:hex64,id:hex64")
+    .optional(),
+  SUNSHINE_HMAC_KEY: hexKey("SUNSHINE_HMAC_KEY"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Largest request body accepted, in bytes (JSON and forms); uploads have their own limit. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1_048_576),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (a blank line in a .env file must not override a default).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && (!env.SUNSHINE_ENCRYPTION_KEY || !env.SUNSHINE_HMAC_KEY)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  SUNSHINE_ENCRYPTION_KEY, SUNSHINE_HMAC_KEY: required when NODE_ENV=production (generate with: openssl rand -hex 32)",
+    );
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+/** The process's configuration (parsed on first use). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
