@@ -6,6 +6,8 @@ import { defineConfig } from "astro/config";
 export default defineConfig({
   srcDir: "./site",
   publicDir: "./site/public",
+  // SUNSHINE_BUILD_DIR lets parallel checkouts/tests build without clobbering each other.
+  outDir: process.env.SUNSHINE_BUILD_DIR ?? "./dist",
   output: "server",
   adapter: node({ mode: "standalone" }),
   server: { host: "127.0.0.1", port: 4321 },

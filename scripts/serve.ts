@@ -19,7 +19,7 @@ try {
   throw err;
 }
 
-const entry = path.resolve("dist/server/entry.mjs");
+const entry = path.resolve(process.env.SUNSHINE_BUILD_DIR ?? "dist", "server/entry.mjs");
 if (!existsSync(entry)) {
   console.error("dist/server/entry.mjs is missing: run `npm run build` (npm start does it for you).");
   process.exit(1);

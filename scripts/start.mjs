@@ -13,7 +13,7 @@ function newest(p) {
   return Math.max(0, ...readdirSync(p).map((f) => newest(path.join(p, f))));
 }
 
-const entry = "dist/server/entry.mjs";
+const entry = path.join(process.env.SUNSHINE_BUILD_DIR ?? "dist", "server/entry.mjs");
 const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
 if (built === 0 || Math.max(...SOURCES.map(newest)) > built) {
   console.error(built === 0 ? "Building the site (first start)…" : "Sources changed since the last build: rebuilding…");

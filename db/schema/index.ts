@@ -1,2 +1,3 @@
 // The whole schema, one module per domain. Add a domain's tables here.
 export * from "./reference";
+export * from "./search";
