@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
+import type { StaffPrincipal } from "../domain/auth/principal";
 import { validationFailed } from "./errors";
 
 export type AppEnv = {
@@ -7,6 +8,8 @@ export type AppEnv = {
     requestId: string;
     /** The process's database; domain functions take it (or a transaction of it). */
     db: Db;
+    /** The signed-in staff member, set by requireStaff() (api/middleware/auth.ts). */
+    staff: StaffPrincipal;
   };
 };
 

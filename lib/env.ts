@@ -42,6 +42,18 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Largest request body accepted, in bytes (JSON and forms); uploads have their own limit. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Staff console (domain/auth, domain/notifications, domain/casework/sweep). */
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  NOTIFY_TRANSPORT: z.enum(["log", "file"]).default("log"),
+  NOTIFY_SMS_URL: z.string().url("NOTIFY_SMS_URL must be a URL").optional(),
+  NOTIFY_EMAIL_URL: z.string().url("NOTIFY_EMAIL_URL must be a URL").optional(),
+  NOTIFY_GATEWAY_TOKEN: z.string().min(1).optional(),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()

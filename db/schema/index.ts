@@ -1,5 +1,10 @@
 // The whole schema, one module per domain. Add a domain's tables here.
+
+export * from "./funds";
+export * from "./hotline";
+export * from "./notices";
+export * from "./open311";
 export * from "./reference";
 export * from "./search";
-export * from "./funds";
-export * from "./notices";
+export * from "./staff";
+export * from "./archive";

@@ -89,6 +89,8 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash"),
   active: boolean("active").notNull().default(true),
   isDemo: boolean("is_demo").notNull().default(false),
+  /** Set by an admin's password reset (migration 0030_staff.sql). */
+  mustChangePassword: boolean("must_change_password").notNull().default(false),
   ...timestamps,
 });
 

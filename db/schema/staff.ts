@@ -1,0 +1,59 @@
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { users } from "./reference";
+
+// Staff console: sessions, sign-in throttling (migration 0030_staff.sql).
+
+/** Server-side sessions; `id` is the SHA-256 of the cookie's token (the token is never stored). */
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("staff_sessions_user_idx").on(t.userId)],
+);
+
+/** Failed sign-ins per lower-cased username (backoff, lockout). */
+export const loginAttempts = pgTable("login_attempts", {
+  username: text("username").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Append-only, hash-chained audit log (writes only through domain/audit/audit-log.ts). */
+export const auditLog = pgTable("audit_log", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  actorId: integer("actor_id"),
+  action: text("action").notNull(),
+  subjectType: text("subject_type").notNull(),
+  subjectId: text("subject_id").notNull(),
+  details: jsonb("details").notNull().default({}),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull(),
+});
+
+/** Durable notification outbox (domain/notifications/outbox.ts). */
+export const notificationOutbox = pgTable("notification_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  channel: text("channel").notNull(),
+  recipient: text("recipient").notNull(),
+  template: text("template").notNull(),
+  data: jsonb("data").notNull().default({}),
+  dedupeKey: text("dedupe_key").unique(),
+  status: text("status").notNull().default("pending"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+  lastError: text("last_error"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  sentAt: timestamp("sent_at", { withTimezone: true }),
+});

@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { type Db, rows } from "../../db/client";
+
+// The append-only audit log. Every row carries SHA-256(prev_hash + "\n" + canonical(row)); the first
+// row's prev_hash is GENESIS. Appends take a transaction-scoped advisory lock, so two transactions can
+// never read the same "last hash" and fork the chain: the second waits until the first commits.
+// The table's trigger refuses UPDATE and DELETE (migration 0030_staff.sql).
+
+export const GENESIS = "0".repeat(64);
+const AUDIT_LOCK = 727_030;
+
+export interface AuditEntry {
+  actorId: number | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  details?: object;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actorId: number | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  details: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+/** JSON with object keys sorted, so the same row always hashes the same (jsonb reorders keys). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(",")}}`;
+}
+
+export function rowHash(prevHash: string, row: Omit<AuditRow, "prevHash" | "hash">): string {
+  const canonical = canonicalJson({
+    id: Number(row.id),
+    at: new Date(row.at).toISOString(),
+    actorId: row.actorId == null ? null : Number(row.actorId),
+    action: row.action,
+    subjectType: row.subjectType,
+    subjectId: String(row.subjectId),
+    details: row.details ?? {},
+  });
+  return createHash("sha256").update(`${prevHash}\n${canonical}`).digest("hex");
+}
+
+/** Append one audit record inside the caller's transaction. Returns its id and hash. */
+export async function appendAudit(tx: Db, entry: AuditEntry): Promise<{ id: number; hash: string }> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  const [last] = await rows<{ hash: string }>(tx, sql`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`);
+  const [{ id }] = await rows<{ id: string | number }>(tx, sql`SELECT nextval('audit_log_id_seq') AS id`);
+  const prevHash = last?.hash ?? GENESIS;
+  // Round-trip through JSON so what we hash is what jsonb gives back (dates → strings, no undefined).
+  const details = JSON.parse(JSON.stringify(entry.details ?? {}));
+  const at = new Date().toISOString();
+  const hash = rowHash(prevHash, {
+    id: Number(id),
+    at,
+    actorId: entry.actorId,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    details,
+  });
+  await tx.execute(sql`INSERT INTO audit_log (id, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash)
+    VALUES (${Number(id)}, ${at}, ${entry.actorId}, ${entry.action}, ${entry.subjectType}, ${String(entry.subjectId)},
+            ${JSON.stringify(details)}::jsonb, ${prevHash}, ${hash})`);
+  return { id: Number(id), hash };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** The first row whose stored hash or link is wrong. */
+  firstBroken?: { id: number; reason: string };
+}
+
+/** Walk the chain in id order and report the first broken link. */
+export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResult> {
+  let prev = GENESIS;
+  let afterId = 0;
+  let checked = 0;
+  for (;;) {
+    const page = await rows<{
+      id: string | number;
+      at: Date | string;
+      actor_id: number | null;
+      action: string;
+      subject_type: string;
+      subject_id: string;
+      details: unknown;
+      prev_hash: string;
+      hash: string;
+    }>(
+      db,
+      sql`SELECT id, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash
+          FROM audit_log WHERE id > ${afterId} ORDER BY id LIMIT ${batch}`,
+    );
+    if (page.length === 0) break;
+    for (const r of page) {
+      const id = Number(r.id);
+      const details = typeof r.details === "string" ? JSON.parse(r.details) : r.details;
+      if (r.prev_hash !== prev) {
+        return { ok: false, checked, firstBroken: { id, reason: "prev_hash does not match the previous row's hash" } };
+      }
+      const expected = rowHash(prev, {
+        id,
+        at: new Date(r.at).toISOString(),
+        actorId: r.actor_id,
+        action: r.action,
+        subjectType: r.subject_type,
+        subjectId: r.subject_id,
+        details,
+      });
+      if (expected !== r.hash) {
+        return { ok: false, checked, firstBroken: { id, reason: "row content does not match its hash" } };
+      }
+      prev = r.hash;
+      checked++;
+      afterId = id;
+    }
+  }
+  return { ok: true, checked };
+}
+
+/** Audit records about one subject, oldest first (for the ticket page). */
+export async function auditFor(db: Db, subjectType: string, subjectId: string) {
+  return rows<{
+    id: number;
+    at: Date;
+    actor_id: number | null;
+    action: string;
+    details: unknown;
+    actor_name: string | null;
+  }>(
+    db,
+    sql`SELECT a.id, a.at, a.actor_id, a.action, a.details, u.display_name AS actor_name
+        FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+        WHERE a.subject_type = ${subjectType} AND a.subject_id = ${subjectId} ORDER BY a.id`,
+  );
+}

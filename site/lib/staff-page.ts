@@ -1,0 +1,53 @@
+import type { AstroGlobal } from "astro";
+import { type Db, getDb } from "../../db/client";
+import type { StaffPrincipal, StaffRole } from "../../domain/auth/principal";
+import { CSRF_FIELD, csrfMatches, readCookie, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
+
+// Staff pages (the console, publisher tools): call from a page's frontmatter.
+//
+//   const auth = await staffPage(Astro, ["publisher", "admin"]);
+//   if (auth instanceof Response) return auth;          // not signed in → login; wrong role → 403
+//   const { staff, csrfToken, form, db } = auth;        // form: the POSTed FormData, CSRF already checked
+//   …  <CsrfField token={csrfToken} /> inside every <form method="post">
+//
+// On POST the form's `_csrf` field must equal the session's token (403 otherwise); GET forms need none.
+
+export interface StaffPageContext {
+  staff: StaffPrincipal;
+  csrfToken: string;
+  db: Db;
+  /** The submitted form on POST (already CSRF-checked), else undefined. */
+  form?: FormData;
+}
+
+function page(status: number, title: string, message: string): Response {
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · 阳光扶贫</title></head><body><main><h1>${title}</h1><p>${message}</p><p><a href="/console">返回工作台</a></p></main></body></html>`;
+  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+export async function staffPage(
+  Astro: Pick<AstroGlobal, "request" | "url" | "redirect">,
+  roles: readonly StaffRole[] = [],
+): Promise<StaffPageContext | Response> {
+  const db = await getDb();
+  const session = await sessionFromToken(db, readCookie(Astro.request.headers.get("cookie"), SESSION_COOKIE));
+  if (!session) {
+    const next = Astro.url.pathname + Astro.url.search;
+    return Astro.redirect(`/console/login?next=${encodeURIComponent(next)}`, 303);
+  }
+  if (roles.length > 0 && !roles.includes(session.staff.role)) {
+    return page(403, "无权访问", "当前账号的角色不能使用此页面。");
+  }
+  let form: FormData | undefined;
+  if (Astro.request.method === "POST") {
+    try {
+      form = await Astro.request.formData();
+    } catch {
+      return page(400, "请求有误", "表单内容无法读取。");
+    }
+    if (!csrfMatches(session.csrfToken, form.get(CSRF_FIELD)?.toString())) {
+      return page(403, "表单已失效", "表单校验令牌（CSRF）缺失或不正确，请返回后刷新页面重新提交。");
+    }
+  }
+  return { staff: session.staff, csrfToken: session.csrfToken, db, form };
+}
