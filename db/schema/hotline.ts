@@ -1,0 +1,167 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { timestamps } from "./columns";
+import { categories, districts, towns, units, users, villages } from "./reference";
+
+// The 12317 hotline: tickets, their timeline, messages, ratings and the encrypted reporter identity.
+
+/** A ticket (工单). Public number ZB-YYYY-NNNNNN; every deadline is stored here. */
+export const tickets = pgTable(
+  "tickets",
+  {
+    id: serial("id").primaryKey(),
+    number: text("number").notNull().unique(),
+    /** report 举报 | complaint 投诉 | opinion 意见建议 | inquiry 咨询 | objection 公示异议 */
+    kind: text("kind").notNull(),
+    categoryCode: text("category_code")
+      .notNull()
+      .references(() => categories.code),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    districtId: integer("district_id")
+      .notNull()
+      .references(() => districts.id),
+    townId: integer("town_id").references(() => towns.id),
+    villageId: integer("village_id").references(() => villages.id),
+    /** notices(id) for objections (FK added when the notices table exists). */
+    noticeId: integer("notice_id"),
+    /** The unit the ticket is about (resolved from subject.unit when it names a known unit). */
+    subjectUnitId: integer("subject_unit_id").references(() => units.id),
+    subjectUnitText: text("subject_unit_text"),
+    subjectPerson: text("subject_person"),
+    subjectPost: text("subject_post"),
+    /** web | api | open311 | phone | letter | visit | media */
+    channel: text("channel").notNull(),
+    status: text("status").notNull().default("received"),
+    /** I | II | III | IV */
+    tier: text("tier").notNull(),
+    tierReason: text("tier_reason").notNull(),
+    /** city | district: who handles (tier I–II city, III–IV district) */
+    handlingLevel: text("handling_level").notNull(),
+    routedUnitId: integer("routed_unit_id")
+      .notNull()
+      .references(() => units.id),
+    supervisingUnitId: integer("supervising_unit_id")
+      .notNull()
+      .references(() => units.id),
+    supervisingLevel: text("supervising_level").notNull(),
+    routingReason: text("routing_reason").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    acceptDueOn: date("accept_due_on").notNull(),
+    firstResponseDueAt: timestamp("first_response_due_at", { withTimezone: true }),
+    handleDueOn: date("handle_due_on").notNull(),
+    returnDueOn: date("return_due_on"),
+    reviewDueOn: date("review_due_on"),
+    extendedDays: integer("extended_days").notNull().default(0),
+    extensionReason: text("extension_reason"),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
+    repliedAt: timestamp("replied_at", { withTimezone: true }),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** The handling unit's public reply summary (答复). */
+    replySummary: text("reply_summary"),
+    /** satisfied | basically_satisfied | dissatisfied (latest) */
+    rating: text("rating"),
+    ratedAt: timestamp("rated_at", { withTimezone: true }),
+    mergedIntoId: integer("merged_into_id"),
+    reporterAnonymous: boolean("reporter_anonymous").notNull(),
+    /** HMAC-SHA-256 (hex) of the receipt code; the code itself is never stored. */
+    receiptHash: text("receipt_hash").notNull(),
+    /** HMAC of the client's Idempotency-Key (or form token) and of the canonical body. */
+    idempotencyKeyHash: text("idempotency_key_hash"),
+    bodyHash: text("body_hash").notNull(),
+    operatorId: integer("operator_id").references(() => users.id),
+    isDemo: boolean("is_demo").notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("tickets_idempotency_key_hash_key").on(t.idempotencyKeyHash),
+    index("tickets_status_idx").on(t.status),
+    index("tickets_routed_unit_idx").on(t.routedUnitId, t.status),
+    index("tickets_district_idx").on(t.districtId),
+    index("tickets_notice_idx").on(t.noticeId).where(sql`notice_id IS NOT NULL`),
+  ],
+);
+
+/** Reporter identity of a real-name ticket, encrypted (AES-256-GCM, lib/crypto.ts). */
+export const ticketReporters = pgTable("ticket_reporters", {
+  ticketId: integer("ticket_id")
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: "cascade" }),
+  /** id of the key that encrypted identity_enc (rotation) */
+  keyId: text("key_id").notNull(),
+  /** base64(iv ‖ ciphertext ‖ tag) of JSON {name, phone, contact} */
+  identityEnc: text("identity_enc").notNull(),
+  /** The reporter agreed to be contacted by the handling unit. */
+  contactAllowed: boolean("contact_allowed").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Timeline. visibility public: shown on /track; internal: staff only. */
+export const ticketEvents = pgTable(
+  "ticket_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    /** public | internal */
+    visibility: text("visibility").notNull(),
+    /** system | staff | reporter */
+    actorKind: text("actor_kind").notNull(),
+    actorUserId: integer("actor_user_id").references(() => users.id),
+    unitId: integer("unit_id").references(() => units.id),
+    note: text("note"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("ticket_events_ticket_idx").on(t.ticketId, t.id)],
+);
+
+/** Messages between the reporter and the handling unit (both sides see them). */
+export const ticketMessages = pgTable(
+  "ticket_messages",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    /** reporter | handler */
+    author: text("author").notNull(),
+    authorUserId: integer("author_user_id").references(() => users.id),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("ticket_messages_ticket_idx").on(t.ticketId, t.id)],
+);
+
+/** Each rating the reporter gave (a reopened ticket can be rated again). */
+export const ticketRatings = pgTable("ticket_ratings", {
+  id: serial("id").primaryKey(),
+  ticketId: integer("ticket_id")
+    .notNull()
+    .references(() => tickets.id, { onDelete: "cascade" }),
+  rating: text("rating").notNull(),
+  comment: text("comment"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Wrong-receipt counters (per ticket number and per client), for rate limiting lookups. */
+export const receiptAttempts = pgTable("receipt_attempts", {
+  scope: text("scope").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+});

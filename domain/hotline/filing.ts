@@ -1,0 +1,311 @@
+import { sql } from "drizzle-orm";
+import { AppError } from "../../api/errors";
+import { type Db, rows } from "../../db/client";
+import { seal, sha256Hex } from "../../lib/crypto";
+import { getNoticeForObjection } from "../notices/objection-target";
+import { loadCalendar } from "./calendar";
+import { chinaDate, filingDeadlines } from "./deadlines";
+import { type Channel, FileTicketInput, type ParsedTicketInput } from "./input";
+import { hashIdempotencyKey, hashReceipt, newReceipt, receiptForIdempotencyKey } from "./receipts";
+import { type RefPlace, referenceData } from "./reference-cache";
+import { route } from "./routing";
+import { assessTier } from "./tiering";
+import { type PublicDeadlines, publicDeadlines } from "./views";
+
+// Filing a ticket (every channel): validate against the reference data, tier, route, set the deadlines,
+// encrypt the reporter's identity, and write ticket + identity + timeline in ONE statement (one round
+// trip, atomic). A 201 therefore means committed. With an idempotency key, a retry of the same body gets
+// the same ticket and receipt back; the same key with another body is a 409.
+
+export type { FileTicketInput as FileTicketInputType } from "./input";
+export { FileTicketInput } from "./input";
+
+export interface FileContext {
+  channel: Channel;
+  /** Idempotency-Key header or the form's hidden token. */
+  idempotencyKey?: string | null;
+  /** Staff user who recorded it (operator intake). */
+  operatorId?: number | null;
+  receivedAt?: Date;
+  isDemo?: boolean;
+}
+
+export interface FiledTicket {
+  id: number;
+  number: string;
+  status: string;
+  kind: string;
+  category: string;
+  tier: string;
+  handlingLevel: string;
+  handlingUnit: string;
+  receivedAt: string;
+  deadlines: PublicDeadlines;
+}
+
+export interface FileResult {
+  ticket: FiledTicket;
+  /** Shown once to the reporter; only its HMAC is stored. */
+  receipt: string;
+  /** false when an idempotent retry returned the existing ticket */
+  created: boolean;
+}
+
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,128}$/;
+
+function field(path: string, message: string) {
+  return new AppError("VALIDATION_FAILED", `请求参数有误：${path} ${message}`, [{ path, message }]);
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(",")}}`;
+}
+
+/** Place names → ids, against the (cached) reference data; 400 naming the field otherwise. */
+export function resolvePlaceCached(
+  ref: RefPlace,
+  input: { district: string; town: string | null; village: string | null },
+) {
+  const d = ref.districts.get(input.district);
+  if (!d) throw field("district", `不是已知的区县：${input.district}`);
+  const towns = ref.towns.filter((t) => t.districtId === d.id);
+  let town = null as (typeof towns)[number] | null;
+  if (input.town) {
+    town = towns.find((t) => t.name === input.town) ?? null;
+    if (!town) throw field("town", `${d.name}没有名为“${input.town}”的镇（街道）`);
+  }
+  let villageId: number | null = null;
+  if (input.village) {
+    const townIds = new Set(town ? [town.id] : towns.map((t) => t.id));
+    const matches = ref.villages.filter((v) => townIds.has(v.townId) && v.name === input.village);
+    if (matches.length === 0) throw field("village", `${town ? town.name : d.name}没有名为“${input.village}”的村`);
+    if (matches.length > 1) throw field("village", `${d.name}有多个“${input.village}”，请同时填写镇（街道）`);
+    villageId = matches[0].id;
+    town ??= towns.find((t) => t.id === matches[0].townId) ?? null;
+  }
+  return { district: d, townId: town?.id ?? null, villageId };
+}
+
+/** The unit a subject names: exact unit name, the district's unit ("民政局" in 高青县), or a town office. */
+export function resolveSubjectUnit(ref: RefPlace, text: string | null, districtId: number) {
+  if (!text) return null;
+  const t = text.replace(/\s/g, "");
+  const exact = [...ref.units.values()].find((u) => u.name === t);
+  if (exact) return exact;
+  const districtName = [...ref.districts.values()].find((d) => d.id === districtId)?.name ?? "";
+  const inDistrict = [...ref.units.values()].filter((u) => u.districtId === districtId);
+  return (
+    inDistrict.find((u) => u.name === `${districtName}${t}`) ??
+    inDistrict.find((u) => u.level === "town" && t.length >= 2 && u.name.includes(t.replace(/(人民政府|政府)$/, ""))) ??
+    null
+  );
+}
+
+export async function fileTicket(
+  db: Db,
+  input: FileTicketInput | ParsedTicketInput,
+  ctx: FileContext,
+): Promise<FileResult> {
+  const parsed = FileTicketInput.safeParse(input);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("VALIDATION_FAILED", `请求参数有误：${details[0].path} ${details[0].message}`, details);
+  }
+  const v = parsed.data;
+  if (ctx.idempotencyKey != null && !IDEMPOTENCY_KEY.test(ctx.idempotencyKey)) {
+    throw new AppError("VALIDATION_FAILED", "Idempotency-Key 须为 16 至 128 个可见 ASCII 字符（建议使用 UUID）", [
+      { path: "Idempotency-Key", message: "格式不对" },
+    ]);
+  }
+  const [ref, cal] = await Promise.all([referenceData(db), loadCalendar(db)]);
+  const category = ref.categories.get(v.category);
+  if (!category) throw field("category", `不是已知的事项类别：${v.category}（见 GET /api/categories）`);
+
+  let place = { district: v.district, town: v.town, village: v.village };
+  if (v.kind === "objection" && v.noticeId !== null) {
+    let notice: Awaited<ReturnType<typeof getNoticeForObjection>>;
+    try {
+      notice = await getNoticeForObjection(db, v.noticeId);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "NOT_FOUND") throw field("noticeId", "没有这条公示");
+      throw err;
+    }
+    if (!notice.inPeriod) {
+      throw field("noticeId", `该公示已不在公示期内（公示期至 ${notice.periodEnd}），不能再提出异议`);
+    }
+    // The objection is about the notice's place.
+    place = { district: notice.district, town: notice.town, village: notice.village };
+  }
+  const resolved = resolvePlaceCached(ref, place);
+  const subjectUnit = resolveSubjectUnit(ref, v.subject?.unit ?? null, resolved.district.id);
+
+  const tier = assessTier({
+    kind: v.kind,
+    categoryCode: category.code,
+    title: v.title,
+    description: v.description,
+    subjectPost: v.subject?.post,
+    subjectUnitLevel: (subjectUnit?.level as "city" | "district" | "town" | undefined) ?? null,
+  });
+  const routing = route(
+    {
+      kind: v.kind,
+      categoryCode: category.code,
+      leadUnitCode: category.leadUnitCode,
+      districtCode: resolved.district.code,
+      handlingLevel: tier.handlingLevel,
+      subjectUnitCode: subjectUnit?.code ?? null,
+    },
+    ref.units,
+  );
+  const receivedAt = ctx.receivedAt ?? new Date();
+  const deadlines = filingDeadlines(receivedAt, tier.tier, cal);
+
+  const key = ctx.idempotencyKey ?? null;
+  const keyHash = key ? hashIdempotencyKey(key) : null;
+  const bodyHash = sha256Hex(canonical(v));
+  const receipt = key ? receiptForIdempotencyKey(key) : newReceipt();
+  const receiptHash = hashReceipt(receipt);
+
+  const reporter = v.reporter.anonymous
+    ? null
+    : {
+        sealed: seal(
+          JSON.stringify({ name: v.reporter.name, phone: v.reporter.phone, contact: v.reporter.contact }),
+          "ticket-reporter",
+        ),
+        contactAllowed: v.reporter.contact !== "none",
+      };
+  const year = chinaDate(receivedAt).slice(0, 4);
+  const actorKind = ctx.operatorId ? "staff" : "reporter";
+  const routeNote = `等级 ${tier.tier}（${tier.reason}）；${routing.reason}`;
+
+  const inserted = await rows<{ id: number; number: string; status: string }>(
+    db,
+    sql`WITH t AS (
+      INSERT INTO tickets (number, kind, category_code, title, description, district_id, town_id, village_id,
+        notice_id, subject_unit_id, subject_unit_text, subject_person, subject_post, channel, status, tier,
+        tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason,
+        received_at, accept_due_on, first_response_due_at, handle_due_on, reporter_anonymous, receipt_hash,
+        idempotency_key_hash, body_hash, operator_id, is_demo, created_at, updated_at)
+      VALUES ('ZB-' || ${year}::text || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'), ${v.kind},
+        ${category.code}, ${v.title}, ${v.description}, ${resolved.district.id}, ${resolved.townId},
+        ${resolved.villageId}, ${v.noticeId}, ${subjectUnit?.id ?? null}, ${v.subject?.unit ?? null},
+        ${v.subject?.person ?? null}, ${v.subject?.post ?? null}, ${ctx.channel}, 'received', ${tier.tier},
+        ${tier.reason}, ${tier.handlingLevel}, ${routing.unit.id}, ${routing.supervisingUnit.id},
+        ${routing.supervisingLevel}, ${routing.reason}, ${receivedAt.toISOString()}::timestamptz,
+        ${deadlines.acceptDueOn}::date, ${deadlines.firstResponseDueAt?.toISOString() ?? null}::timestamptz,
+        ${deadlines.handleDueOn}::date, ${reporter === null}, ${receiptHash}, ${keyHash}, ${bodyHash},
+        ${ctx.operatorId ?? null}, ${ctx.isDemo ?? false}, ${receivedAt.toISOString()}::timestamptz,
+        ${receivedAt.toISOString()}::timestamptz)
+      ON CONFLICT (idempotency_key_hash) DO NOTHING
+      RETURNING id, number, status
+    ), r AS (
+      INSERT INTO ticket_reporters (ticket_id, key_id, identity_enc, contact_allowed)
+      SELECT id, ${reporter?.sealed.keyId ?? ""}, ${reporter?.sealed.data ?? ""}, ${reporter?.contactAllowed ?? false}
+      FROM t WHERE ${reporter !== null}
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, action, from_status, to_status, visibility, actor_kind, actor_user_id, unit_id, note, created_at)
+      SELECT id, 'file', NULL, 'received', 'public', ${actorKind}, ${ctx.operatorId ?? null}::int, NULL::int, ${"已收到，等待受理"}, ${receivedAt.toISOString()}::timestamptz FROM t
+      UNION ALL
+      SELECT id, 'route', NULL, 'received', 'internal', 'system', NULL::int, ${routing.unit.id}::int, ${routeNote}, ${receivedAt.toISOString()}::timestamptz FROM t
+    )
+    SELECT id, number, status FROM t`,
+  );
+
+  if (inserted.length === 1) {
+    const row = inserted[0];
+    return {
+      created: true,
+      receipt,
+      ticket: {
+        id: row.id,
+        number: row.number,
+        status: row.status,
+        kind: v.kind,
+        category: category.code,
+        tier: tier.tier,
+        handlingLevel: tier.handlingLevel,
+        handlingUnit: routing.unit.name,
+        receivedAt: receivedAt.toISOString(),
+        deadlines: publicDeadlines({
+          acceptDueOn: deadlines.acceptDueOn,
+          handleDueOn: deadlines.handleDueOn,
+          firstResponseDueAt: deadlines.firstResponseDueAt,
+          returnDueOn: null,
+          reviewDueOn: null,
+          extendedDays: 0,
+          acceptedAt: null,
+        }),
+      },
+    };
+  }
+  // Conflict on the idempotency key: the same submission again (same ticket) or a different one (409).
+  const [existing] = await rows<{
+    id: number;
+    number: string;
+    status: string;
+    kind: string;
+    category_code: string;
+    tier: string;
+    handling_level: string;
+    unit_name: string;
+    received_at: string | Date;
+    accept_due_on: string | Date;
+    handle_due_on: string | Date;
+    first_response_due_at: string | Date | null;
+    return_due_on: string | Date | null;
+    review_due_on: string | Date | null;
+    extended_days: number;
+    accepted_at: string | Date | null;
+    body_hash: string;
+  }>(
+    db,
+    sql`SELECT t.id, t.number, t.status, t.kind, t.category_code, t.tier, t.handling_level, u.name AS unit_name,
+      t.received_at, t.accept_due_on::text AS accept_due_on, t.handle_due_on::text AS handle_due_on,
+      t.first_response_due_at, t.return_due_on::text AS return_due_on, t.review_due_on::text AS review_due_on,
+      t.extended_days, t.accepted_at, t.body_hash
+      FROM tickets t JOIN units u ON u.id = t.routed_unit_id WHERE t.idempotency_key_hash = ${keyHash}`,
+  );
+  if (!existing)
+    throw new AppError("SERVICE_UNAVAILABLE", "暂时无法保存，请稍后重试", undefined, { "Retry-After": "2" });
+  if (existing.body_hash !== bodyHash) {
+    throw new AppError(
+      "CONFLICT",
+      "这个 Idempotency-Key 已用于另一份不同内容的提交；新的提交请使用新的 Idempotency-Key",
+      [{ path: "Idempotency-Key", message: "已用于不同内容" }],
+    );
+  }
+  const iso = (d: string | Date | null) => (d === null ? null : new Date(d));
+  return {
+    created: false,
+    receipt,
+    ticket: {
+      id: existing.id,
+      number: existing.number,
+      status: existing.status,
+      kind: existing.kind,
+      category: existing.category_code,
+      tier: existing.tier,
+      handlingLevel: existing.handling_level,
+      handlingUnit: existing.unit_name,
+      receivedAt: new Date(existing.received_at).toISOString(),
+      deadlines: publicDeadlines({
+        acceptDueOn: String(existing.accept_due_on),
+        handleDueOn: String(existing.handle_due_on),
+        firstResponseDueAt: iso(existing.first_response_due_at),
+        returnDueOn: existing.return_due_on === null ? null : String(existing.return_due_on),
+        reviewDueOn: existing.review_due_on === null ? null : String(existing.review_due_on),
+        extendedDays: existing.extended_days,
+        acceptedAt: iso(existing.accepted_at),
+      }),
+    },
+  };
+}
