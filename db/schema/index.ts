@@ -4,8 +4,6 @@ export * from "./evidence";
 export * from "./funds";
 export * from "./hotline";
 export * from "./notices";
-export * from "./open311";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";
-export * from "./archive";
