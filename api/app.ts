@@ -10,6 +10,7 @@ import { requestContext } from "./middleware/request-context";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { referenceRoutes } from "./routes/reference";
+import { searchRoutes } from "./routes/search";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
 z.config(z.locales.zhCN());
@@ -28,6 +29,7 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", searchRoutes);
 
 app.route("/", docsRoutes(app));
 

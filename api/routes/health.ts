@@ -4,6 +4,7 @@ import { database } from "../../db/client";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 import pkg from "../../package.json" with { type: "json" };
+import { searchHealth } from "../../search/engine";
 import { createRouter } from "../context";
 
 const Health = z
@@ -11,6 +12,8 @@ const Health = z
     status: z.enum(["ok", "unavailable"]),
     database: z.enum(["pglite", "postgres"]),
     search: z.enum(["embedded", "meilisearch"]),
+    searchStatus: z.enum(["ok", "unavailable"]).openapi({ description: "搜索引擎状态（不可用时网站其余功能照常）" }),
+    searchBacklog: z.number().int().optional().openapi({ description: "等待写入 Meilisearch 的变更数" }),
     version: z.string(),
   })
   .openapi("Health");
@@ -36,10 +39,20 @@ export const healthRoutes = createRouter().openapi(route, async (c) => {
   try {
     const { db, driver } = await database();
     await db.execute(sql`SELECT 1`);
-    return c.json({ status: "ok" as const, ...body, database: driver }, 200);
+    const searchState = await searchHealth(db);
+    return c.json(
+      {
+        status: "ok" as const,
+        ...body,
+        database: driver,
+        searchStatus: searchState.ok ? ("ok" as const) : ("unavailable" as const),
+        ...(searchState.backlog !== undefined ? { searchBacklog: searchState.backlog } : {}),
+      },
+      200,
+    );
   } catch (err) {
     log.warn("health check failed", { error: (err as Error).message });
     c.header("Retry-After", "5");
-    return c.json({ status: "unavailable" as const, ...body }, 503);
+    return c.json({ status: "unavailable" as const, ...body, searchStatus: "unavailable" as const }, 503);
   }
 });

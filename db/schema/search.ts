@@ -1,4 +1,4 @@
-import { bigserial, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, customType, date, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Durable queue of search index changes, written in the content's own transaction and drained by the
@@ -13,3 +13,24 @@ export const searchOutbox = pgTable("search_outbox", {
   lastError: text("last_error"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/** The embedded search index (migration 0050): see search/embedded.ts. */
+export const searchDocuments = pgTable(
+  "search_documents",
+  {
+    docType: text("doc_type").notNull(),
+    docId: text("doc_id").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    keywords: text("keywords").array().notNull().default([]),
+    url: text("url").notNull(),
+    date: date("date"),
+    year: integer("year"),
+    district: text("district"),
+    tsv: tsvector("tsv").notNull(),
+    indexedAt: timestamp("indexed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.docType, t.docId] })],
+);

@@ -1,0 +1,336 @@
+import { createRequire } from "node:module";
+import { Jieba } from "@node-rs/jieba";
+import { CATEGORIES, DEPARTMENTS, DISTRICTS, VILLAGE_NAMES } from "../db/seed/reference-data";
+
+// Chinese text for search: segmentation (jieba, search mode, with the campaign's own vocabulary),
+// document numbers (文号) as single tokens, the tsvector/tsquery the embedded backend stores, and
+// safe highlighting. Pure functions (no database), shared by both backends and the tests.
+
+const require = createRequire(import.meta.url);
+
+/** Words the stock dictionary splits wrongly: places, programmes, units of the Zibo campaign. */
+export const DOMAIN_WORDS: string[] = (() => {
+  const words = new Set<string>([
+    "低保",
+    "低保户",
+    "特困",
+    "五保",
+    "兜底",
+    "兜底保障",
+    "危房改造",
+    "危房",
+    "扶贫小额信贷",
+    "小额信贷",
+    "建档立卡",
+    "精准扶贫",
+    "精准脱贫",
+    "脱贫攻坚",
+    "产业扶贫",
+    "就业扶贫",
+    "健康扶贫",
+    "教育扶贫",
+    "金融扶贫",
+    "光伏扶贫",
+    "扶贫车间",
+    "黄河滩区",
+    "滩区迁建",
+    "太河库区",
+    "南部山区",
+    "省定重点村",
+    "重点村",
+    "薄弱村",
+    "群英谱",
+    "先进集体",
+    "先进个人",
+    "公告公示",
+    "整改销号",
+    "易地扶贫搬迁",
+    "扶贫资金",
+    "专项扶贫资金",
+    "财政专项扶贫资金",
+    "12317",
+    "淄博",
+    "淄博市",
+  ]);
+  for (const d of DISTRICTS) {
+    words.add(d.name);
+    // 高青县 → 高青, 淄川区 → 淄川 (but keep 高新区, 经济开发区 whole)
+    if (/^[\u4e00-\u9fff]{2}[区县]$/.test(d.name)) words.add(d.name.slice(0, 2));
+    for (const t of d.towns) {
+      words.add(t.name);
+      if (t.name.length >= 3) words.add(t.name.replace(/(镇|街道|乡)$/, ""));
+    }
+  }
+  words.add("文昌湖");
+  for (const v of VILLAGE_NAMES) words.add(v);
+  for (const c of CATEGORIES) for (const part of c.name.split("/")) words.add(part);
+  for (const dep of DEPARTMENTS) {
+    words.add(dep.city);
+    words.add(dep.district);
+  }
+  return [...words].filter((w) => w.length >= 2);
+})();
+
+let jieba: Jieba | undefined;
+function segmenter(): Jieba {
+  if (!jieba) {
+    const { dict } = require("@node-rs/jieba/dict.js") as { dict: Uint8Array };
+    jieba = Jieba.withDict(dict);
+    // High frequency so these win over the stock dictionary's splits.
+    jieba.loadDict(Buffer.from(DOMAIN_WORDS.map((w) => `${w} 200000 n`).join("\n")));
+  }
+  return jieba;
+}
+
+/** NFKC (full-width letters and digits → ASCII) and lower case. Never changes 〔〕 or Chinese. */
+export function normalize(text: string): string {
+  return text.normalize("NFKC").toLowerCase();
+}
+
+const HAN = /\p{Script=Han}/u;
+const HAN_RUN = /\p{Script=Han}+/gu;
+const isHan = (s: string) => HAN.test(s);
+const onlyHan = (s: string) => /^\p{Script=Han}+$/u.test(s);
+
+/** Function words that carry nothing on their own in a query. */
+const STOP = new Set(["的", "了", "和", "与", "及", "在", "是", "之", "或", "等", "对", "把", "被", "于"]);
+
+// ---------------------------------------------------------------------------------------------
+// Document numbers (文号): 淄发〔2016〕3号, 淄财农〔2018〕12号, 鲁政办字[2017]5号, 国开发(2016)16号 …
+// written with any bracket (or none). Canonical form: <issuer>〔<year>〕<n>号 with no leading zeros.
+
+const DOCNO = /(\p{Script=Han}{1,10})\s*[〔[［(（【{]?\s*((?:19|20)\d{2})\s*[〕\]］)）】}]?\s*第?\s*0*(\d{1,4})\s*号/gu;
+
+export interface DocNumber {
+  issuer: string;
+  year: string;
+  n: string;
+}
+
+export function findDocNumbers(text: string): DocNumber[] {
+  const out: DocNumber[] = [];
+  for (const m of normalize(text).matchAll(DOCNO)) out.push({ issuer: m[1], year: m[2], n: m[3] });
+  return out;
+}
+
+export const canonicalDocNumber = (d: DocNumber) => `${d.issuer}〔${d.year}〕${d.n}号`;
+
+/** Index side: the issuer may have swallowed preceding words (根据淄发…), so every tail of 2–6 chars. */
+function docNumberTokens(text: string): string[] {
+  const out = new Set<string>();
+  for (const d of findDocNumbers(text)) {
+    for (let len = 2; len <= Math.min(6, d.issuer.length); len++) {
+      out.add(canonicalDocNumber({ ...d, issuer: d.issuer.slice(-len) }));
+    }
+  }
+  return [...out];
+}
+
+/** Regex source that finds this document number as written in a text (any brackets, zeros). */
+function docNumberPattern(d: DocNumber): string {
+  return `${escapeRegex(d.issuer)}\\s*[〔\\[［(（【{]?\\s*${d.year}\\s*[〕\\]］)）】}]?\\s*第?\\s*0*${d.n}\\s*号`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index side
+
+/** Words of a text for the index: jieba search mode, lexemes normalised, punctuation dropped. */
+export function segmentForIndex(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of segmenter().cutForSearch(normalize(text), true)) {
+    const tok = raw.replace(/[^\p{L}\p{N}]/gu, "");
+    if (!tok) continue;
+    if (onlyHan(tok) && tok.length === 1) continue; // single characters live in the bigram stream
+    out.push(tok);
+  }
+  return out;
+}
+
+/** Segmentation of a query (precise mode): what the person typed, word by word. */
+export function segmentQuery(text: string): string[] {
+  const out: string[] = [];
+  for (const chunk of normalize(text).split(/[^\p{L}\p{N}]+/u)) {
+    if (!chunk) continue;
+    let run = "";
+    const flush = () => {
+      if (run) out.push(run);
+      run = "";
+    };
+    for (const tok of segmenter().cut(chunk, true)) {
+      // Consecutive single Han characters (an unknown name split letter by letter) form one run.
+      if (onlyHan(tok) && tok.length === 1) {
+        run += tok;
+        continue;
+      }
+      flush();
+      out.push(tok);
+    }
+    flush();
+  }
+  return out;
+}
+
+const MAX_WORD_POS = 8000;
+const BIGRAM_START = 8200;
+const MAX_POS = 16383;
+const MAX_POSITIONS_PER_LEXEME = 255;
+
+/** Quote a lexeme for tsvector/tsquery input syntax. */
+function quoteLexeme(lex: string): string {
+  return `'${lex.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * The tsvector (as input text) of a document. Built here rather than by to_tsvector() so that the
+ * lexemes are exactly jieba's words whatever the server's locale (PGlite and PostgreSQL agree):
+ * title words weight A, keywords and document numbers B, body C; plus every pair of adjacent Chinese
+ * characters (weight D, positions from 8200, runs kept apart) so that any 2-character word — 低保 —
+ * and any substring jieba did not cut as a word is still found, by phrase (b1 <-> b2 <-> …).
+ */
+export function buildTsvector(doc: { title: string; body: string; keywords?: string[] }): string {
+  const lexemes = new Map<string, string[]>();
+  const add = (lex: string, pos: number, weight: "A" | "B" | "C" | "D") => {
+    if (lex.length === 0 || Buffer.byteLength(lex) > 2000) return;
+    let list = lexemes.get(lex);
+    if (!list) lexemes.set(lex, (list = []));
+    if (list.length < MAX_POSITIONS_PER_LEXEME) list.push(`${pos}${weight}`);
+  };
+  let pos = 1;
+  const words = (text: string, weight: "A" | "B" | "C") => {
+    for (const w of segmentForIndex(text)) add(w, Math.min(pos++, MAX_WORD_POS), weight);
+    pos += 2; // fields never form a phrase across their boundary
+  };
+  const keywords = (doc.keywords ?? []).join(" ");
+  words(doc.title, "A");
+  words(keywords, "B");
+  for (const d of docNumberTokens(`${doc.title} ${keywords} ${doc.body}`)) add(d, Math.min(pos++, MAX_WORD_POS), "B");
+  pos += 2;
+  words(doc.body, "C");
+
+  let bpos = BIGRAM_START;
+  const text = normalize(`${doc.title}\n${keywords}\n${doc.body}`);
+  for (const m of text.matchAll(HAN_RUN)) {
+    const run = [...m[0]];
+    for (let i = 0; i + 1 < run.length && bpos < MAX_POS; i++) add(run[i] + run[i + 1], bpos++, "D");
+    bpos += 2;
+    if (bpos >= MAX_POS) break;
+  }
+  const parts: string[] = [];
+  for (const [lex, positions] of lexemes) {
+    // Positions of one lexeme must be unique; a clamped position may repeat.
+    parts.push(`${quoteLexeme(lex)}:${[...new Set(positions)].join(",")}`);
+  }
+  return parts.join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query side
+
+export interface ParsedQuery {
+  /** tsquery input text, or null when nothing searchable is left. */
+  tsquery: string | null;
+  /** Regex sources (case-insensitive) marking the matches in a text, longest first. */
+  highlight: string[];
+  /** The words, for Meilisearch and for display. */
+  words: string[];
+}
+
+function escapeRegex(s: string) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Turn what a person typed into a tsquery: every word must match (AND). */
+export function parseQuery(q: string): ParsedQuery {
+  const clauses: string[] = [];
+  const highlight = new Set<string>();
+  const words: string[] = [];
+  let rest = normalize(q);
+  for (const d of findDocNumbers(rest)) {
+    const issuer = d.issuer.slice(-6);
+    clauses.push(quoteLexeme(canonicalDocNumber({ ...d, issuer })));
+    highlight.add(docNumberPattern({ ...d, issuer }));
+    words.push(canonicalDocNumber({ ...d, issuer }));
+  }
+  rest = rest.replace(DOCNO, " ");
+  let tokens = segmentQuery(rest);
+  const meaningful = tokens.filter((t) => !STOP.has(t));
+  if (meaningful.length > 0) tokens = meaningful;
+  for (const tok of [...new Set(tokens)]) {
+    words.push(tok);
+    highlight.add(escapeRegex(tok));
+    if (onlyHan(tok)) {
+      const chars = [...tok];
+      if (chars.length === 1) {
+        clauses.push(`${quoteLexeme(tok)}:*`);
+      } else if (chars.length === 2) {
+        clauses.push(quoteLexeme(tok));
+      } else {
+        const bigrams = chars.slice(0, -1).map((c, i) => quoteLexeme(c + chars[i + 1]));
+        clauses.push(`( ${quoteLexeme(tok)} | ${bigrams.join(" <-> ")} )`);
+      }
+    } else if (isHan(tok)) {
+      clauses.push(quoteLexeme(tok.replace(/[^\p{L}\p{N}]/gu, "")));
+    } else {
+      const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
+      if (clean) clauses.push(/^[a-z]{3,}$/.test(clean) ? `${quoteLexeme(clean)}:*` : quoteLexeme(clean));
+    }
+  }
+  return {
+    tsquery: clauses.length ? clauses.join(" & ") : null,
+    highlight: [...highlight].sort((a, b) => b.length - a.length),
+    words,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Highlighting: escape everything, then wrap the matches in <mark>.
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+function matchRanges(text: string, patterns: string[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const p of patterns) {
+    let re: RegExp;
+    try {
+      re = new RegExp(p, "giu");
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(re)) if (m[0].length > 0) ranges.push([m.index!, m.index! + m[0].length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([...r]);
+  }
+  return merged;
+}
+
+/** The whole text as safe HTML with the matches marked. */
+export function highlightHtml(text: string, patterns: string[]): string {
+  let out = "";
+  let at = 0;
+  for (const [s, e] of matchRanges(text, patterns)) {
+    out += escapeHtml(text.slice(at, s)) + "<mark>" + escapeHtml(text.slice(s, e)) + "</mark>";
+    at = e;
+  }
+  return out + escapeHtml(text.slice(at));
+}
+
+/** A window of the text around its first match (or its beginning), as safe HTML with <mark>. */
+export function snippetHtml(text: string, patterns: string[], length = 90): string {
+  const clean = text.replace(/\s+/g, " ").trim();
+  const first = matchRanges(clean, patterns)[0];
+  let start = 0;
+  if (first && first[0] > length / 3) start = first[0] - Math.floor(length / 3);
+  // Never cut a surrogate pair.
+  if (start > 0 && /[\udc00-\udfff]/.test(clean[start] ?? "")) start--;
+  let end = Math.min(clean.length, start + length);
+  if (end < clean.length && /[\udc00-\udfff]/.test(clean[end] ?? "")) end++;
+  const html = highlightHtml(clean.slice(start, end), patterns);
+  return (start > 0 ? "…" : "") + html + (end < clean.length ? "…" : "");
+}

@@ -1,0 +1,192 @@
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { rows } from "../../db/client";
+import { searchOutbox } from "../../db/schema";
+import type { SearchDocument, SearchSource, SearchType } from "../../search/contract";
+import { embeddedBackend } from "../../search/embedded";
+import { searchSources } from "../../search/sources/index";
+import { syncSearch } from "../../search/sync";
+import { testDatabase } from "../support/db";
+import { api, expectEnvelope } from "../support/http";
+
+const doc = (d: Partial<SearchDocument> & Pick<SearchDocument, "type" | "id" | "title">): SearchDocument => ({
+  body: "",
+  url: `/${d.type}s/${d.id}`,
+  date: "2018-06-01",
+  year: 2018,
+  district: null,
+  ...d,
+});
+
+async function indexDocs(docs: SearchDocument[]) {
+  const { db } = await testDatabase();
+  await embeddedBackend.index(db, docs);
+}
+
+describe("GET /api/search (embedded backend)", () => {
+  it("finds segmented Chinese words, with facets by type, year and district", async () => {
+    await indexDocs([
+      doc({
+        type: "notice",
+        id: "1",
+        title: "高青县常家镇2018年农村危房改造补助资金公示",
+        body: "对常家镇危房改造户进行补助，公示期10天。",
+        district: "高青县",
+      }),
+      doc({
+        type: "allocation",
+        id: "7",
+        title: "2018年中央财政专项扶贫资金（高青县）",
+        body: "用于高青县黄河滩区产业扶贫项目。",
+        district: "高青县",
+      }),
+      doc({
+        type: "allocation",
+        id: "8",
+        title: "2017年省级财政专项扶贫资金（沂源县）",
+        body: "沂源县产业扶贫。",
+        district: "沂源县",
+        date: "2017-05-01",
+        year: 2017,
+      }),
+      doc({ type: "policy", id: "3", title: "淄博市城乡低保标准调整通知", body: "提高农村低保标准。", district: null }),
+    ]);
+    const housing = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
+    expect(housing.status).toBe(200);
+    expect(housing.body.hits.map((h: any) => `${h.type}:${h.id}`)).toEqual(["notice:1"]);
+    expect(housing.body.hits[0].titleHtml).toContain("<mark>危房改造</mark>");
+    expect(housing.body.hits[0].url).toBe("/notices/1");
+
+    const gaoqing = await api(`/api/search?q=${encodeURIComponent("高青 资金")}`);
+    expect(gaoqing.body.total).toBe(2);
+    expect(gaoqing.body.facets.type).toEqual([
+      { value: "allocation", count: 1 },
+      { value: "notice", count: 1 },
+    ]);
+    expect(gaoqing.body.facets.district).toEqual([{ value: "高青县", count: 2 }]);
+    expect(gaoqing.body.facets.year).toEqual([{ value: "2018", count: 2 }]);
+    expect(typeof gaoqing.body.tookMs).toBe("number");
+
+    const filtered = await api(`/api/search?q=${encodeURIComponent("资金")}&type=allocation&year=2017`);
+    expect(filtered.body.hits.map((h: any) => h.id)).toEqual(["8"]);
+    expect(filtered.body.hits[0].district).toBe("沂源县");
+
+    const dibao = await api(`/api/search?q=${encodeURIComponent("低保")}`);
+    expect(dibao.body.hits.map((h: any) => h.id)).toEqual(["3"]);
+  });
+
+  it("highlights safely: the text is escaped and only the matches are wrapped in <mark>", async () => {
+    await indexDocs([
+      doc({
+        type: "notice",
+        id: "9",
+        title: '<img src=x onerror="alert(1)">低保公示',
+        body: "前言<script>alert('x')</script>低保资金 & 补助",
+      }),
+    ]);
+    const res = await api(`/api/search?q=${encodeURIComponent("低保")}`);
+    const hit = res.body.hits[0];
+    expect(hit.titleHtml).toBe("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<mark>低保</mark>公示");
+    expect(hit.snippet).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;<mark>低保</mark>资金 &amp; 补助");
+    expect(hit.snippet.replace(/<\/?mark>/g, "")).not.toMatch(/[<>]/);
+  });
+
+  it("sorts by date when asked and paginates", async () => {
+    await indexDocs(
+      Array.from({ length: 12 }, (_, i) =>
+        doc({
+          type: "notice",
+          id: String(i + 1),
+          title: `扶贫项目公示第${i + 1}期`,
+          date: `2018-${String(i + 1).padStart(2, "0")}-01`,
+        }),
+      ),
+    );
+    const page1 = await api(`/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5`);
+    expect(page1.body.total).toBe(12);
+    expect(page1.body.hits.map((h: any) => h.id)).toEqual(["12", "11", "10", "9", "8"]);
+    const page3 = await api(`/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5&page=3`);
+    expect(page3.body.hits.map((h: any) => h.id)).toEqual(["2", "1"]);
+  });
+
+  it("rejects an empty or overlong query, an unknown type and a bad page with the error envelope", async () => {
+    for (const path of [
+      "/api/search",
+      "/api/search?q=",
+      "/api/search?q=  ",
+      `/api/search?q=${"扶".repeat(101)}`,
+      "/api/search?q=低保&type=tickets",
+      "/api/search?q=低保&page=0",
+      "/api/search?q=低保&page=abc",
+      "/api/search?q=低保&pageSize=500",
+      "/api/search?q=低保&sort=popular",
+      "/api/search?q=低保&year=18",
+    ]) {
+      const res = await api(encodeURI(path));
+      expect(res.status, path).toBe(400);
+      const error = expectEnvelope(res.body);
+      expect(error.message, path).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it("punctuation-only queries find nothing rather than failing", async () => {
+    const res = await api(`/api/search?q=${encodeURIComponent("！？…")}`);
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(0);
+  });
+});
+
+describe("syncSearch with the embedded backend", () => {
+  const type: SearchType = "yearbook";
+  const previous = searchSources[type];
+  afterEach(() => {
+    if (previous) searchSources[type] = previous;
+    else delete searchSources[type];
+  });
+
+  it("writes the index rows in the caller's transaction: a rollback leaves no trace, a commit is searchable", async () => {
+    const { db } = await testDatabase();
+    const store = new Map<string, string>([["1", "2018年淄博脱贫攻坚年鉴：黄河滩区迁建"]]);
+    const source: SearchSource = {
+      type,
+      load: async (_db, ids) =>
+        [...store.entries()]
+          .filter(([id]) => !ids || ids.includes(id))
+          .map(([id, title]) => doc({ type, id, title, url: `/archive/yearbook/${id}` })),
+    };
+    searchSources[type] = source;
+
+    await expect(
+      db.transaction(async (tx) => {
+        await syncSearch(tx, type, [1]);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect((await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
+
+    await db.transaction(async (tx) => syncSearch(tx, type, [1]));
+    const found = await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`);
+    expect(found.body.hits.map((h: any) => h.url)).toEqual(["/archive/yearbook/1"]);
+    // The embedded backend needs no outbox.
+    expect(await db.select().from(searchOutbox)).toEqual([]);
+
+    // Changed, then gone: the index follows.
+    store.set("1", "2018年淄博脱贫攻坚年鉴：太河库区");
+    await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
+    expect((await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
+    expect((await api(`/api/search?q=${encodeURIComponent("太河库区")}`)).body.total).toBe(1);
+    store.delete("1");
+    await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
+    const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM search_documents`);
+    expect(n).toBe(0);
+  });
+});
+
+describe("GET /api/health", () => {
+  it("reports the search backend and its state", async () => {
+    const res = await api("/api/health");
+    expect(res.status).toBe(200);
+    expect(res.body.search).toBe("embedded");
+    expect(res.body.searchStatus).toBe("ok");
+  });
+});
