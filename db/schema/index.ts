@@ -6,3 +6,4 @@ export * from "./notices";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";
+export * from "./archive";

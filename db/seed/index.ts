@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
+import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
 import { type Db, rows } from "../client";
+import { seedArchiveDemo } from "./archive";
 import { seedReference } from "./reference";
 
 /**
  * Demo content, one seeder per domain, run in this order on an empty database (and by `npm run seed`).
  * Each marks what it creates as demo data and must be idempotent.
  */
-const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [];
+const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [{ name: "archive", run: seedArchiveDemo }];
 
 export async function seedDemo(db: Db) {
   for (const seeder of demoSeeders) {
@@ -22,6 +24,8 @@ export async function seedIfEmpty(db: Db, opts: { demo: boolean }) {
   const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM districts`);
   if (n > 0) return false;
   await seedReference(db);
+  // The founding document is published on every installation, demo data or not.
+  await ensureFoundingDocument(db);
   if (opts.demo) await seedDemo(db);
   return true;
 }
