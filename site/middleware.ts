@@ -23,7 +23,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export const onRequest = defineMiddleware(async (context, next) => {
   const { request, url } = context;
-  const isApi = url.pathname === "/api" || url.pathname.startsWith("/api/");
+  // /open311/ is the GeoReport API: its own request ids, logs and errors; clients post from anywhere.
+  const isApi = url.pathname === "/api" || url.pathname.startsWith("/api/") || url.pathname.startsWith("/open311/");
   const started = performance.now();
   if (!isApi && !SAFE_METHODS.has(request.method)) {
     const origin = request.headers.get("origin");

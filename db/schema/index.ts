@@ -3,6 +3,7 @@
 export * from "./funds";
 export * from "./hotline";
 export * from "./notices";
+export * from "./open311";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";

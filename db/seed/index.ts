@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { seedOpen311Demo } from "../../domain/open311/keys";
 import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
 import { type Db, rows } from "../client";
@@ -9,7 +10,10 @@ import { seedReference } from "./reference";
  * Demo content, one seeder per domain, run in this order on an empty database (and by `npm run seed`).
  * Each marks what it creates as demo data and must be idempotent.
  */
-const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [{ name: "archive", run: seedArchiveDemo }];
+const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
+  { name: "archive", run: seedArchiveDemo },
+  { name: "open311", run: seedOpen311Demo },
+];
 
 export async function seedDemo(db: Db) {
   for (const seeder of demoSeeders) {
