@@ -7,6 +7,8 @@ import { type AppEnv, createRouter } from "./context";
 import { AppError, envelope, isDatabaseUnavailable, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
+import { archiveRoutes } from "./routes/archive";
+import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { referenceRoutes } from "./routes/reference";
@@ -29,6 +31,8 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", archiveRoutes);
+app.route("/", consoleRoutes);
 app.route("/", searchRoutes);
 
 app.route("/", docsRoutes(app));

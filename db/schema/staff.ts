@@ -1,5 +1,18 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 import { users } from "./reference";
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 // Staff console: sessions, sign-in throttling (migration 0030_staff.sql).
 
@@ -56,4 +69,26 @@ export const notificationOutbox = pgTable("notification_outbox", {
   lastError: text("last_error"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   sentAt: timestamp("sent_at", { withTimezone: true }),
+});
+
+/** What the deadline sweep has done: one reminder/escalation per (ticket, kind, deadline). Migration 0031. */
+export const ticketSweepMarks = pgTable(
+  "ticket_sweep_marks",
+  {
+    ticketId: integer("ticket_id").notNull(),
+    kind: text("kind").notNull(),
+    dueOn: date("due_on").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.kind, t.dueOn] })],
+);
+
+/** 舆情 intake: the source link and screenshot of an online public-opinion item. Migration 0032. */
+export const ticketMediaSources = pgTable("ticket_media_sources", {
+  ticketId: integer("ticket_id").primaryKey(),
+  sourceUrl: text("source_url").notNull(),
+  screenshot: bytea("screenshot"),
+  screenshotType: text("screenshot_type"),
+  foundAt: timestamp("found_at", { withTimezone: true }).notNull().defaultNow(),
+  recordedBy: integer("recorded_by"),
 });

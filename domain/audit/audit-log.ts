@@ -79,6 +79,38 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<{ id: numb
   return { id: Number(id), hash };
 }
 
+/** Append many records in one statement (the sweep): same chain, same lock, one round trip. */
+export async function appendAuditBatch(tx: Db, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  const [last] = await rows<{ hash: string }>(tx, sql`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`);
+  const ids = await rows<{ id: string | number }>(
+    tx,
+    sql`SELECT nextval('audit_log_id_seq') AS id FROM generate_series(1, ${entries.length})`,
+  );
+  const sorted = ids.map((r) => Number(r.id)).sort((a, b) => a - b);
+  let prevHash = last?.hash ?? GENESIS;
+  const at = new Date().toISOString();
+  const values = entries.map((entry, i) => {
+    const details = JSON.parse(JSON.stringify(entry.details ?? {}));
+    const id = sorted[i];
+    const hash = rowHash(prevHash, {
+      id,
+      at,
+      actorId: entry.actorId,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      details,
+    });
+    const v = sql`(${id}, ${at}::timestamptz, ${entry.actorId}::integer, ${entry.action}, ${entry.subjectType}, ${String(entry.subjectId)}, ${JSON.stringify(details)}::jsonb, ${prevHash}, ${hash})`;
+    prevHash = hash;
+    return v;
+  });
+  await tx.execute(sql`INSERT INTO audit_log (id, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash)
+    VALUES ${sql.join(values, sql`, `)}`);
+}
+
 export interface VerifyResult {
   ok: boolean;
   checked: number;

@@ -1,0 +1,85 @@
+import { sql } from "drizzle-orm";
+import { rows } from "../../db/client";
+import { principalOf } from "../../domain/auth/session";
+import { createUser } from "../../domain/auth/users";
+import { fileTicket } from "../../domain/hotline/filing";
+import type { FileTicketInput } from "../../domain/hotline/input";
+import { testDatabase } from "./db";
+import { api } from "./http";
+
+// Staff accounts and tickets for console tests.
+
+export const PASSWORD = "Test-password-2026";
+
+export interface Signed {
+  id: number;
+  username: string;
+  cookie: string;
+  csrf: string;
+  principal: Awaited<ReturnType<typeof principalOf>>;
+  /** Call the API as this person (cookie + CSRF header on writes). */
+  call: (path: string, init?: RequestInit & { json?: unknown }) => ReturnType<typeof api>;
+}
+
+export async function staff(role: string, unitCode: string, username = `${role}-${unitCode}`): Promise<Signed> {
+  const { db } = await testDatabase();
+  const { id } = await createUser(db, null, { username, displayName: username, role, unitCode, password: PASSWORD });
+  const r = await api("/api/console/session", { method: "POST", json: { username, password: PASSWORD } });
+  if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${r.text}`);
+  const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0];
+  const csrf = r.body.csrfToken as string;
+  return {
+    id,
+    username,
+    cookie,
+    csrf,
+    principal: await principalOf(db, id),
+    call: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("cookie", cookie);
+      if (init.method && init.method !== "GET") headers.set("x-csrf-token", csrf);
+      return api(path, { ...init, headers });
+    },
+  };
+}
+
+export function ticketInput(over: Partial<FileTicketInput> = {}): FileTicketInput {
+  return {
+    kind: "complaint",
+    category: "housing",
+    title: "危房改造补助迟迟未发放",
+    description: "我家去年申请的危房改造补助至今没有发放，村里说还在等。",
+    district: "高青县",
+    town: null,
+    village: null,
+    reporter: { anonymous: true },
+    ...over,
+  } as FileTicketInput;
+}
+
+export async function file(over: Partial<FileTicketInput> = {}, ctx: { operatorId?: number; channel?: "web" | "phone" } = {}) {
+  const { db } = await testDatabase();
+  const r = await fileTicket(db, ticketInput(over), { channel: ctx.channel ?? "web", operatorId: ctx.operatorId });
+  return r;
+}
+
+export async function unitId(code: string): Promise<number> {
+  const { db } = await testDatabase();
+  const [u] = await rows<{ id: number }>(db, sql`SELECT id FROM units WHERE code = ${code}`);
+  if (!u) throw new Error(`no unit ${code}`);
+  return u.id;
+}
+
+export async function ticketRow(number: string) {
+  const { db } = await testDatabase();
+  const [t] = await rows<Record<string, any>>(
+    db,
+    sql`SELECT t.*, u.code AS routed_code FROM tickets t JOIN units u ON u.id = t.routed_unit_id WHERE t.number = ${number}`,
+  );
+  return t;
+}
+
+export async function exec(q: ReturnType<typeof sql>) {
+  const { db } = await testDatabase();
+  return rows<Record<string, any>>(db, q);
+}
