@@ -141,7 +141,7 @@ export function setSearchBackend(backend: SearchBackend | undefined) {
 }
 
 export function configuredBackendName(): "embedded" | "meilisearch" {
-  return env().MEILISEARCH_URL ? "meilisearch" : "embedded";
+  return slot.current?.name ?? (env().MEILISEARCH_URL ? "meilisearch" : "embedded");
 }
 
 /** Search everything public. Throws AppError BAD_REQUEST for a bad query, SERVICE_UNAVAILABLE if the engine is down. */

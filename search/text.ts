@@ -116,7 +116,7 @@ export function findDocNumbers(text: string): DocNumber[] {
 export const canonicalDocNumber = (d: DocNumber) => `${d.issuer}〔${d.year}〕${d.n}号`;
 
 /** Index side: the issuer may have swallowed preceding words (根据淄发…), so every tail of 2–6 chars. */
-function docNumberTokens(text: string): string[] {
+export function docNumberTokens(text: string): string[] {
   const out = new Set<string>();
   for (const d of findDocNumbers(text)) {
     for (let len = 2; len <= Math.min(6, d.issuer.length); len++) {
