@@ -32,6 +32,9 @@ try {
   process.exit(1);
 }
 
+// With Meilisearch, a worker sends the search outbox's changes to it (with retries).
+const searchWorker = config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
+
 process.env.ASTRO_NODE_AUTOSTART = "disabled";
 process.env.ASTRO_NODE_LOGGING = "disabled";
 process.env.HOST = config.HOST;
@@ -57,6 +60,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   await new Promise<void>((resolve) => http.server.close(() => resolve()));
+  await searchWorker?.stop();
   await closeDatabase();
   process.exit(0);
 }
