@@ -62,25 +62,6 @@ function endOfDayCst(day: string | null): string | null {
   return day ? `${day}T23:59:59+08:00` : null;
 }
 
-const publicColumns = (townAlias: typeof towns, unitAlias: typeof units) => ({
-  number: tickets.number,
-  kind: tickets.kind,
-  categoryCode: tickets.categoryCode,
-  categoryName: categories.name,
-  title: tickets.title,
-  status: tickets.status,
-  district: districts.name,
-  town: townAlias.name,
-  agency: unitAlias.name,
-  receivedAt: tickets.receivedAt,
-  updatedAt: tickets.updatedAt,
-  closedAt: tickets.closedAt,
-  acceptDueOn: tickets.acceptDueOn,
-  handleDueOn: tickets.handleDueOn,
-  acceptedAt: tickets.acceptedAt,
-  extendedDays: tickets.extendedDays,
-});
-
 type PublicRow = {
   number: string;
   kind: string;
@@ -132,7 +113,24 @@ function baseQuery(db: Db) {
   const t = alias(towns, "t");
   const u = alias(units, "u");
   return db
-    .select(publicColumns(t, u))
+    .select({
+      number: tickets.number,
+      kind: tickets.kind,
+      categoryCode: tickets.categoryCode,
+      categoryName: categories.name,
+      title: tickets.title,
+      status: tickets.status,
+      district: districts.name,
+      town: t.name,
+      agency: u.name,
+      receivedAt: tickets.receivedAt,
+      updatedAt: tickets.updatedAt,
+      closedAt: tickets.closedAt,
+      acceptDueOn: tickets.acceptDueOn,
+      handleDueOn: tickets.handleDueOn,
+      acceptedAt: tickets.acceptedAt,
+      extendedDays: tickets.extendedDays,
+    })
     .from(tickets)
     .innerJoin(categories, eq(categories.code, tickets.categoryCode))
     .innerJoin(districts, eq(districts.id, tickets.districtId))
