@@ -222,6 +222,13 @@ describe("Open311 POST requests: filing", () => {
       expect(errors[0].code).toBe(400);
       expect(errors.map((e) => e.description).join(" "), res.text).toContain(field);
     }
+    const several = await o311("/requests.json", {
+      method: "POST",
+      form: { ...base, description: "字".repeat(4001), last_name: "李", phone: "12345" },
+    });
+    expect(several.status).toBe(400);
+    const fields = expectOpen311Errors(several.body).map((e) => e.description.split("：")[0]);
+    expect(fields).toEqual(expect.arrayContaining(["description", "phone"]));
     const unknown = await o311("/requests.json", { method: "POST", form: { ...base, service_code: "report-nothing" } });
     expect(unknown.status).toBe(404);
     const json = await o311("/requests.json", {
