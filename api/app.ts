@@ -11,8 +11,10 @@ import { archiveRoutes } from "./routes/archive";
 import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
+import { ledgerRoutes } from "./routes/ledger";
 import { referenceRoutes } from "./routes/reference";
 import { searchRoutes } from "./routes/search";
+import { statsRoutes } from "./routes/stats";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
 z.config(z.locales.zhCN());
@@ -31,6 +33,8 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", ledgerRoutes);
+app.route("/", statsRoutes);
 app.route("/", archiveRoutes);
 app.route("/", consoleRoutes);
 app.route("/", searchRoutes);

@@ -2,6 +2,7 @@
 
 export * from "./funds";
 export * from "./hotline";
+export * from "./ledger";
 export * from "./notices";
 export * from "./open311";
 export * from "./reference";
