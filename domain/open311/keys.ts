@@ -3,6 +3,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { open311Clients } from "../../db/schema";
+import { appendAudit } from "../audit/audit-log";
 
 // Open311 API keys: issued by an admin to a client application (a civic-reporting app), required on
 // POST requests. The key is shown once at issue and stored only as its SHA-256: keys carry 256 random
@@ -46,7 +47,7 @@ function toClient(row: typeof open311Clients.$inferSelect): Open311Client {
 /**
  * Issue a key to a client application. Returns the key in clear text — the only time it exists
  * outside the caller; store it in the client app, it cannot be shown again.
- * `issuedBy` is the admin's user id (the staff console passes it; the CLI passes null).
+ * `issuedBy` is the admin's user id (the staff console passes it; the CLI passes null). Audited.
  */
 export async function issueOpen311Key(
   db: Db,
@@ -59,26 +60,50 @@ export async function issueOpen311Key(
     ]);
   }
   const key = generateOpen311Key();
-  const [row] = await db
-    .insert(open311Clients)
-    .values({
-      appName,
-      keyHash: hashOpen311Key(key),
-      keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
-      issuedBy: input.issuedBy ?? null,
-    })
-    .returning();
+  const row = await db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(open311Clients)
+      .values({
+        appName,
+        keyHash: hashOpen311Key(key),
+        keyPrefix: key.slice(0, KEY_PREFIX.length + 6),
+        issuedBy: input.issuedBy ?? null,
+      })
+      .returning();
+    await appendAudit(tx, {
+      actorId: input.issuedBy ?? null,
+      action: "open311.key.issue",
+      subjectType: "open311_client",
+      subjectId: String(created.id),
+      details: { appName, keyPrefix: created.keyPrefix },
+    });
+    return created;
+  });
   return { client: toClient(row), key };
 }
 
 /** Revoke a key: later requests with it are refused with 403. Idempotent. */
-export async function revokeOpen311Key(db: Db, clientId: number): Promise<Open311Client> {
-  const [row] = await db
-    .update(open311Clients)
-    .set({ revokedAt: sql`coalesce(${open311Clients.revokedAt}, now())` })
-    .where(eq(open311Clients.id, clientId))
-    .returning();
-  if (!row) throw new AppError("NOT_FOUND", "没有这个 Open311 客户端");
+export async function revokeOpen311Key(
+  db: Db,
+  clientId: number,
+  revokedBy: number | null = null,
+): Promise<Open311Client> {
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(open311Clients)
+      .set({ revokedAt: sql`coalesce(${open311Clients.revokedAt}, now())` })
+      .where(eq(open311Clients.id, clientId))
+      .returning();
+    if (!updated) throw new AppError("NOT_FOUND", "没有这个 Open311 客户端");
+    await appendAudit(tx, {
+      actorId: revokedBy,
+      action: "open311.key.revoke",
+      subjectType: "open311_client",
+      subjectId: String(clientId),
+      details: { appName: updated.appName, keyPrefix: updated.keyPrefix },
+    });
+    return updated;
+  });
   return toClient(row);
 }
 

@@ -148,6 +148,12 @@ describe("Open311 POST requests: api_key", () => {
     expect(row.key_hash).not.toContain(key);
     expect(key.startsWith(row.key_prefix)).toBe(true);
     expect(row.key_prefix.length).toBeLessThan(16);
+    const [audit] = await rows<{ action: string; subject_id: string; details: string }>(
+      await db(),
+      sql`SELECT action, subject_id, details::text FROM audit_log WHERE action = 'open311.key.issue'`,
+    );
+    expect(audit.subject_id).toBe(String(client.id));
+    expect(audit.details).not.toContain(key);
   });
 });
 
