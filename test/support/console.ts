@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows } from "../../db/client";
+import { hashPassword } from "../../domain/auth/passwords";
 import { principalOf } from "../../domain/auth/session";
-import { createUser } from "../../domain/auth/users";
 import { fileTicket } from "../../domain/hotline/filing";
 import type { FileTicketInput } from "../../domain/hotline/input";
 import { testDatabase } from "./db";
@@ -10,6 +10,7 @@ import { api } from "./http";
 // Staff accounts and tickets for console tests.
 
 export const PASSWORD = "Test-password-2026";
+let hashed: Promise<string> | undefined;
 
 export interface Signed {
   id: number;
@@ -23,7 +24,13 @@ export interface Signed {
 
 export async function staff(role: string, unitCode: string, username = `${role}-${unitCode}`): Promise<Signed> {
   const { db } = await testDatabase();
-  const { id } = await createUser(db, null, { username, displayName: username, role, unitCode, password: PASSWORD });
+  // One argon2 hash for every test account (hashing costs ~50 ms; sign-in still verifies it).
+  hashed ??= hashPassword(PASSWORD);
+  const [{ id }] = await rows<{ id: number }>(
+    db,
+    sql`INSERT INTO users (username, display_name, role, unit_id, password_hash)
+        VALUES (${username}, ${username}, ${role}, (SELECT id FROM units WHERE code = ${unitCode}), ${await hashed}) RETURNING id`,
+  );
   const r = await api("/api/console/session", { method: "POST", json: { username, password: PASSWORD } });
   if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${r.text}`);
   const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0];
@@ -57,7 +64,10 @@ export function ticketInput(over: Partial<FileTicketInput> = {}): FileTicketInpu
   } as FileTicketInput;
 }
 
-export async function file(over: Partial<FileTicketInput> = {}, ctx: { operatorId?: number; channel?: "web" | "phone" } = {}) {
+export async function file(
+  over: Partial<FileTicketInput> = {},
+  ctx: { operatorId?: number; channel?: "web" | "phone" } = {},
+) {
   const { db } = await testDatabase();
   const r = await fileTicket(db, ticketInput(over), { channel: ctx.channel ?? "web", operatorId: ctx.operatorId });
   return r;
