@@ -182,3 +182,20 @@ export async function auditFor(db: Db, subjectType: string, subjectId: string) {
         WHERE a.subject_type = ${subjectType} AND a.subject_id = ${subjectId} ORDER BY a.id`,
   );
 }
+
+/** The latest audit records, newest first (the console's audit page). */
+export async function recentAudit(db: Db, limit = 100) {
+  return rows<{
+    id: number;
+    at: Date;
+    actor_name: string | null;
+    action: string;
+    subject_type: string;
+    subject_id: string;
+    details: unknown;
+  }>(
+    db,
+    sql`SELECT a.id, a.at, u.display_name AS actor_name, a.action, a.subject_type, a.subject_id, a.details
+        FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ${limit}`,
+  );
+}

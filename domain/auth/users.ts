@@ -136,3 +136,11 @@ export async function listUnits(db: Db) {
     sql`SELECT id, code, name, level, kind FROM units ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, id`,
   );
 }
+
+export async function passwordHashOf(db: Db, userId: number): Promise<string | null> {
+  const [r] = await rows<{ password_hash: string | null }>(
+    db,
+    sql`SELECT password_hash FROM users WHERE id = ${userId}`,
+  );
+  return r?.password_hash ?? null;
+}

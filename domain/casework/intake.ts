@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
+import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
 import { type FileResult, fileTicket } from "../hotline/filing";
@@ -113,4 +114,11 @@ export async function mediaScreenshot(db: Db, ticketId: number) {
   );
   if (!r?.screenshot || !r.screenshot_type) return null;
   return { bytes: Buffer.from(r.screenshot), type: r.screenshot_type };
+}
+
+/** The screenshot of a 舆情 ticket the staff member may see (null otherwise). */
+export async function screenshotFor(db: Db, staff: StaffPrincipal, number: string) {
+  const scope = await ticketScope(db, staff);
+  const [t] = await rows<{ id: number }>(db, sql`SELECT t.id FROM tickets t WHERE t.number = ${number} AND ${scope}`);
+  return t ? mediaScreenshot(db, t.id) : null;
 }

@@ -278,3 +278,16 @@ export async function dispatchTargets(
         ORDER BY u.level, u.id`,
   );
 }
+
+/** Choices for the queue's filter form. */
+export async function filterOptions(db: Db) {
+  const [categories, districts, units] = await Promise.all([
+    rows<{ code: string; name: string }>(db, sql`SELECT code, name FROM categories ORDER BY sort, code`),
+    rows<{ id: number; name: string }>(db, sql`SELECT id, name FROM districts ORDER BY sort, id`),
+    rows<{ id: number; name: string }>(
+      db,
+      sql`SELECT id, name FROM units WHERE kind <> 'hotline' ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, id`,
+    ),
+  ]);
+  return { categories, districts, units };
+}
