@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase, database, getDb } from "../db/client";
+import { startBackgroundWork } from "../domain/casework/worker";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
 
@@ -35,6 +36,9 @@ try {
 // With Meilisearch, a worker sends the search outbox's changes to it (with retries).
 const searchWorker = config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
 
+// Deadline sweep and notification outbox, on an interval (SWEEP_INTERVAL_SECONDS; 0 = off).
+const stopBackgroundWork = startBackgroundWork(getDb);
+
 process.env.ASTRO_NODE_AUTOSTART = "disabled";
 process.env.ASTRO_NODE_LOGGING = "disabled";
 process.env.HOST = config.HOST;
@@ -59,6 +63,7 @@ async function shutdown(signal: string) {
   log.info("shutting down", { signal });
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
+  stopBackgroundWork();
   await new Promise<void>((resolve) => http.server.close(() => resolve()));
   await searchWorker?.stop();
   await closeDatabase();

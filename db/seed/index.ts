@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { seedConsoleDemo } from "../../domain/casework/demo";
 import { seedOpen311Demo } from "../../domain/open311/keys";
 import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
@@ -13,6 +14,7 @@ import { seedReference } from "./reference";
 const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },
+  { name: "console", run: seedConsoleDemo },
 ];
 
 export async function seedDemo(db: Db) {

@@ -1,0 +1,15 @@
+import { closeDatabase, database } from "../db/client";
+import { verifyAuditChain } from "../domain/audit/audit-log";
+
+// npm run audit:verify — walk the audit log's hash chain; exit 1 and name the first broken link.
+const { db } = await database();
+const r = await verifyAuditChain(db);
+await closeDatabase();
+if (r.ok) {
+  console.log(`audit chain OK: ${r.checked} records`);
+} else {
+  console.error(
+    `audit chain BROKEN at record #${r.firstBroken?.id}: ${r.firstBroken?.reason} (${r.checked} records before it are intact)`,
+  );
+  process.exit(1);
+}
