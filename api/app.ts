@@ -13,6 +13,7 @@ import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { ledgerRoutes } from "./routes/ledger";
 import { referenceRoutes } from "./routes/reference";
+import { ticketRoutes } from "./routes/tickets";
 import { searchRoutes } from "./routes/search";
 import { statsRoutes } from "./routes/stats";
 
@@ -33,6 +34,7 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", ticketRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);
 app.route("/", archiveRoutes);

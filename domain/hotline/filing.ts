@@ -51,6 +51,24 @@ export interface FileResult {
   created: boolean;
 }
 
+/**
+ * A failed statement's error carries its parameters (the reporter's text); rethrow without them, keeping
+ * the driver's code so an unreachable database is still recognised (503) and the SQLSTATE is logged.
+ */
+async function quiet<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    let e = err as { code?: string; cause?: unknown; message?: string } | undefined;
+    for (let i = 0; e && !e.code && i < 5; i++) e = e.cause as typeof e;
+    const code = e?.code;
+    throw Object.assign(new Error(`ticket insert failed (${code ?? "no code"})`), {
+      code,
+      cause: code ? { code } : undefined,
+    });
+  }
+}
+
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,128}$/;
 
 function field(path: string, message: string) {
@@ -187,9 +205,10 @@ export async function fileTicket(
   const actorKind = ctx.operatorId ? "staff" : "reporter";
   const routeNote = `等级 ${tier.tier}（${tier.reason}）；${routing.reason}`;
 
-  const inserted = await rows<{ id: number; number: string; status: string }>(
-    db,
-    sql`WITH t AS (
+  const inserted = await quiet(
+    rows<{ id: number; number: string; status: string }>(
+      db,
+      sql`WITH t AS (
       INSERT INTO tickets (number, kind, category_code, title, description, district_id, town_id, village_id,
         notice_id, subject_unit_id, subject_unit_text, subject_person, subject_post, channel, status, tier,
         tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason,
@@ -218,6 +237,7 @@ export async function fileTicket(
       SELECT id, 'route', NULL, 'received', 'internal', 'system', NULL::int, ${routing.unit.id}::int, ${routeNote}, ${receivedAt.toISOString()}::timestamptz FROM t
     )
     SELECT id, number, status FROM t`,
+    ),
   );
 
   if (inserted.length === 1) {

@@ -99,7 +99,9 @@ export function subjectRank(
   if (/市长|市委|副市长|市级/.test(p)) return "city";
   if (/县长|区长|县委|区委|局长|县级|处级/.test(p)) return "district";
   if (/镇长|乡长|镇党委|乡党委|街道|主任|书记|站长|所长/.test(p)) return "town";
-  if (unitLevel === "city" || unitLevel === "district") return unitLevel;
+  // A unit's level says little about the person in it; a city department as subject is handled as
+  // tier II (city level) at least, so the city unit is never judged below its own level.
+  if (unitLevel === "city") return "district";
   return null;
 }
 
