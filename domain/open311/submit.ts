@@ -5,14 +5,15 @@ import { fileTicket } from "../hotline/filing";
 import type { FileTicketInput } from "../hotline/input";
 import { referenceData } from "../hotline/reference-cache";
 import type { Open311Client } from "./keys";
-import { parseServiceCode } from "./services";
+import { OPEN311_KINDS, parseServiceCode } from "./services";
 
 // POST requests.{fmt}: a GeoReport form → the hotline's one filing verb (fileTicket, channel "open311").
 //
 // GeoReport field        → ticket
 //   service_code         → kind + category ("report-housing")
 //   description          → description (required here: a ticket without one cannot be handled)
-//   attribute[title]     → title (default: the start of the description)
+//   attribute[title]     → title (default: the service name, e.g. "投诉·危房改造" — never the
+//                          description's first line, since the title is public and the description not)
 //   attribute[district]  → district (code or name; required), attribute[town], attribute[village]
 //   attribute[notice_id] → noticeId (objections)
 //   attribute[subject_*] → subject { unit, person, post }
@@ -61,24 +62,13 @@ function value(form: URLSearchParams, name: string): string | undefined {
   return v ? v : undefined;
 }
 
-/** Pure: a default title from the description's first line. */
-export function titleFromDescription(description: string): string {
-  const firstLine =
-    description
-      .split(/\r?\n/)
-      .find((l) => l.trim())
-      ?.trim() ?? "";
-  const chars = [...firstLine];
-  return chars.length > 30 ? `${chars.slice(0, 30).join("")}…` : firstLine;
-}
-
 /**
  * Pure: the GeoReport form as the filing input (the validation itself is fileTicket's). `districts`
  * maps district codes to names so clients may send either.
  */
 export function formToTicketInput(
   form: URLSearchParams,
-  service: { kind: string; category: string },
+  service: { kind: string; category: string; name: string },
   districtNames: Map<string, string>,
 ): FileTicketInput {
   const attr = (code: string) => value(form, `attribute[${code}]`);
@@ -129,7 +119,8 @@ export function formToTicketInput(
   return {
     kind: service.kind as FileTicketInput["kind"],
     category: service.category,
-    title: attr("title") ?? titleFromDescription(text),
+    // Not the start of the description: the title is public (GET requests) and the description is not.
+    title: attr("title") ?? service.name,
     description,
     district,
     town: attr("town") ?? null,
@@ -168,7 +159,9 @@ export async function submitOpen311Request(
   }
   if (!value(form, "description")) throw fieldError("description", "必填：请描述反映的问题");
   const districtNames = new Map([...ref.districts.values()].map((d) => [d.code, d.name]));
-  const input = formToTicketInput(form, service, districtNames);
+  const kindName = OPEN311_KINDS.find((k) => k.kind === service.kind)!.name;
+  const serviceName = `${kindName}·${ref.categories.get(service.category)!.name}`;
+  const input = formToTicketInput(form, { ...service, name: serviceName }, districtNames);
   try {
     return await db.transaction(async (tx) => {
       const result = await fileTicket(tx, input, {

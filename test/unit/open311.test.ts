@@ -4,7 +4,7 @@ import { parseRequestQuery } from "../../api/open311/query";
 import { generateOpen311Key, hashOpen311Key } from "../../domain/open311/keys";
 import { toOpen311Request } from "../../domain/open311/requests";
 import { buildServiceDefinition, buildServices, parseServiceCode } from "../../domain/open311/services";
-import { formToTicketInput, titleFromDescription } from "../../domain/open311/submit";
+import { formToTicketInput } from "../../domain/open311/submit";
 
 describe("Open311 formats", () => {
   it("splits resource and format", () => {
@@ -87,7 +87,7 @@ describe("Open311 request query", () => {
 
 describe("Open311 form → ticket input", () => {
   const names = new Map([["gaoqing", "高青县"]]);
-  const svc = { kind: "complaint", category: "housing" };
+  const svc = { kind: "complaint", category: "housing", name: "投诉·危房改造" };
   it("maps attributes, district codes and the reporter (anonymous unless identified)", () => {
     const anon = formToTicketInput(
       new URLSearchParams({ description: "第一行\n第二行", "attribute[district]": "gaoqing", email: "a@b.c" }),
@@ -97,7 +97,7 @@ describe("Open311 form → ticket input", () => {
     expect(anon).toMatchObject({
       kind: "complaint",
       district: "高青县",
-      title: "第一行",
+      title: "投诉·危房改造",
       reporter: { anonymous: true },
     });
     expect(JSON.stringify(anon)).not.toContain("a@b.c");
@@ -121,9 +121,15 @@ describe("Open311 form → ticket input", () => {
     expect(forcedAnon.reporter).toEqual({ anonymous: true });
     expect(JSON.stringify(forcedAnon)).not.toContain("13800138000");
   });
-  it("shortens a long first line into a title", () => {
-    expect(titleFromDescription(`${"长".repeat(40)}\n下一行`)).toBe(`${"长".repeat(30)}…`);
-    expect(titleFromDescription("\n\n  短标题  \n")).toBe("短标题");
+  it("takes the title from the attribute, else the service name (never the private description)", () => {
+    const withTitle = formToTicketInput(
+      new URLSearchParams({ description: "我叫李四，电话13800138000", "attribute[title]": "补助未发放" }),
+      svc,
+      names,
+    );
+    expect(withTitle.title).toBe("补助未发放");
+    const without = formToTicketInput(new URLSearchParams({ description: "我叫李四，电话13800138000" }), svc, names);
+    expect(without.title).toBe("投诉·危房改造");
   });
 });
 
