@@ -10,7 +10,10 @@ import { requestContext } from "./middleware/request-context";
 import { archiveRoutes } from "./routes/archive";
 import { consoleRoutes } from "./routes/console";
 import { docsRoutes } from "./routes/docs";
+import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
+import { noticesRoutes } from "./routes/notices";
+import { projectsRoutes } from "./routes/projects";
 import { ledgerRoutes } from "./routes/ledger";
 import { referenceRoutes } from "./routes/reference";
 import { ticketRoutes } from "./routes/tickets";
@@ -34,6 +37,9 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", fundsRoutes);
+app.route("/", projectsRoutes);
+app.route("/", noticesRoutes);
 app.route("/", ticketRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);

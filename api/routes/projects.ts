@@ -1,0 +1,187 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { PROJECT_STAGES } from "../../db/schema";
+import { checkAmount } from "../../domain/funds/allocations";
+import { advanceProject, createProject, getProject, registerAsset } from "../../domain/projects/projects";
+import { createRouter } from "../context";
+import { errorResponses } from "../errors";
+import { requireStaff } from "../middleware/auth";
+
+// 扶贫项目: stages 项目储备 → 遴选立项 → 组织实施 → 竣工验收 → 建后管护 → 收益分配, asset records.
+
+const publisher = requireStaff("publisher", "admin");
+export const projectsRoutes = createRouter();
+projectsRoutes.use("/projects", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
+projectsRoutes.use("/projects/*", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const Id = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+});
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
+const Stage = z.enum(PROJECT_STAGES).openapi({
+  description:
+    "reserve 项目储备 | approved 遴选立项 | implementing 组织实施 | accepted 竣工验收 | maintenance 建后管护 | distribution 收益分配",
+});
+
+const Project = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    year: z.number().int(),
+    district: z.string(),
+    town: z.string().nullable(),
+    village: z.string().nullable(),
+    category: z.string(),
+    categoryCode: z.string(),
+    stage: Stage,
+    stageLabel: z.string(),
+    fields: z.record(z.string(), z.string().nullable()),
+    stages: z.array(z.object({ stage: Stage, label: z.string(), happenedOn: z.string(), note: z.string() })),
+    asset: z
+      .object({
+        assetName: z.string(),
+        assetValue: z.string().nullable(),
+        owner: z.string(),
+        manager: z.string(),
+        maintenance: z.string(),
+        registeredOn: z.string(),
+      })
+      .nullable(),
+    allocations: z.array(
+      z.object({
+        id: z.number().int(),
+        year: z.number().int(),
+        level: z.string(),
+        fundName: z.string(),
+        docNumber: z.string(),
+        amount: z.string(),
+        corrected: z.boolean(),
+        withdrawn: z.boolean(),
+      }),
+    ),
+    allocationSum: z.string(),
+    noticeIds: z.array(z.number().int()),
+  })
+  .openapi("Project");
+
+const text = (max: number) => z.string().max(max).optional();
+const ProjectInput = z.object({
+  name: z.string().trim().min(2, "请填写项目名称").max(200),
+  year: z.number().int().min(2014, "年度超出范围").max(2035, "年度超出范围"),
+  district: z.string().min(1, "请填写区县"),
+  town: z.string().nullish(),
+  village: z.string().nullish(),
+  categoryCode: z.string().min(1, "请填写类别"),
+  location: text(500),
+  content: text(5000),
+  subsidyStandard: text(1000),
+  fundingSource: text(1000),
+  fundingAmount: z.string().nullish(),
+  periodText: text(200),
+  implementingUnit: text(500),
+  responsiblePerson: text(200),
+  performanceTarget: text(2000),
+  povertyMechanism: text(2000),
+  supervisionPhone: text(100),
+  reservedOn: Day.optional(),
+});
+
+projectsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{id}",
+    tags: ["扶贫项目"],
+    summary: "项目：各阶段（含日期）、资产登记、资金、公示",
+    request: { params: Id },
+    responses: { 200: json(Project, "项目"), ...errorResponses(400, 404, 503) },
+  }),
+  async (c) => c.json(await getProject(c.var.db, c.req.valid("param").id), 200),
+);
+
+projectsRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects",
+    tags: ["扶贫项目"],
+    summary: "登记项目（进入项目储备）",
+    security: [{ staffSession: [] }],
+    request: { body: { content: { "application/json": { schema: ProjectInput } }, required: true } },
+    responses: { 201: json(Project, "已登记"), ...errorResponses(400, 401, 403, 503) },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const fundingAmount = input.fundingAmount ? checkAmount(input.fundingAmount, "fundingAmount") : null;
+    const id = await createProject(c.var.db, { ...input, fundingAmount }, c.var.staff.userId);
+    return c.json(await getProject(c.var.db, id), 201);
+  },
+);
+
+projectsRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{id}/stages",
+    tags: ["扶贫项目"],
+    summary: "进入下一阶段（注明日期）",
+    security: [{ staffSession: [] }],
+    request: {
+      params: Id,
+      body: {
+        content: {
+          "application/json": {
+            schema: z.object({ stage: Stage, happenedOn: Day, note: z.string().max(1000).optional() }),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: { 201: json(Project, "已更新"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    await advanceProject(c.var.db, id, c.req.valid("json"), c.var.staff.userId);
+    return c.json(await getProject(c.var.db, id), 201);
+  },
+);
+
+projectsRoutes.openapi(
+  createRoute({
+    method: "put",
+    path: "/projects/{id}/asset",
+    tags: ["扶贫项目"],
+    summary: "资产登记（竣工验收后）：所有权人、管理人、管护责任",
+    security: [{ staffSession: [] }],
+    request: {
+      params: Id,
+      body: {
+        content: {
+          "application/json": {
+            schema: z.object({
+              assetName: z.string().trim().min(1, "请填写资产名称").max(200),
+              assetValue: z.string().nullish(),
+              owner: z.string().trim().min(1, "请填写所有权人").max(200),
+              manager: z.string().trim().min(1, "请填写管理人").max(200),
+              maintenance: z.string().trim().min(1, "请填写管护责任").max(1000),
+              registeredOn: Day,
+            }),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: { 200: json(Project, "已登记"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const assetValue = input.assetValue ? checkAmount(input.assetValue, "assetValue") : null;
+    await registerAsset(c.var.db, id, { ...input, assetValue }, c.var.staff.userId);
+    return c.json(await getProject(c.var.db, id), 200);
+  },
+);
