@@ -11,7 +11,13 @@ import { api, expectEnvelope } from "../support/http";
 describe("staff sign-in and sessions", () => {
   it("signs in with a HttpOnly SameSite=Strict cookie and stores only the token's hash", async () => {
     const { db } = await testDatabase();
-    await createUser(db, null, { username: "op1", displayName: "接线员一", role: "operator", unitCode: "city-hotline", password: PASSWORD });
+    await createUser(db, null, {
+      username: "op1",
+      displayName: "接线员一",
+      role: "operator",
+      unitCode: "city-hotline",
+      password: PASSWORD,
+    });
     const r = await api("/api/console/session", { method: "POST", json: { username: "op1", password: PASSWORD } });
     expect(r.status).toBe(200);
     const cookie = r.headers.get("set-cookie") ?? "";
@@ -58,7 +64,10 @@ describe("staff sign-in and sessions", () => {
     });
     expect(wrong.status).toBe(403);
     // Another session's token does not work either.
-    const again = await api("/api/console/session", { method: "POST", json: { username: sup.username, password: PASSWORD } });
+    const again = await api("/api/console/session", {
+      method: "POST",
+      json: { username: sup.username, password: PASSWORD },
+    });
     const other = await api("/api/console/session/revoke-all", {
       method: "POST",
       headers: { cookie: sup.cookie, "x-csrf-token": again.body.csrfToken },
@@ -70,13 +79,25 @@ describe("staff sign-in and sessions", () => {
 
   it("locks the account after repeated failures, even for the right password, and audits it", async () => {
     const { db } = await testDatabase();
-    await createUser(db, null, { username: "sup9", displayName: "督办九", role: "supervisor", unitCode: "city-hotline", password: PASSWORD });
+    await createUser(db, null, {
+      username: "sup9",
+      displayName: "督办九",
+      role: "supervisor",
+      unitCode: "city-hotline",
+      password: PASSWORD,
+    });
     for (let i = 0; i < LOCKOUT_AFTER; i++) {
-      const r = await api("/api/console/session", { method: "POST", json: { username: "sup9", password: "wrong-password-1" } });
+      const r = await api("/api/console/session", {
+        method: "POST",
+        json: { username: "sup9", password: "wrong-password-1" },
+      });
       expect(r.status).toBe(401);
       expect(expectEnvelope(r.body).message).toBe("用户名或密码不正确");
     }
-    const locked = await api("/api/console/session", { method: "POST", json: { username: "SUP9", password: PASSWORD } });
+    const locked = await api("/api/console/session", {
+      method: "POST",
+      json: { username: "SUP9", password: PASSWORD },
+    });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(expectEnvelope(locked.body).message).toContain("锁定");
@@ -95,7 +116,10 @@ describe("staff sign-in and sessions", () => {
 
   it("signs out one session, or every session at once", async () => {
     const a = await staff("handler", "gaoqing-housing");
-    const second = await api("/api/console/session", { method: "POST", json: { username: a.username, password: PASSWORD } });
+    const second = await api("/api/console/session", {
+      method: "POST",
+      json: { username: a.username, password: PASSWORD },
+    });
     const cookie2 = (second.headers.get("set-cookie") ?? "").split(";")[0];
     const out = await a.call("/api/console/session", { method: "DELETE" });
     expect(out.status).toBe(204);
@@ -123,7 +147,15 @@ describe("audit log", () => {
   it("is hash-chained; UPDATE and DELETE are refused", async () => {
     const { db } = await testDatabase();
     for (let i = 0; i < 5; i++) {
-      await db.transaction((tx) => appendAudit(tx, { actorId: null, action: "test.event", subjectType: "test", subjectId: String(i), details: { i, 中文: "值", nested: { b: 1, a: [1, 2] } } }));
+      await db.transaction((tx) =>
+        appendAudit(tx, {
+          actorId: null,
+          action: "test.event",
+          subjectType: "test",
+          subjectId: String(i),
+          details: { i, 中文: "值", nested: { b: 1, a: [1, 2] } },
+        }),
+      );
     }
     expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 5 });
     const refused = (q: ReturnType<typeof sql>) =>
@@ -138,7 +170,15 @@ describe("audit log", () => {
   it("detects a row tampered with by the database superuser (trigger disabled)", async () => {
     const { db, exec: raw } = await testDatabase();
     for (let i = 0; i < 4; i++) {
-      await db.transaction((tx) => appendAudit(tx, { actorId: null, action: "ticket.reply", subjectType: "ticket", subjectId: `ZB-2026-00000${i}`, details: { i } }));
+      await db.transaction((tx) =>
+        appendAudit(tx, {
+          actorId: null,
+          action: "ticket.reply",
+          subjectType: "ticket",
+          subjectId: `ZB-2026-00000${i}`,
+          details: { i },
+        }),
+      );
     }
     await raw(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;
       UPDATE audit_log SET details = '{"i": 99}' WHERE id = 3;
@@ -152,7 +192,9 @@ describe("audit log", () => {
   it("detects a deleted row, and a re-hashed forgery breaks the next link", async () => {
     const { db, exec: raw } = await testDatabase();
     for (let i = 0; i < 4; i++) {
-      await db.transaction((tx) => appendAudit(tx, { actorId: 1, action: "a", subjectType: "t", subjectId: String(i) }));
+      await db.transaction((tx) =>
+        appendAudit(tx, { actorId: 1, action: "a", subjectType: "t", subjectId: String(i) }),
+      );
     }
     await raw(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;
       DELETE FROM audit_log WHERE id = 2;
@@ -174,18 +216,36 @@ describe("audit log", () => {
 describe("notification outbox", () => {
   it("retries a failing transport with backoff, loses nothing, and parks after the last attempt", async () => {
     const { db } = await testDatabase();
-    await db.transaction((tx) => enqueueNotification(tx, { channel: "sms", to: "13800000000", template: "ticket.replied", data: { number: "ZB-2026-000001" } }));
+    await db.transaction((tx) =>
+      enqueueNotification(tx, {
+        channel: "sms",
+        to: "13800000000",
+        template: "ticket.replied",
+        data: { number: "ZB-2026-000001" },
+      }),
+    );
     const again = await db.transaction((tx) =>
       enqueueNotification(tx, { channel: "staff", to: "unit:1", template: "x", data: {}, dedupeKey: "k1" }),
     );
     expect(again.created).toBe(true);
-    const dup = await db.transaction((tx) => enqueueNotification(tx, { channel: "staff", to: "unit:1", template: "x", data: {}, dedupeKey: "k1" }));
+    const dup = await db.transaction((tx) =>
+      enqueueNotification(tx, { channel: "staff", to: "unit:1", template: "x", data: {}, dedupeKey: "k1" }),
+    );
     expect(dup.created).toBe(false);
     const sent: string[] = [];
-    const failing = { sms: async () => { throw new Error("gateway down"); }, staff: async (m: { template: string }) => { sent.push(m.template); } };
+    const failing = {
+      sms: async () => {
+        throw new Error("gateway down");
+      },
+      staff: async (m: { template: string }) => {
+        sent.push(m.template);
+      },
+    };
     const r1 = await drainOutbox(db, { transports: failing });
     expect(r1).toEqual({ sent: 1, failed: 1, dead: 0 });
-    const [row] = await exec(sql`SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM notification_outbox WHERE channel = 'sms'`);
+    const [row] = await exec(
+      sql`SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM notification_outbox WHERE channel = 'sms'`,
+    );
     expect(row).toMatchObject({ status: "pending", attempts: 1, last_error: "gateway down", later: true });
     // Not due yet: nothing happens.
     expect(await drainOutbox(db, { transports: failing })).toEqual({ sent: 0, failed: 0, dead: 0 });
