@@ -16,6 +16,7 @@ import { noticesRoutes } from "./routes/notices";
 import { projectsRoutes } from "./routes/projects";
 import { ledgerRoutes } from "./routes/ledger";
 import { referenceRoutes } from "./routes/reference";
+import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
 import { ticketRoutes } from "./routes/tickets";
 import { searchRoutes } from "./routes/search";
 import { statsRoutes } from "./routes/stats";
@@ -37,6 +38,7 @@ app.use("*", async (c, next) => {
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
 // Further domains mount their routers here.
+app.route("/", ticketEvidenceRoutes);
 app.route("/", fundsRoutes);
 app.route("/", projectsRoutes);
 app.route("/", noticesRoutes);

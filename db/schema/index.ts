@@ -1,5 +1,6 @@
 // The whole schema, one module per domain. Add a domain's tables here.
 
+export * from "./evidence";
 export * from "./funds";
 export * from "./hotline";
 export * from "./ledger";

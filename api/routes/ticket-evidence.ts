@@ -1,0 +1,98 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import {
+  addEvidenceToTicket,
+  type EvidenceUpload,
+  MAX_EVIDENCE_BYTES,
+  MAX_EVIDENCE_FILES,
+  MAX_EVIDENCE_PER_TICKET,
+} from "../../domain/hotline/evidence";
+import { verifyReceipt } from "../../domain/hotline/tracking";
+import { type AppEnv, createRouter } from "../context";
+import { AppError, errorResponses } from "../errors";
+import { clientOf } from "./tickets";
+
+// Evidence files for a ticket, sent by the reporter with the receipt code: multipart/form-data with one
+// or more parts named "evidence". The JSON contract of POST /api/tickets stays as it is; a client that
+// has evidence files them right after (the reporter may also add them later, while the ticket is open).
+// The web form /report sends them with the ticket in one multipart submission (fileTicketWithEvidence).
+
+const EvidenceItem = z
+  .object({
+    id: z.number().int(),
+    mediaType: z.string().openapi({ example: "image/jpeg" }),
+    byteSize: z.number().int(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    source: z.string().openapi({ description: "filing 随工单提交 | reporter 事后补充" }),
+    createdAt: z.string(),
+  })
+  .openapi("TicketEvidence");
+
+const addEvidenceRoute = createRoute({
+  method: "post",
+  path: "/tickets/{number}/evidence",
+  tags: ["热线工单"],
+  summary: "补充证据材料（图片或 PDF，凭查询码）",
+  description:
+    `multipart/form-data，文件字段名为 evidence（可重复）。只接受按内容识别的 JPEG、PNG、WebP 图片和 PDF；` +
+    `每个文件不超过 ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB，一次最多 ${MAX_EVIDENCE_FILES} 个，每件工单共 ${MAX_EVIDENCE_PER_TICKET} 个。` +
+    `图片的 EXIF/GPS 等元数据在保存前去除。文件不公开，只有有权办理该工单的工作人员可以下载。`,
+  request: {
+    params: z.object({ number: z.string().min(1).max(40).openapi({ example: "ZB-2026-000123" }) }),
+    headers: z.object({ "x-receipt": z.string({ error: "请在 X-Receipt 头中提供查询码" }).min(1).max(64) }),
+    // Documented for /api/openapi.json; the files themselves are checked by content in the domain.
+    body: {
+      required: false,
+      content: {
+        "multipart/form-data": {
+          schema: z.object({ evidence: z.any().openapi({ type: "string", format: "binary" }) }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: "已保存；返回该工单的全部证据材料（不含文件内容）",
+      content: { "application/json": { schema: z.object({ evidence: z.array(EvidenceItem) }) } },
+    },
+    ...errorResponses(400, 404, 409, 413, 415, 429, 503),
+  },
+});
+
+/** The uploaded files of a multipart request's "evidence" parts; 415 when it is not multipart. */
+export async function evidenceUploads(c: Context<AppEnv>): Promise<EvidenceUpload[]> {
+  const type = c.req.header("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "证据材料须以 multipart/form-data 上传（文件字段名 evidence）");
+  }
+  let form: FormData;
+  try {
+    form = await c.req.formData(); // the one the route's validator already parsed (cached)
+  } catch {
+    throw new AppError("BAD_REQUEST", "无法解析 multipart/form-data 请求体");
+  }
+  return uploadsFromForm(form);
+}
+
+/** The "evidence" files of a form (also for pages that read Astro.request.formData()). Empty parts are skipped. */
+export async function uploadsFromForm(form: FormData): Promise<EvidenceUpload[]> {
+  const files = form.getAll("evidence").filter((v): v is File => typeof v !== "string" && v.size > 0);
+  // Count before reading any bytes into memory.
+  if (files.length > MAX_EVIDENCE_FILES) {
+    throw new AppError("VALIDATION_FAILED", `证据材料一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`, [
+      { path: "evidence", message: `最多 ${MAX_EVIDENCE_FILES} 个文件，收到 ${files.length} 个` },
+    ]);
+  }
+  return Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+}
+
+export const ticketEvidenceRoutes = createRouter().openapi(addEvidenceRoute, async (c) => {
+  const { number } = c.req.valid("param");
+  const receipt = c.req.valid("header")["x-receipt"];
+  // The receipt first: nobody without it gets to make the server decode images.
+  const { id } = await verifyReceipt(c.var.db, number, receipt, clientOf(c));
+  const uploads = await evidenceUploads(c);
+  const evidence = await addEvidenceToTicket(c.var.db, id, uploads);
+  return c.json({ evidence }, 201);
+});

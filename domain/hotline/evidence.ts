@@ -1,0 +1,451 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { asc, count, eq, sql } from "drizzle-orm";
+import sharp from "sharp";
+import { AppError } from "../../api/errors";
+import { type Db, rows } from "../../db/client";
+import { ticketEvidence, tickets } from "../../db/schema";
+import { env } from "../../lib/env";
+import { log } from "../../lib/log";
+import { ticketScope } from "../access/ticket-scope";
+import { appendAudit } from "../audit/audit-log";
+import type { StaffPrincipal } from "../auth/principal";
+import { type FileContext, type FileResult, fileTicket } from "./filing";
+import { type FileTicketInput, FileTicketInput as FileTicketInputSchema } from "./input";
+import { assertTransition, isTicketStatus } from "./lifecycle";
+
+// Evidence files (证据材料) a reporter attaches to a ticket: photos and PDF scans.
+//
+// - The type is decided by the file's content (magic bytes), never by its name or declared type, and an
+//   image must also decode: a renamed text file or a truncated photo is refused.
+// - Images are decoded and re-encoded by sharp without any metadata: EXIF (GPS position, camera serial,
+//   time), XMP and IPTC are dropped (the orientation is applied to the pixels first). A photo's GPS tag
+//   can lead straight to a reporter's house.
+// - PDFs cannot be re-encoded here; their document-information strings (Author, Creator, Producer,
+//   Title, Subject, Keywords) and uncompressed XMP packets are blanked in place (same length, so the
+//   file's cross-reference offsets stay valid). Metadata inside compressed object streams is left —
+//   documented as a limitation in the README.
+// - Files live under DATA_DIR/evidence with random names, outside the web root; nothing serves them
+//   publicly. Staff read them through readEvidence(), which applies the console's ticket scope and
+//   writes an audit record.
+// - Nothing is written until every file of a submission passed: prepareEvidence() does all checks in
+//   memory, then stageEvidence() writes the files, and the caller's transaction inserts the rows; if
+//   that transaction fails the staged files are deleted (withEvidence()).
+
+export const MAX_EVIDENCE_FILES = 5;
+export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
+/** Across all submissions for one ticket (filing + later additions). */
+export const MAX_EVIDENCE_PER_TICKET = 10;
+/** Decompression-bomb guard: refuse images above this many pixels. */
+const MAX_PIXELS = 50_000_000;
+
+export const EVIDENCE_TYPES = {
+  "image/jpeg": "JPEG 图片",
+  "image/png": "PNG 图片",
+  "image/webp": "WebP 图片",
+  "application/pdf": "PDF 文件",
+} as const;
+export type EvidenceType = keyof typeof EVIDENCE_TYPES;
+
+export interface EvidenceUpload {
+  /** The name the client gave (only for error messages; never stored: names can carry personal data). */
+  name?: string;
+  bytes: Uint8Array;
+}
+
+export interface PreparedEvidence {
+  mediaType: EvidenceType;
+  bytes: Buffer;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+}
+
+/** Pure: what the content is, from its first bytes; null when it is none of the accepted types. */
+export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | null {
+  const b = bytes;
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
+  if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) {
+    return "image/png";
+  }
+  if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP") return "image/webp";
+  if (b.length >= 8 && ascii(b, 0, 5) === "%PDF-") return "application/pdf";
+  return null;
+}
+
+function ascii(b: Uint8Array, from: number, to: number) {
+  return String.fromCharCode(...b.subarray(from, to));
+}
+
+function label(upload: EvidenceUpload, index: number) {
+  const name = [...(upload.name ?? "")]
+    .filter((ch) => ch >= " ")
+    .slice(0, 80)
+    .join("");
+  return name ? `第 ${index + 1} 个文件（${name}）` : `第 ${index + 1} 个文件`;
+}
+
+/**
+ * Check and clean every file of one submission, in memory. Throws a 4xx AppError naming the file:
+ * too many files (400), too large (413), not an image/PDF by content (415), unreadable (400).
+ */
+export async function prepareEvidence(uploads: EvidenceUpload[], alreadyAttached = 0): Promise<PreparedEvidence[]> {
+  if (uploads.length > MAX_EVIDENCE_FILES) {
+    throw new AppError("VALIDATION_FAILED", `证据材料一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`, [
+      { path: "evidence", message: `最多 ${MAX_EVIDENCE_FILES} 个文件，收到 ${uploads.length} 个` },
+    ]);
+  }
+  if (alreadyAttached + uploads.length > MAX_EVIDENCE_PER_TICKET) {
+    throw new AppError("VALIDATION_FAILED", `每件工单最多 ${MAX_EVIDENCE_PER_TICKET} 个证据材料`, [
+      {
+        path: "evidence",
+        message: `已有 ${alreadyAttached} 个，最多还能上传 ${MAX_EVIDENCE_PER_TICKET - alreadyAttached} 个`,
+      },
+    ]);
+  }
+  // Cheap checks for every file first, so the person hears about all of them before any decoding.
+  uploads.forEach((u, i) => {
+    if (u.bytes.length === 0) {
+      throw new AppError("VALIDATION_FAILED", `${label(u, i)}是空文件`, [{ path: `evidence.${i}`, message: "空文件" }]);
+    }
+    if (u.bytes.length > MAX_EVIDENCE_BYTES) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `${label(u, i)}超过 ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB 的上限`, [
+        { path: `evidence.${i}`, message: `文件过大（上限 ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB）` },
+      ]);
+    }
+    if (!sniffEvidenceType(u.bytes)) {
+      throw new AppError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `${label(u, i)}不是 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与文件名无关）`,
+        [{ path: `evidence.${i}`, message: "只接受 JPEG、PNG、WebP 图片和 PDF 文件" }],
+      );
+    }
+  });
+  const out: PreparedEvidence[] = [];
+  for (const [i, u] of uploads.entries()) {
+    const type = sniffEvidenceType(u.bytes)!;
+    const cleaned = type === "application/pdf" ? scrubPdf(u, i) : await reencodeImage(u, i, type);
+    out.push({
+      mediaType: type,
+      bytes: cleaned.bytes,
+      sha256: createHash("sha256").update(cleaned.bytes).digest("hex"),
+      width: cleaned.width,
+      height: cleaned.height,
+    });
+  }
+  return out;
+}
+
+async function reencodeImage(u: EvidenceUpload, i: number, type: EvidenceType) {
+  try {
+    // rotate() with no angle applies the EXIF orientation to the pixels; the output then carries no
+    // metadata at all (sharp drops it unless keepMetadata/withMetadata is asked for).
+    let pipeline = sharp(u.bytes, { failOn: "error", limitInputPixels: MAX_PIXELS }).rotate();
+    pipeline =
+      type === "image/jpeg"
+        ? pipeline.jpeg({ quality: 88, mozjpeg: true })
+        : type === "image/png"
+          ? pipeline.png({ compressionLevel: 8 })
+          : pipeline.webp({ quality: 88 });
+    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    return { bytes: data, width: info.width, height: info.height };
+  } catch (err) {
+    log.info("evidence image refused", { index: i, error: (err as Error).message });
+    throw new AppError("VALIDATION_FAILED", `${label(u, i)}无法作为图片读取（文件可能已损坏或不是图片）`, [
+      { path: `evidence.${i}`, message: "无法读取的图片" },
+    ]);
+  }
+}
+
+const PDF_INFO_KEYS = /\/(Author|Creator|Producer|Title|Subject|Keywords)\s*(\(|<(?!<))/g;
+
+/**
+ * Blank the PDF's document-information strings and XMP packets in place (same length). Exported for
+ * the unit test.
+ */
+export function scrubPdfBytes(input: Uint8Array): Buffer {
+  const buf = Buffer.from(input);
+  // latin1 maps bytes 1:1 to chars, so string offsets are byte offsets.
+  const text = buf.toString("latin1");
+  for (const m of text.matchAll(PDF_INFO_KEYS)) {
+    const open = m.index! + m[0].length - 1;
+    if (text[open] === "(") {
+      // A literal string: balanced parentheses, backslash escapes.
+      let depth = 0;
+      let j = open;
+      for (; j < text.length; j++) {
+        const ch = text[j];
+        if (ch === "\\") {
+          j++;
+          continue;
+        }
+        if (ch === "(") depth++;
+        else if (ch === ")" && --depth === 0) break;
+      }
+      if (j < text.length) buf.fill(0x20, open + 1, j);
+    } else {
+      const close = text.indexOf(">", open);
+      if (close > 0) buf.fill(0x30, open + 1, close);
+    }
+  }
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf("<?xpacket begin", from);
+    if (start < 0) break;
+    const endTag = text.indexOf("<?xpacket end", start);
+    const end = endTag < 0 ? -1 : text.indexOf("?>", endTag);
+    if (end < 0) break;
+    buf.fill(0x20, start, end + 2);
+    from = end + 2;
+  }
+  return buf;
+}
+
+function scrubPdf(u: EvidenceUpload, i: number) {
+  const tail = Buffer.from(u.bytes.subarray(Math.max(0, u.bytes.length - 1024))).toString("latin1");
+  if (!tail.includes("%%EOF")) {
+    throw new AppError("VALIDATION_FAILED", `${label(u, i)}不是完整的 PDF 文件`, [
+      { path: `evidence.${i}`, message: "PDF 文件不完整" },
+    ]);
+  }
+  return { bytes: scrubPdfBytes(u.bytes), width: null, height: null };
+}
+
+export function evidenceDir() {
+  return path.resolve(env().DATA_DIR, "evidence");
+}
+
+export interface StagedEvidence {
+  files: (PreparedEvidence & { storageName: string })[];
+  /** Delete the staged files (the transaction that should have recorded them failed). */
+  discard(): Promise<void>;
+}
+
+/** Write prepared files under DATA_DIR/evidence with random names (mode 0600, never overwriting). */
+export async function stageEvidence(prepared: PreparedEvidence[]): Promise<StagedEvidence> {
+  const dir = evidenceDir();
+  const files: StagedEvidence["files"] = [];
+  const discard = async () => {
+    await Promise.all(files.map((f) => unlink(path.join(dir, f.storageName)).catch(() => {})));
+  };
+  if (prepared.length === 0) return { files, discard };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    for (const p of prepared) {
+      const storageName = randomBytes(24).toString("hex");
+      await writeFile(path.join(dir, storageName), p.bytes, { flag: "wx", mode: 0o600 });
+      files.push({ ...p, storageName });
+    }
+  } catch (err) {
+    await discard();
+    throw err;
+  }
+  return { files, discard };
+}
+
+/** Record staged files for a ticket (inside the caller's transaction). */
+export async function recordEvidence(tx: Db, ticketId: number, staged: StagedEvidence, source: "filing" | "reporter") {
+  if (staged.files.length === 0) return [];
+  return tx
+    .insert(ticketEvidence)
+    .values(
+      staged.files.map((f) => ({
+        ticketId,
+        storageName: f.storageName,
+        mediaType: f.mediaType,
+        byteSize: f.bytes.length,
+        sha256: f.sha256,
+        width: f.width,
+        height: f.height,
+        source,
+      })),
+    )
+    .returning({ id: ticketEvidence.id, mediaType: ticketEvidence.mediaType, byteSize: ticketEvidence.byteSize });
+}
+
+/**
+ * Check, stage and — through `write` — record evidence with the rest of a submission. `write` runs the
+ * caller's transaction and calls `attach(tx, ticketId)` inside it. Any failure (a bad file before
+ * anything is written, or the transaction) leaves no file behind.
+ */
+export async function withEvidence<T>(
+  uploads: EvidenceUpload[],
+  write: (attach: (tx: Db, ticketId: number) => Promise<void>) => Promise<T>,
+  opts: { source?: "filing" | "reporter"; alreadyAttached?: number } = {},
+): Promise<T> {
+  const prepared = await prepareEvidence(uploads, opts.alreadyAttached ?? 0);
+  const staged = await stageEvidence(prepared);
+  let attached = false;
+  try {
+    const result = await write(async (tx, ticketId) => {
+      await recordEvidence(tx, ticketId, staged, opts.source ?? "filing");
+      attached = true;
+    });
+    if (!attached) await staged.discard(); // e.g. an idempotent replay returned the earlier ticket
+    return result;
+  } catch (err) {
+    await staged.discard();
+    throw err;
+  }
+}
+
+/** How many evidence files a ticket has (for the per-ticket limit). */
+export async function countEvidence(db: Db, ticketId: number): Promise<number> {
+  const [r] = await db.select({ n: count() }).from(ticketEvidence).where(eq(ticketEvidence.ticketId, ticketId));
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * Add evidence to an existing ticket (the reporter, after filing: the API or /track). The caller has
+ * already proved the receipt. Locks the ticket row so two uploads cannot both pass the per-ticket
+ * limit; refused (409) once the ticket is finished, like a message would be.
+ */
+export async function addEvidenceToTicket(db: Db, ticketId: number, uploads: EvidenceUpload[]) {
+  if (uploads.length === 0) {
+    throw new AppError("VALIDATION_FAILED", "请选择要上传的证据材料", [{ path: "evidence", message: "没有文件" }]);
+  }
+  const [t] = await rows<{ status: string }>(db, sql`SELECT status FROM tickets WHERE id = ${ticketId}`);
+  if (!t) throw new AppError("NOT_FOUND", "工单编号或查询码不正确");
+  if (isTicketStatus(t.status)) assertTransition(t.status, "message", { actor: "reporter" });
+  const already = await countEvidence(db, ticketId);
+  return withEvidence(
+    uploads,
+    (attach) =>
+      db.transaction(async (tx) => {
+        const [locked] = await rows<{ status: string }>(
+          tx,
+          sql`SELECT status FROM tickets WHERE id = ${ticketId} FOR UPDATE`,
+        );
+        if (isTicketStatus(locked.status)) assertTransition(locked.status, "message", { actor: "reporter" });
+        const now = await countEvidence(tx, ticketId);
+        if (now + uploads.length > MAX_EVIDENCE_PER_TICKET) {
+          throw new AppError("VALIDATION_FAILED", `每件工单最多 ${MAX_EVIDENCE_PER_TICKET} 个证据材料`, [
+            { path: "evidence", message: `已有 ${now} 个` },
+          ]);
+        }
+        await attach(tx, ticketId);
+        await evidenceEvent(tx, ticketId, locked.status, uploads.length);
+        await rows(tx, sql`UPDATE tickets SET updated_at = now() WHERE id = ${ticketId}`);
+        return listEvidence(tx, ticketId);
+      }),
+    { source: "reporter", alreadyAttached: already },
+  );
+}
+
+/** A public timeline entry: the reporter added N files (no names, no content). */
+async function evidenceEvent(tx: Db, ticketId: number, status: string, n: number) {
+  await rows(
+    tx,
+    sql`INSERT INTO ticket_events (ticket_id, action, from_status, to_status, visibility, actor_kind, note)
+        VALUES (${ticketId}, 'evidence', ${status}, ${status}, 'public', 'reporter', ${`反映人提交了 ${n} 个证据材料`})`,
+  );
+}
+
+/**
+ * File a ticket together with its evidence, all or nothing: the ticket's fields are checked first
+ * (cheap), then every file, then the files are staged and the ticket and its evidence rows commit in one
+ * transaction. A bad file means no ticket; a failed ticket means no file. An idempotent replay returns
+ * the earlier ticket and keeps none of the re-sent files.
+ */
+export async function fileTicketWithEvidence(
+  db: Db,
+  input: FileTicketInput,
+  ctx: FileContext,
+  uploads: EvidenceUpload[],
+): Promise<FileResult> {
+  if (uploads.length === 0) return fileTicket(db, input, ctx);
+  const parsed = FileTicketInputSchema.safeParse(input);
+  if (!parsed.success) return fileTicket(db, input, ctx); // throws fileTicket's own field errors
+  return withEvidence(uploads, (attach) =>
+    db.transaction(async (tx) => {
+      const result = await fileTicket(tx, input, ctx);
+      if (result.created) {
+        await attach(tx, result.ticket.id);
+        await evidenceEvent(tx, result.ticket.id, result.ticket.status, uploads.length);
+      }
+      return result;
+    }),
+  );
+}
+
+export interface EvidenceListItem {
+  id: number;
+  mediaType: string;
+  byteSize: number;
+  width: number | null;
+  height: number | null;
+  source: string;
+  createdAt: string;
+}
+
+/** The evidence list of a ticket (no storage names). For the console, after its own scope check. */
+export async function listEvidence(db: Db, ticketId: number): Promise<EvidenceListItem[]> {
+  const list = await db
+    .select()
+    .from(ticketEvidence)
+    .where(eq(ticketEvidence.ticketId, ticketId))
+    .orderBy(asc(ticketEvidence.id));
+  return list.map((e) => ({
+    id: e.id,
+    mediaType: e.mediaType,
+    byteSize: e.byteSize,
+    width: e.width,
+    height: e.height,
+    source: e.source,
+    createdAt: e.createdAt.toISOString(),
+  }));
+}
+
+/**
+ * A staff member downloads one evidence file: only for a ticket inside their console scope (the same
+ * rule as the queue: 回避, discipline cases, unit/district), audited. A file outside the scope is the
+ * same 404 as a file that does not exist.
+ */
+export async function readEvidence(
+  db: Db,
+  staff: StaffPrincipal,
+  evidenceId: number,
+): Promise<{ id: number; ticketNumber: string; mediaType: EvidenceType; bytes: Buffer; fileName: string }> {
+  const scope = await ticketScope(db, staff);
+  const [row] = await rows<{
+    id: number;
+    storage_name: string;
+    media_type: EvidenceType;
+    number: string;
+    ticket_id: number;
+  }>(
+    db,
+    sql`SELECT e.id, e.storage_name, e.media_type, t.number, t.id AS ticket_id
+        FROM ticket_evidence e JOIN tickets t ON t.id = e.ticket_id
+        WHERE e.id = ${evidenceId} AND ${scope}`,
+  );
+  if (!row) throw new AppError("NOT_FOUND", "没有这个证据材料，或无权查看");
+  const bytes = await readFile(path.join(evidenceDir(), row.storage_name)).catch((err) => {
+    log.error("evidence file missing", { evidenceId, error: (err as Error).message });
+    throw new AppError("NOT_FOUND", "证据材料文件不存在");
+  });
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorId: staff.userId,
+      action: "evidence.read",
+      subjectType: "ticket",
+      subjectId: row.number,
+      details: { evidenceId: row.id },
+    }),
+  );
+  const ext = row.media_type === "application/pdf" ? "pdf" : row.media_type.split("/")[1];
+  return {
+    id: row.id,
+    ticketNumber: row.number,
+    mediaType: row.media_type,
+    bytes,
+    fileName: `${row.number}-evidence-${row.id}.${ext}`,
+  };
+}
+
+/** Ticket id by number (for routes that resolved a number already). */
+export async function ticketIdByNumber(db: Db, number: string): Promise<number | null> {
+  const [t] = await db.select({ id: tickets.id }).from(tickets).where(eq(tickets.number, number));
+  return t?.id ?? null;
+}
