@@ -5,6 +5,7 @@ import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
 import { type Db, rows } from "../client";
 import { seedArchiveDemo } from "./archive";
+import { seedHotlineDemo } from "./hotline";
 import { seedReference } from "./reference";
 
 /**
@@ -15,6 +16,7 @@ const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },
   { name: "console", run: seedConsoleDemo },
+  { name: "hotline", run: seedHotlineDemo },
 ];
 
 export async function seedDemo(db: Db) {
