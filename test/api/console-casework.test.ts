@@ -230,11 +230,16 @@ describe("casework actions", () => {
     expect((await act(handler, n, "return", { reason: "不属于本单位职责" })).body.status).toBe("returned");
     // Returned: the handler no longer may act; the supervisor re-dispatches.
     expect((await act(handler, n, "reply", { reason: "x" })).status).toBe(409);
-    expect((await act(sup, n, "dispatch", { unitId: await unitId("gaoqing-housing") })).body.status).toBe("dispatched");
-    expect((await act(handler, n, "start")).body.status).toBe("handling");
-    expect((await act(handler, n, "message", { reason: "请提供申请时间" })).status).toBe(200);
-    expect((await act(handler, n, "note", { reason: "内部：已联系村委" })).status).toBe(200);
-    expect((await act(handler, n, "reply", { reason: "补助已于本月发放" })).body.status).toBe("replied");
+    const same = await act(sup, n, "dispatch", { unitId: await unitId("gaoqing-housing") });
+    expect(same.status).toBe(409);
+    expect(expectEnvelope(same.body).message).toContain("改派");
+    const civil = await staff("handler", "gaoqing-civil");
+    expect((await act(sup, n, "dispatch", { unitId: await unitId("gaoqing-civil") })).body.status).toBe("dispatched");
+    expect((await handler.call(`/api/console/tickets/${n}`)).status).toBe(404);
+    expect((await act(civil, n, "start")).body.status).toBe("handling");
+    expect((await act(civil, n, "message", { reason: "请提供申请时间" })).status).toBe(200);
+    expect((await act(civil, n, "note", { reason: "内部：已联系村委" })).status).toBe(200);
+    expect((await act(civil, n, "reply", { reason: "补助已于本月发放" })).body.status).toBe("replied");
     // Reopen only after a dissatisfied rating.
     const early = await act(sup, n, "request_reopen", { reason: "复查" });
     expect(early.status).toBe(409);
@@ -242,7 +247,7 @@ describe("casework actions", () => {
     await exec(sql`UPDATE tickets SET status = 'rated', rating = 'dissatisfied', rated_at = now() WHERE number = ${n}`);
     expect((await act(sup, n, "request_reopen", { reason: "反映人不满意，重新办理" })).body.status).toBe("reopened");
     expect((await act(sup, n, "dispatch")).body.status).toBe("dispatched");
-    expect((await act(handler, n, "reply", { reason: "已重新核实并发放" })).body.status).toBe("replied");
+    expect((await act(civil, n, "reply", { reason: "已重新核实并发放" })).body.status).toBe("replied");
     expect((await act(sup, n, "close")).body.status).toBe("closed");
 
     const t = await ticketRow(n);
