@@ -49,7 +49,7 @@ const pdf = () =>
 function form(files: { bytes: Uint8Array; name: string; type?: string }[]) {
   const f = new FormData();
   for (const file of files)
-    f.append("evidence", new Blob([file.bytes], { type: file.type ?? "image/jpeg" }), file.name);
+    f.append("evidence", new Blob([new Uint8Array(file.bytes)], { type: file.type ?? "image/jpeg" }), file.name);
   return f;
 }
 
