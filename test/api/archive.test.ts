@@ -31,7 +31,7 @@ const hasGpsPointer = (exif: Buffer | undefined) =>
 function submission(fields: Record<string, string>, file?: { bytes: Uint8Array; name: string; type: string }) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  if (file) form.set("photo", new File([file.bytes], file.name, { type: file.type }));
+  if (file) form.set("photo", new File([file.bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type }));
   return api("/api/archive/items", { method: "POST", body: form });
 }
 
