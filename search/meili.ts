@@ -187,7 +187,7 @@ export function createMeiliTransport(opts: {
     },
     swapIn: async (tempUid) => {
       await ensure(indexUid);
-      check(await admin.swapIndexes([{ indexes: [indexUid, tempUid] }]).waitTask(wait));
+      check(await admin.swapIndexes([{ indexes: [indexUid, tempUid], rename: false }]).waitTask(wait));
       await admin.deleteIndex(tempUid).waitTask(wait);
       ready.delete(tempUid);
     },

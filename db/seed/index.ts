@@ -3,8 +3,10 @@ import { seedConsoleDemo } from "../../domain/casework/demo";
 import { seedOpen311Demo } from "../../domain/open311/keys";
 import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
+import { seedSearchIndex } from "../../search/seed";
 import { type Db, rows } from "../client";
 import { seedArchiveDemo } from "./archive";
+import { seedFundsDemo } from "./funds";
 import { seedHotlineDemo } from "./hotline";
 import { seedReference } from "./reference";
 
@@ -13,10 +15,13 @@ import { seedReference } from "./reference";
  * Each marks what it creates as demo data and must be idempotent.
  */
 const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
+  { name: "funds", run: seedFundsDemo },
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },
   { name: "console", run: seedConsoleDemo },
   { name: "hotline", run: seedHotlineDemo },
+  // Keep last: indexes whatever the seeders above created.
+  { name: "search", run: seedSearchIndex },
 ];
 
 export async function seedDemo(db: Db) {
