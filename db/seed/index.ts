@@ -7,6 +7,7 @@ import { seedSearchIndex } from "../../search/seed";
 import { type Db, rows } from "../client";
 import { seedArchiveDemo } from "./archive";
 import { seedFundsDemo } from "./funds";
+import { seedFundsDemo } from "./funds";
 import { seedHotlineDemo } from "./hotline";
 import { seedReference } from "./reference";
 
@@ -15,6 +16,7 @@ import { seedReference } from "./reference";
  * Each marks what it creates as demo data and must be idempotent.
  */
 const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
+  { name: "funds", run: seedFundsDemo },
   { name: "funds", run: seedFundsDemo },
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },

@@ -1,0 +1,233 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rows } from "../../db/client";
+import { seedFundsDemo } from "../../db/seed/funds";
+import { addDays, todayCn } from "../../domain/notices/state";
+import { staff } from "../support/console";
+import { testDatabase } from "../support/db";
+import { api, expectEnvelope } from "../support/http";
+
+const notice = {
+  title: "关于常家镇扶贫车间项目安排的公示",
+  district: "高青县",
+  town: "常家镇",
+  projectName: "常家镇扶贫车间",
+  location: "高青县常家镇",
+  content: "新建扶贫车间 1,200 平方米",
+  subsidyStandard: "据实补助",
+  funding: "中央财政专项扶贫资金 60 万元",
+  periodText: "2026年12月至2027年6月",
+  implementer: "常家镇人民政府，责任人：李红",
+  performanceTarget: "吸纳 30 人就业",
+  povertyMechanism: "租金收益用于分红",
+  supervisionPhone: "12317",
+};
+
+describe("notices", () => {
+  it("publishes with a default 10-day period and shows the objection link while in period", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const r = await pub.call("/api/notices", { method: "POST", json: notice });
+    expect(r.status, r.text).toBe(201);
+    const today = todayCn();
+    expect(r.body).toMatchObject({
+      state: "in_period",
+      stateLabel: "公示中",
+      periodDays: 10,
+      periodStart: today,
+      periodEnd: addDays(today, 9),
+      daysLeft: 10,
+      objectionUrl: `/report?kind=objection&noticeId=${r.body.id}`,
+      objections: { count: 0, outcomes: [] },
+    });
+    expect(r.body.fields).toMatchObject({ projectName: "常家镇扶贫车间", supervisionPhone: "12317" });
+    const pubGet = await api(`/api/notices/${r.body.id}`);
+    expect(pubGet.status).toBe(200);
+    const { db } = await testDatabase();
+    const [a] = await rows<{ action: string }>(
+      db,
+      sql`SELECT action FROM audit_log WHERE subject_type = 'notice' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(a.action).toBe("notice.publish");
+  });
+
+  it("refuses a period under 7 days, unknown places, and anonymous publishers", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const short = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: 6 } });
+    expect(short.status).toBe(400);
+    expect(expectEnvelope(short.body).message).toContain("7 天");
+    const seven = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: 7 } });
+    expect(seven.status).toBe(201);
+    expect(seven.body.periodEnd).toBe(addDays(todayCn(), 6));
+    const place = await pub.call("/api/notices", { method: "POST", json: { ...notice, town: "不存在镇" } });
+    expect(place.status).toBe(400);
+    expect((expectEnvelope(place.body).details as any[])[0].path).toBe("town");
+    expect((await api("/api/notices", { method: "POST", json: notice })).status).toBe(401);
+  });
+
+  it("keeps drafts private until published", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const d = await pub.call("/api/notices", { method: "POST", json: { ...notice, publish: false } });
+    expect(d.status).toBe(201);
+    expect(d.body.state).toBe("draft");
+    expect((await api(`/api/notices/${d.body.id}`)).status).toBe(404);
+    expect((await api("/api/notices")).body.total).toBe(0);
+    const p = await pub.call(`/api/notices/${d.body.id}/publish`, { method: "POST" });
+    expect(p.status).toBe(200);
+    expect(p.body.state).toBe("in_period");
+    expect((await pub.call(`/api/notices/${d.body.id}/publish`, { method: "POST" })).status).toBe(409);
+  });
+
+  it("amends: the original stays visible, marked, with the history on both", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const first = await pub.call("/api/notices", { method: "POST", json: notice });
+    const am = await pub.call(`/api/notices/${first.body.id}/amendments`, {
+      method: "POST",
+      json: { content: "新建扶贫车间 1,500 平方米", reason: "面积有误，更正" },
+    });
+    expect(am.status, am.text).toBe(201);
+    expect(am.body).toMatchObject({ amendsId: first.body.id, amendReason: "面积有误，更正", state: "in_period" });
+    expect(am.body.fields.content).toBe("新建扶贫车间 1,500 平方米");
+    expect(am.body.fields.projectName).toBe("常家镇扶贫车间");
+    const orig = await api(`/api/notices/${first.body.id}`);
+    expect(orig.body).toMatchObject({
+      state: "amended",
+      stateLabel: "已更正",
+      supersededById: am.body.id,
+      objectionUrl: null,
+    });
+    expect(orig.body.history.map((h: any) => h.id)).toEqual([first.body.id, am.body.id]);
+    const again = await pub.call(`/api/notices/${first.body.id}/amendments`, {
+      method: "POST",
+      json: { reason: "再改一次" },
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it("withdraws with a public reason", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const n = await pub.call("/api/notices", { method: "POST", json: notice });
+    const w = await pub.call(`/api/notices/${n.body.id}/withdrawal`, { method: "POST", json: { reason: "发布有误" } });
+    expect(w.status).toBe(200);
+    expect(w.body).toMatchObject({ state: "withdrawn", withdrawReason: "发布有误", objectionUrl: null });
+    expect(
+      (await pub.call(`/api/notices/${n.body.id}/withdrawal`, { method: "POST", json: { reason: "发布有误" } })).status,
+    ).toBe(409);
+  });
+
+  it("lists with filters: district, town, state, year, q", async () => {
+    await seedFundsDemo((await testDatabase()).db);
+    const all = await api("/api/notices?pageSize=100");
+    expect(all.status).toBe(200);
+    const states = new Set(all.body.items.map((i: any) => i.state));
+    expect([...states].sort()).toEqual(["amended", "ended", "in_period", "withdrawn"]);
+    const gq = await api(`/api/notices?${encodeURI("district=高青县&state=in_period")}`);
+    expect(gq.body.total).toBeGreaterThanOrEqual(1);
+    expect(gq.body.items.every((i: any) => i.district === "高青县" && i.state === "in_period" && i.daysLeft > 0)).toBe(
+      true,
+    );
+    const y2018 = await api("/api/notices?year=2018");
+    expect(y2018.body.items.every((i: any) => i.periodStart.startsWith("2018"))).toBe(true);
+    expect(y2018.body.total).toBe(2);
+    const q = await api(`/api/notices?q=${encodeURIComponent("光伏")}`);
+    expect(q.body.total).toBe(1);
+    const town = await api(`/api/notices?${encodeURI("district=高青县&town=常家镇")}`);
+    expect(town.body.items.every((i: any) => i.town === "常家镇")).toBe(true);
+    expect((await api(`/api/notices?${encodeURI("district=火星县")}`)).status).toBe(400);
+    expect((await api("/api/notices?state=bogus")).status).toBe(400);
+    expect((await api("/api/notices?year=1900")).status).toBe(400);
+  });
+
+  it("demo seeder is idempotent and has corrected 高青县 2018 village allocations", async () => {
+    const { db } = await testDatabase();
+    await seedFundsDemo(db);
+    const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM fund_allocations`);
+    await seedFundsDemo(db);
+    const [{ n: n2 }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM fund_allocations`);
+    expect(n2).toBe(n);
+    const r = await api(`/api/funds?${encodeURI("district=高青县&year=2018")}&pageSize=200`);
+    expect(r.body.items.some((i: any) => i.corrected && i.village)).toBe(true);
+    const d = await api("/api/funds/summary?groupBy=district");
+    expect(d.body.rows).toHaveLength(11);
+    const y = await api("/api/funds/summary?groupBy=year");
+    expect(y.body.rows.map((x: any) => x.key)).toEqual([
+      "2018",
+      "2019",
+      "2020",
+      "2021",
+      "2022",
+      "2023",
+      "2024",
+      "2025",
+    ]);
+  });
+});
+
+describe("projects", () => {
+  it("moves through the stages one dated step at a time and registers assets after acceptance", async () => {
+    const pub = await staff("publisher", "city-fpb");
+    const p = await pub.call("/api/projects", {
+      method: "POST",
+      json: {
+        name: "光伏扶贫电站",
+        year: 2019,
+        district: "沂源县",
+        categoryCode: "产业扶贫",
+        fundingAmount: "1200000",
+        reservedOn: "2019-02-01",
+      },
+    });
+    expect(p.status, p.text).toBe(201);
+    expect(p.body).toMatchObject({ stage: "reserve", stageLabel: "项目储备" });
+    const skip = await pub.call(`/api/projects/${p.body.id}/stages`, {
+      method: "POST",
+      json: { stage: "implementing", happenedOn: "2019-03-01" },
+    });
+    expect(skip.status).toBe(409);
+    const early = await pub.call(`/api/projects/${p.body.id}/asset`, {
+      method: "PUT",
+      json: {
+        assetName: "电站",
+        owner: "村集体",
+        manager: "村委会",
+        maintenance: "村集体",
+        registeredOn: "2019-12-01",
+      },
+    });
+    expect(early.status).toBe(409);
+    const steps: [string, string][] = [
+      ["approved", "2019-03-01"],
+      ["implementing", "2019-04-01"],
+      ["accepted", "2019-11-20"],
+    ];
+    for (const [stage, happenedOn] of steps) {
+      const r = await pub.call(`/api/projects/${p.body.id}/stages`, { method: "POST", json: { stage, happenedOn } });
+      expect(r.status, r.text).toBe(201);
+    }
+    const back = await pub.call(`/api/projects/${p.body.id}/stages`, {
+      method: "POST",
+      json: { stage: "maintenance", happenedOn: "2019-01-01" },
+    });
+    expect(back.status).toBe(400);
+    const asset = await pub.call(`/api/projects/${p.body.id}/asset`, {
+      method: "PUT",
+      json: {
+        assetName: "300kW 光伏电站",
+        assetValue: "1200000",
+        owner: "村集体经济组织",
+        manager: "村委会",
+        maintenance: "运维单位巡检",
+        registeredOn: "2019-12-01",
+      },
+    });
+    expect(asset.status, asset.text).toBe(200);
+    const pubView = await api(`/api/projects/${p.body.id}`);
+    expect(pubView.body.stages.map((s: any) => [s.label, s.happenedOn])).toEqual([
+      ["项目储备", "2019-02-01"],
+      ["遴选立项", "2019-03-01"],
+      ["组织实施", "2019-04-01"],
+      ["竣工验收", "2019-11-20"],
+    ]);
+    expect(pubView.body.asset).toMatchObject({ owner: "村集体经济组织", assetValue: "1200000.00" });
+    expect((await api("/api/projects/99999")).status).toBe(404);
+  });
+});
