@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { asc, count, eq, sql } from "drizzle-orm";
+import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
@@ -442,6 +442,43 @@ export async function readEvidence(
     bytes,
     fileName: `${row.number}-evidence-${row.id}.${ext}`,
   };
+}
+
+/**
+ * Delete files in the evidence directory that no row refers to and that are older than `minAgeMs`
+ * (a process that died between writing the files and committing leaves such files; a younger file may
+ * belong to a transaction still running). Returns how many were removed. For the periodic sweep.
+ */
+export async function sweepOrphanEvidence(db: Db, minAgeMs = 60 * 60 * 1000, now = Date.now()): Promise<number> {
+  const dir = evidenceDir();
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /^[0-9a-f]{48}$/.test(n));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (let i = 0; i < names.length; i += 500) {
+    const batch = names.slice(i, i + 500);
+    const known = new Set(
+      (
+        await db
+          .select({ name: ticketEvidence.storageName })
+          .from(ticketEvidence)
+          .where(inArray(ticketEvidence.storageName, batch))
+      ).map((r) => r.name),
+    );
+    for (const name of batch.filter((n) => !known.has(n))) {
+      const file = path.join(dir, name);
+      const info = await stat(file).catch(() => null);
+      if (info && now - info.mtimeMs >= minAgeMs) {
+        await unlink(file).catch(() => {});
+        removed++;
+      }
+    }
+  }
+  if (removed) log.info("orphan evidence files removed", { removed });
+  return removed;
 }
 
 /** Ticket id by number (for routes that resolved a number already). */

@@ -1,11 +1,17 @@
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import type { StaffPrincipal } from "../../domain/auth/principal";
-import { evidenceDir, fileTicketWithEvidence, MAX_EVIDENCE_BYTES, readEvidence } from "../../domain/hotline/evidence";
+import {
+  evidenceDir,
+  fileTicketWithEvidence,
+  MAX_EVIDENCE_BYTES,
+  readEvidence,
+  sweepOrphanEvidence,
+} from "../../domain/hotline/evidence";
 import { fileTicket } from "../../domain/hotline/filing";
 import type { FileTicketInput } from "../../domain/hotline/input";
 import { testDatabase } from "../support/db";
@@ -332,5 +338,22 @@ describe("staff download (readEvidence)", () => {
     const publisher = await staff(hotline, "publisher");
     await expect(readEvidence(await db(), publisher, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(readEvidence(await db(), supervisor, id + 1000)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("orphan sweep", () => {
+  it("removes old files no row refers to, keeps recorded and recent ones", async () => {
+    await fileTicketWithEvidence(await db(), input, { channel: "web" }, [{ name: "a.png", bytes: await png() }]);
+    const [recorded] = newFiles();
+    mkdirSync(evidenceDir(), { recursive: true });
+    const old = "a".repeat(48);
+    const recent = "b".repeat(48);
+    writeFileSync(path.join(evidenceDir(), old), "x");
+    writeFileSync(path.join(evidenceDir(), recent), "x");
+    const hourAgo = (Date.now() - 2 * 3600_000) / 1000;
+    utimesSync(path.join(evidenceDir(), old), hourAgo, hourAgo);
+    utimesSync(path.join(evidenceDir(), recorded), hourAgo, hourAgo);
+    expect(await sweepOrphanEvidence(await db())).toBe(1);
+    expect(newFiles().sort()).toEqual([recorded, recent].sort());
   });
 });
