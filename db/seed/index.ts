@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { seedConsoleDemo } from "../../domain/casework/demo";
+import { seedLedgerDemo } from "../../domain/ledger/demo";
 import { seedOpen311Demo } from "../../domain/open311/keys";
 import { ensureFoundingDocument } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
 import { seedSearchIndex } from "../../search/seed";
 import { type Db, rows } from "../client";
 import { seedArchiveDemo } from "./archive";
-import { seedFundsDemo } from "./funds";
 import { seedFundsDemo } from "./funds";
 import { seedHotlineDemo } from "./hotline";
 import { seedReference } from "./reference";
@@ -17,11 +17,11 @@ import { seedReference } from "./reference";
  */
 const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
   { name: "funds", run: seedFundsDemo },
-  { name: "funds", run: seedFundsDemo },
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },
   { name: "console", run: seedConsoleDemo },
   { name: "hotline", run: seedHotlineDemo },
+  { name: "ledger", run: seedLedgerDemo },
   // Keep last: indexes whatever the seeders above created.
   { name: "search", run: seedSearchIndex },
 ];

@@ -268,8 +268,7 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
     db,
     sql`SELECT t.routed_unit_id AS unit_id, count(*)::int AS n FROM tickets t
         WHERE t.status NOT IN ('not_accepted', 'closed', 'merged', 'replied', 'rated')
-          AND ((t.status = 'received' AND t.accept_due_on < ${today}::date)
-            OR (t.status <> 'received' AND t.handle_due_on < ${today}::date))
+          AND (CASE WHEN t.status = 'received' THEN t.accept_due_on ELSE t.handle_due_on END) < ${today}::date
           ${live.length ? sql`AND ${sql.join(live, sql` AND `)}` : sql``}
         GROUP BY t.routed_unit_id`,
   );
