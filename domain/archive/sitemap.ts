@@ -12,7 +12,6 @@ const SECTIONS = [
   "/funds",
   "/notices",
   "/report",
-  "/track",
   "/stats",
   "/policies",
   "/archive",
