@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import { notices } from "../../db/schema";
-import { revealReporterIdentity } from "../../domain/hotline/identity";
+import { hashPassword } from "../../domain/auth/passwords";
+import { signIn } from "../../domain/auth/session";
+import { reencryptIdentities, revealReporterIdentity } from "../../domain/hotline/identity";
 import { objectionSummary } from "../../domain/hotline/objection-summary";
 import { MAX_FAILURES_PER_TICKET } from "../../domain/hotline/tracking";
 import { env } from "../../lib/env";
@@ -448,10 +450,79 @@ describe("following up", () => {
     expect(expectEnvelope(res.body).message).toContain("30 日");
   });
 
-  it("operator intake needs a signed-in operator", async () => {
+  it("operator intake needs a signed-in operator and records channel = phone", async () => {
     const res = await api("/api/intake/phone", { method: "POST", json: anonymous });
     expect(res.status).toBe(401);
     expect(await count("tickets")).toBe(0);
+    const { db } = await testDatabase();
+    const hash = await hashPassword("Operator-pass-2026");
+    await rows(
+      db,
+      sql`INSERT INTO users (username, display_name, role, unit_id, password_hash)
+          SELECT 'op1', '接线员', 'operator', id, ${hash} FROM units WHERE code = 'city-hotline'`,
+    );
+    const session = await signIn(db, "op1", "Operator-pass-2026");
+    const ok = await api("/api/intake/phone", {
+      method: "POST",
+      json: { ...realName, description: "来电反映：危房改造补助没有发放。" },
+      headers: { cookie: `sunshine_staff=${session.token}`, "x-csrf-token": session.csrfToken },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.receipt).toBeTruthy();
+    const [t] = await rows<{ channel: string; operator_id: number }>(db, sql`SELECT channel, operator_id FROM tickets`);
+    expect(t.channel).toBe("phone");
+    expect(t.operator_id).toBe(session.staff.userId);
+  });
+});
+
+describe("key rotation", () => {
+  it("old ciphertexts decrypt with the old key listed; re-encryption moves them to the new key", async () => {
+    const e = env();
+    const saved = {
+      key: e.SUNSHINE_ENCRYPTION_KEY,
+      id: e.SUNSHINE_ENCRYPTION_KEY_ID,
+      old: e.SUNSHINE_OLD_ENCRYPTION_KEYS,
+    };
+    try {
+      e.SUNSHINE_ENCRYPTION_KEY = "1".repeat(64);
+      e.SUNSHINE_ENCRYPTION_KEY_ID = "k1";
+      const filed = await file(realName);
+      e.SUNSHINE_ENCRYPTION_KEY = "2".repeat(64);
+      e.SUNSHINE_ENCRYPTION_KEY_ID = "k2";
+      e.SUNSHINE_OLD_ENCRYPTION_KEYS = `k1:${"1".repeat(64)}`;
+      const { db } = await testDatabase();
+      expect(await reencryptIdentities(db, "k2")).toBe(1);
+      e.SUNSHINE_OLD_ENCRYPTION_KEYS = undefined; // the old key is gone; the row must now use k2
+      const [r] = await rows<{ key_id: string }>(db, sql`SELECT key_id FROM ticket_reporters`);
+      expect(r.key_id).toBe("k2");
+      const [disc] = await rows<{ id: number }>(db, sql`SELECT id FROM units WHERE code = 'city-discipline'`);
+      const [u] = await rows<{ id: number }>(
+        db,
+        sql`INSERT INTO users (username, display_name, role, unit_id) VALUES ('disc-rot', 'x', 'inspector', ${disc.id}) RETURNING id`,
+      );
+      const identity = await revealReporterIdentity(
+        db,
+        {
+          userId: u.id,
+          username: "disc-rot",
+          displayName: "x",
+          role: "inspector",
+          unitId: disc.id,
+          unitCode: "city-discipline",
+          unitKind: "discipline",
+          unitName: "市纪委监委机关",
+          unitLevel: "city",
+          districtId: null,
+        },
+        filed.body.number,
+        "轮换后核验",
+      );
+      expect(identity?.name).toBe("张测试");
+    } finally {
+      e.SUNSHINE_ENCRYPTION_KEY = saved.key;
+      e.SUNSHINE_ENCRYPTION_KEY_ID = saved.id;
+      e.SUNSHINE_OLD_ENCRYPTION_KEYS = saved.old;
+    }
   });
 });
 
