@@ -86,30 +86,51 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
     + CASE WHEN strpos(lower(title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
   const order =
     q.sort === "date"
-      ? sql`date DESC NULLS LAST, ${score} DESC, doc_type, doc_id`
-      : sql`${score} DESC, date DESC NULLS LAST, doc_type, doc_id`;
-  const [hitRows, facetRows] = await Promise.all([
-    rows<{
-      doc_type: SearchType;
-      doc_id: string;
-      title: string;
-      body: string;
-      url: string;
-      date: string | null;
-      district: string | null;
-    }>(
-      db,
-      sql`SELECT doc_type, doc_id, title, left(body, 4000) AS body, url, to_char(date, 'YYYY-MM-DD') AS date, district
+      ? sql`date DESC NULLS LAST, score DESC, doc_type, doc_id`
+      : sql`score DESC, date DESC NULLS LAST, doc_type, doc_id`;
+  // One scan of the matches feeds both the page of hits and the facet counts.
+  const all = await rows<{
+    kind: "h" | "f";
+    rn: number | null;
+    doc_type: string | null;
+    doc_id: string | null;
+    title: string | null;
+    body: string | null;
+    url: string | null;
+    date: string | null;
+    district: string | null;
+    year: number | null;
+    g: number;
+    n: number;
+  }>(
+    db,
+    sql`WITH m AS MATERIALIZED (
+          SELECT doc_type, doc_id, year, district, date, ${score} AS score
           FROM search_documents WHERE ${where}
-          ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-    ),
-    rows<{ doc_type: string | null; year: number | null; district: string | null; g: number; n: number }>(
-      db,
-      sql`SELECT doc_type, year, district, GROUPING(doc_type, year, district)::int AS g, count(*)::int AS n
-          FROM search_documents WHERE ${where}
-          GROUP BY GROUPING SETS ((doc_type), (year), (district))`,
-    ),
-  ]);
+        ), top AS (
+          SELECT doc_type, doc_id, row_number() OVER (ORDER BY ${order})::int AS rn
+          FROM m ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}
+        )
+        SELECT 'h' AS kind, top.rn, s.doc_type, s.doc_id, s.title, left(s.body, 4000) AS body, s.url,
+               to_char(s.date, 'YYYY-MM-DD') AS date, s.district, NULL::int AS year, 0 AS g, 0 AS n
+          FROM top JOIN search_documents s ON s.doc_type = top.doc_type AND s.doc_id = top.doc_id
+        UNION ALL
+        SELECT 'f', NULL, doc_type, NULL, NULL, NULL, NULL, NULL, district, year,
+               GROUPING(doc_type, year, district)::int, count(*)::int
+          FROM m GROUP BY GROUPING SETS ((doc_type), (year), (district))`,
+  );
+  const hitRows = all
+    .filter((r) => r.kind === "h")
+    .sort((a, b) => a.rn! - b.rn!)
+    .map((r) => ({
+      ...r,
+      doc_type: r.doc_type as SearchType,
+      doc_id: r.doc_id!,
+      title: r.title!,
+      body: r.body!,
+      url: r.url!,
+    }));
+  const facetRows = all.filter((r) => r.kind === "f");
   const facets: { type: FacetCount[]; year: FacetCount[]; district: FacetCount[] } = emptyFacets();
   let total = 0;
   for (const r of facetRows) {
