@@ -91,7 +91,10 @@ describe("archive", () => {
     await page.selectOption("#district", "高青县");
     await page.fill("#takenOn", "2020-05-01");
     await page.check("#consent");
-    await Promise.all([page.waitForURL(/\/archive\/photos\?submitted=1/), page.getByRole("button", { name: "提交投稿" }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/archive\/photos\?submitted=1/),
+      page.getByRole("button", { name: "提交投稿" }).click(),
+    ]);
     await expect(page.getByRole("status").textContent()).resolves.toContain("投稿已收到");
     // Not public before moderation.
     expect(await page.getByText(title).count()).toBe(0);
