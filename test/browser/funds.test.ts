@@ -7,7 +7,7 @@ import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
 // corrected allocation and read its history → download the exact view as CSV → open a notice in its
 // period → reach the objection link. Axe on every page; the explorer also without JavaScript.
 
-describe("funds and notices", () => {
+describe("funds and notices", { timeout: 180_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -19,12 +19,11 @@ describe("funds and notices", () => {
   it("filters to 高青县 2018, drills down to a village, reads a corrected allocation and downloads the view", async () => {
     const { page, context, errors } = await openPage(browser);
     await page.goto("/funds");
-    await expect(page.getByRole("heading", { level: 1 })).resolves.toBeTruthy();
     expect(await page.locator("h1").textContent()).toContain("资金分配结果");
     await expectNoAxeViolations(page);
 
-    await page.getByLabel("年度").selectOption("2018");
-    await page.getByLabel("区县").selectOption("高青县");
+    await page.getByLabel("年度", { exact: true }).selectOption("2018");
+    await page.getByLabel("区县", { exact: true }).selectOption("高青县");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForURL(/district=/);
     const url = new URL(page.url());
@@ -90,8 +89,8 @@ describe("funds and notices", () => {
     const { page, context, errors } = await openPage(browser);
     await page.goto("/notices");
     await expectNoAxeViolations(page);
-    await page.getByLabel("区县").selectOption("高青县");
-    await page.getByLabel("状态").selectOption("in_period");
+    await page.getByLabel("区县", { exact: true }).selectOption("高青县");
+    await page.getByLabel("状态", { exact: true }).selectOption("in_period");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForURL(/state=in_period/);
     await page.locator(".notice-list h2 a").first().click();
@@ -140,12 +139,12 @@ describe("funds and notices", () => {
   it("works without JavaScript: the filters are a plain form and drill-down links carry the state", async () => {
     const { page, context } = await openPage(browser, { javaScriptEnabled: false });
     await page.goto("/funds");
-    await page.getByLabel("区县").selectOption("沂源县");
+    await page.getByLabel("区县", { exact: true }).selectOption("沂源县");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForURL(/district=/);
     // The town select appears once a district is chosen (server-rendered).
-    await page.getByLabel("镇（街道）").selectOption({ index: 1 });
-    await page.getByLabel("年度").selectOption("2020");
+    await page.getByLabel("镇（街道）", { exact: true }).selectOption({ index: 1 });
+    await page.getByLabel("年度", { exact: true }).selectOption("2020");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForURL(/town=/);
     expect(Number(await page.getByTestId("total-count").textContent())).toBeGreaterThan(0);
@@ -154,7 +153,7 @@ describe("funds and notices", () => {
     const u = new URL(page.url());
     expect(u.searchParams.get("sort")).toBe("-amount");
     expect(u.searchParams.get("district")).toBe("沂源县");
-    const amounts = await page.locator("tbody td.num").allTextContents();
+    const amounts = await page.locator("table.funds-table tbody td.num").allTextContents();
     const values = amounts.map((a) => Number(a.replace(/,/g, "")));
     expect(values).toEqual([...values].sort((a, b) => b - a));
     // A bad filter in a shared link gets a clear message, not a crash.
