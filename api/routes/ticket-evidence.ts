@@ -6,6 +6,7 @@ import {
   MAX_EVIDENCE_BYTES,
   MAX_EVIDENCE_FILES,
   MAX_EVIDENCE_PER_TICKET,
+  uploadsFromForm,
 } from "../../domain/hotline/evidence";
 import { verifyReceipt } from "../../domain/hotline/tracking";
 import { type AppEnv, createRouter } from "../context";
@@ -73,18 +74,6 @@ export async function evidenceUploads(c: Context<AppEnv>): Promise<EvidenceUploa
     throw new AppError("BAD_REQUEST", "无法解析 multipart/form-data 请求体");
   }
   return uploadsFromForm(form);
-}
-
-/** The "evidence" files of a form (also for pages that read Astro.request.formData()). Empty parts are skipped. */
-export async function uploadsFromForm(form: FormData): Promise<EvidenceUpload[]> {
-  const files = form.getAll("evidence").filter((v): v is File => typeof v !== "string" && v.size > 0);
-  // Count before reading any bytes into memory.
-  if (files.length > MAX_EVIDENCE_FILES) {
-    throw new AppError("VALIDATION_FAILED", `证据材料一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`, [
-      { path: "evidence", message: `最多 ${MAX_EVIDENCE_FILES} 个文件，收到 ${files.length} 个` },
-    ]);
-  }
-  return Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
 }
 
 export const ticketEvidenceRoutes = createRouter().openapi(addEvidenceRoute, async (c) => {

@@ -87,6 +87,29 @@ function label(upload: EvidenceUpload, index: number) {
 }
 
 /**
+ * The files of a form's "evidence" parts (API route and the /report page; empty parts — a file input
+ * left empty — are skipped). Counts before reading any bytes into memory.
+ */
+export async function uploadsFromForm(form: FormData): Promise<EvidenceUpload[]> {
+  const files = form.getAll("evidence").filter((v): v is File => typeof v !== "string" && v.size > 0);
+  if (files.length > MAX_EVIDENCE_FILES) {
+    throw new AppError("VALIDATION_FAILED", `证据材料一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`, [
+      { path: "evidence", message: `最多 ${MAX_EVIDENCE_FILES} 个文件，收到 ${files.length} 个` },
+    ]);
+  }
+  return Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+}
+
+/** Is this error about the evidence files (details path "evidence…")? For forms to place the message. */
+export function isEvidenceError(err: unknown): boolean {
+  return (
+    err instanceof AppError &&
+    Array.isArray(err.details) &&
+    (err.details as { path?: string }[]).some((d) => d.path?.startsWith("evidence"))
+  );
+}
+
+/**
  * Check and clean every file of one submission, in memory. Throws a 4xx AppError naming the file:
  * too many files (400), too large (413), not an image/PDF by content (415), unreadable (400).
  */
