@@ -88,6 +88,8 @@ export function normalize(text: string): string {
 }
 
 const HAN = /\p{Script=Han}/u;
+const NOT_WORD = /[^\p{L}\p{N}]/u;
+const NOT_WORD_G = /[^\p{L}\p{N}]/gu;
 const HAN_RUN = /\p{Script=Han}+/gu;
 const isHan = (s: string) => HAN.test(s);
 const onlyHan = (s: string) => /^\p{Script=Han}+$/u.test(s);
@@ -138,9 +140,10 @@ function docNumberPattern(d: DocNumber): string {
 export function segmentForIndex(text: string): string[] {
   const out: string[] = [];
   for (const raw of segmenter().cutForSearch(normalize(text), true)) {
-    const tok = raw.replace(/[^\p{L}\p{N}]/gu, "");
+    const tok = NOT_WORD.test(raw) ? raw.replace(NOT_WORD_G, "") : raw;
     if (!tok) continue;
-    if (onlyHan(tok) && tok.length === 1) continue; // single characters live in the bigram stream
+    // Single Chinese characters live in the character-pair stream.
+    if (tok.length === 1 && tok.charCodeAt(0) >= 0x2e80) continue;
     out.push(tok);
   }
   return out;
@@ -177,6 +180,7 @@ const MAX_POSITIONS_PER_LEXEME = 255;
 
 /** Quote a lexeme for tsvector/tsquery input syntax. */
 function quoteLexeme(lex: string): string {
+  if (lex.indexOf("'") < 0 && lex.indexOf("\\") < 0) return `'${lex}'`;
   return `'${lex.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
@@ -188,12 +192,15 @@ function quoteLexeme(lex: string): string {
  * and any substring jieba did not cut as a word is still found, by phrase (b1 <-> b2 <-> …).
  */
 export function buildTsvector(doc: { title: string; body: string; keywords?: string[] }): string {
-  const lexemes = new Map<string, string[]>();
+  // lexeme → "pos weight" entries; positions only grow, so a repeat can only be the last one.
+  const lexemes = new Map<string, { list: string[]; last: number }>();
   const add = (lex: string, pos: number, weight: "A" | "B" | "C" | "D") => {
-    if (lex.length === 0 || Buffer.byteLength(lex) > 2000) return;
-    let list = lexemes.get(lex);
-    if (!list) lexemes.set(lex, (list = []));
-    if (list.length < MAX_POSITIONS_PER_LEXEME) list.push(`${pos}${weight}`);
+    if (lex.length === 0 || (lex.length > 500 && Buffer.byteLength(lex) > 2000)) return;
+    let entry = lexemes.get(lex);
+    if (!entry) lexemes.set(lex, (entry = { list: [], last: 0 }));
+    if (entry.last === pos || entry.list.length >= MAX_POSITIONS_PER_LEXEME) return;
+    entry.last = pos;
+    entry.list.push(`${pos}${weight}`);
   };
   let pos = 1;
   const words = (text: string, weight: "A" | "B" | "C") => {
@@ -216,10 +223,7 @@ export function buildTsvector(doc: { title: string; body: string; keywords?: str
     if (bpos >= MAX_POS) break;
   }
   const parts: string[] = [];
-  for (const [lex, positions] of lexemes) {
-    // Positions of one lexeme must be unique; a clamped position may repeat.
-    parts.push(`${quoteLexeme(lex)}:${[...new Set(positions)].join(",")}`);
-  }
+  for (const [lex, entry] of lexemes) parts.push(`${quoteLexeme(lex)}:${entry.list.join(",")}`);
   return parts.join(" ");
 }
 
