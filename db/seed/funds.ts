@@ -461,15 +461,13 @@ export async function seedFundsDemo(db: Db) {
     await tx.update(fundAllocations).set({ status: "withdrawn", version: 2 }).where(eq(fundAllocations.id, wid));
     {
       const { isDemo: _d, ...rest } = wv;
-      await tx
-        .insert(fundAllocationVersions)
-        .values({
-          ...rest,
-          allocationId: wid,
-          version: 2,
-          kind: "withdrawal",
-          reason: "与同文号另一条记录重复录入，撤回",
-        });
+      await tx.insert(fundAllocationVersions).values({
+        ...rest,
+        allocationId: wid,
+        version: 2,
+        kind: "withdrawal",
+        reason: "与同文号另一条记录重复录入，撤回",
+      });
     }
 
     // ------------------------------------------------------------------------ notices

@@ -104,15 +104,13 @@ export async function advanceProject(
         { path: "happenedOn", message: `不能早于 ${last.happenedOn}` },
       ]);
     }
-    await tx
-      .insert(projectStages)
-      .values({
-        projectId: id,
-        stage: input.stage,
-        happenedOn: input.happenedOn,
-        note: input.note ?? "",
-        createdBy: actorId,
-      });
+    await tx.insert(projectStages).values({
+      projectId: id,
+      stage: input.stage,
+      happenedOn: input.happenedOn,
+      note: input.note ?? "",
+      createdBy: actorId,
+    });
     await tx.update(projects).set({ stage: input.stage, updatedAt: new Date() }).where(eq(projects.id, id));
     await syncSearch(tx, "project", [id]);
     await audit(tx, {

@@ -302,7 +302,9 @@ async function upload(pub: Awaited<ReturnType<typeof staff>>, body: Uint8Array |
   const form = new FormData();
   form.set(
     "file",
-    new File([(typeof body === "string" ? new TextEncoder().encode(body) : body) as BlobPart], name, { type: "text/csv" }),
+    new File([(typeof body === "string" ? new TextEncoder().encode(body) : body) as BlobPart], name, {
+      type: "text/csv",
+    }),
   );
   return pub.call("/api/funds/import", { method: "POST", body: form });
 }
