@@ -31,6 +31,8 @@ export async function reindex(
   opts: {
     sources: Partial<Record<SearchType, SearchSource>>;
     onProgress?: (p: ReindexProgress) => void;
+    /** Only these types (embedded backend); default: all. */
+    types?: readonly SearchType[];
   },
 ): Promise<ReindexResult> {
   const started = Date.now();
@@ -42,7 +44,7 @@ export async function reindex(
     (await source.load(reader)).filter((d) => d.type === type);
 
   if (backend.name === "embedded") {
-    for (const type of SEARCH_TYPES) {
+    for (const type of opts.types ?? SEARCH_TYPES) {
       const source = opts.sources[type];
       await db.transaction(async (tx) => {
         await embeddedBackend.clear(tx, type);

@@ -1,16 +1,34 @@
-import type { Db } from "../db/client";
+import { sql } from "drizzle-orm";
+import { type Db, rows } from "../db/client";
 import { log } from "../lib/log";
+import { SEARCH_TYPES, type SearchType } from "./contract";
 import { configuredBackendName, searchBackend } from "./engine";
 import { reindex } from "./reindex";
 
 /**
- * Demo seeder (runs after the content seeders): rebuild the embedded index from the sources, so demo
- * content is searchable even if a seeder wrote rows without syncSearch. With Meilisearch the content's
- * outbox rows are delivered by the worker instead; run `npm run search:reindex` for a full rebuild.
+ * Demo seeder (runs after the content seeders): make sure the embedded index holds every demo
+ * document, rebuilding the types whose index rows do not match their source (a seeder that wrote rows
+ * without syncSearch). With Meilisearch the content's outbox rows are delivered by the worker instead;
+ * run `npm run search:reindex` for a full rebuild.
  */
 export async function seedSearchIndex(db: Db) {
   if (configuredBackendName() !== "embedded") return;
   const { searchSources } = await import("./sources/index");
-  const result = await reindex(db, await searchBackend(), { sources: searchSources });
-  log.info("search index rebuilt", { documents: result.documents, ms: result.ms });
+  const counts = new Map(
+    (
+      await rows<{ doc_type: string; n: number }>(
+        db,
+        sql`SELECT doc_type, count(*)::int AS n FROM search_documents GROUP BY doc_type`,
+      )
+    ).map((r) => [r.doc_type, r.n]),
+  );
+  const stale: SearchType[] = [];
+  for (const type of SEARCH_TYPES) {
+    const source = searchSources[type];
+    const expected = source ? (await source.load(db)).length : 0;
+    if ((counts.get(type) ?? 0) !== expected) stale.push(type);
+  }
+  if (stale.length === 0) return;
+  const result = await reindex(db, await searchBackend(), { sources: searchSources, types: stale });
+  log.info("search index rebuilt", { types: stale.join(","), documents: result.documents, ms: result.ms });
 }

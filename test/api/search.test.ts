@@ -4,6 +4,8 @@ import { rows } from "../../db/client";
 import { searchOutbox } from "../../db/schema";
 import type { SearchDocument, SearchSource, SearchType } from "../../search/contract";
 import { embeddedBackend } from "../../search/embedded";
+import { reindex } from "../../search/reindex";
+import { seedSearchIndex } from "../../search/seed";
 import { searchSources } from "../../search/sources/index";
 import { syncSearch } from "../../search/sync";
 import { testDatabase } from "../support/db";
@@ -179,6 +181,44 @@ describe("syncSearch with the embedded backend", () => {
     await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
     const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM search_documents`);
     expect(n).toBe(0);
+  });
+});
+
+describe("reindex and the demo seeder", () => {
+  const type: SearchType = "photo";
+  const previous = searchSources[type];
+  afterEach(() => {
+    if (previous) searchSources[type] = previous;
+    else delete searchSources[type];
+  });
+
+  it("rebuilds a type from its source, dropping rows that no longer exist, and reports progress", async () => {
+    const { db } = await testDatabase();
+    searchSources[type] = {
+      type,
+      load: async (_db, ids) =>
+        ["1", "2", "3"]
+          .filter((id) => !ids || ids.includes(id))
+          .map((id) => doc({ type, id, title: `我眼中的脱贫攻坚：太河库区${id}` })),
+    };
+    await embeddedBackend.index(db, [doc({ type, id: "99", title: "已删除的太河库区照片" })]);
+    const progress: number[] = [];
+    const result = await reindex(db, embeddedBackend, {
+      sources: searchSources,
+      types: [type],
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(result.perType[type]).toBe(3);
+    expect(progress.at(-1)).toBe(3);
+    const found = await api(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
+    expect(found.body.hits.map((h: any) => h.id).sort()).toEqual(["1", "2", "3"]);
+
+    // The demo seeder leaves a type alone when its rows match the source, and fills it when they do not.
+    await seedSearchIndex(db);
+    await db.execute(sql`DELETE FROM search_documents WHERE doc_type = 'photo' AND doc_id = '2'`);
+    await seedSearchIndex(db);
+    const again = await api(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
+    expect(again.body.total).toBe(3);
   });
 });
 
