@@ -15,6 +15,7 @@ import {
   toMeiliDocument,
 } from "../../search/meili";
 import { drainAll, drainOnce } from "../../search/outbox";
+import { reindex } from "../../search/reindex";
 import { syncSearch } from "../../search/sync";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
@@ -28,7 +29,8 @@ class FakeTransport implements MeiliTransport {
   searchResponse: Awaited<ReturnType<MeiliTransport["search"]>> = { hits: [], totalHits: 0 };
   lastSearch?: MeiliSearchParams;
   async ensureIndex() {}
-  async upsert(docs: MeiliDocument[]) {
+  async upsert(docs: MeiliDocument[], uid?: string) {
+    if (uid) this.upsertedInto.push(uid);
     this.calls.push(`upsert:${docs.map((d) => d.key).join(",")}`);
     if (this.down) throw new Error("connect ECONNREFUSED 127.0.0.1:7700");
     for (const d of docs) this.docs.set(d.key, d);
@@ -45,7 +47,11 @@ class FakeTransport implements MeiliTransport {
   async healthy() {
     return !this.down;
   }
-  async swapIn() {}
+  swapped: string[] = [];
+  upsertedInto: string[] = [];
+  async swapIn(temp: string) {
+    this.swapped.push(temp);
+  }
 }
 
 const notice = (id: string, title: string): SearchDocument => ({
@@ -210,6 +216,17 @@ describe("search outbox with the Meilisearch backend (fake transport)", () => {
       year: [{ value: "2018", count: 1 }],
       district: [{ value: "高青县", count: 1 }],
     });
+  });
+
+  it("reindex builds a fresh index from the sources, swaps it in and clears the outbox it covered", async () => {
+    const { db } = await testDatabase();
+    store.set("1", notice("1", "常家镇危房改造公示"));
+    await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
+    const result = await reindex(db, new MeiliBackend(fake), { sources });
+    expect(result.documents).toBe(1);
+    expect(fake.upsertedInto[0]).toMatch(/^fake_reindex_\d+$/);
+    expect(fake.swapped).toEqual([fake.upsertedInto[0]]);
+    expect(await db.select().from(searchOutbox)).toEqual([]);
   });
 
   it("health reports Meilisearch down and the outbox backlog", async () => {
