@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import sharp from "sharp";
+import { storeImage } from "../../domain/archive/images";
 import { submitPhoto } from "../../domain/archive/items";
 import { createChapter } from "../../domain/archive/yearbook";
 import { createHonor, type HonorInput } from "../../domain/honors/honors";
@@ -16,7 +17,7 @@ async function count(db: Db, table: string) {
 }
 
 /** A simple landscape drawing rendered to JPEG: demo photos need no files in the repository. */
-export async function demoPicture(seed: number, width = 1600, height = 1067): Promise<Buffer> {
+export async function demoPicture(seed: number, width = 1280, height = 853): Promise<Buffer> {
   const palettes = [
     ["#8ec5ff", "#e9f4ff", "#6aa84f", "#3d7a2a", "#c9a227"],
     ["#ffb36b", "#ffe3c2", "#7fa650", "#4d7a34", "#b5651d"],
@@ -53,8 +54,14 @@ export async function seedArchiveDemo(db: Db) {
     for (const h of DEMO_HONORS) await createHonor(db, { ...(h as HonorInput), isDemo: true });
   }
   if ((await count(db, "archive_items")) === 0) {
+    // Image work in parallel (it dominates the seeding time); rows in order.
+    const stored = await Promise.all(DEMO_PHOTOS.map(async (_, i) => storeImage("photos", await demoPicture(i))));
     for (const [i, p] of DEMO_PHOTOS.entries()) {
-      await submitPhoto(db, { ...p, consent: true }, await demoPicture(i), { isDemo: true, approve: true });
+      await submitPhoto(db, { ...p, consent: true }, new Uint8Array(), {
+        isDemo: true,
+        approve: true,
+        stored: stored[i],
+      });
     }
   }
 }

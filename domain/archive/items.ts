@@ -122,7 +122,7 @@ export async function submitPhoto(
   db: Db,
   input: Submission,
   image: Uint8Array,
-  opts: { isDemo?: boolean; approve?: boolean } = {},
+  opts: { isDemo?: boolean; approve?: boolean; stored?: StoredImage } = {},
 ): Promise<ArchiveItem> {
   let districtId: number | null = null;
   if (input.district) {
@@ -130,7 +130,8 @@ export async function submitPhoto(
     if (!d) throw validationFailed(`未知的区县：${input.district}`, { field: "district" });
     districtId = d.id;
   }
-  const stored: StoredImage = await storeImage("photos", image);
+  // The demo seeder processes its images in parallel beforehand and passes them in.
+  const stored: StoredImage = opts.stored ?? (await storeImage("photos", image));
   try {
     return await db.transaction(async (tx) => {
       const subjects = ["脱贫攻坚", COLLECTION_TITLE, ...(input.district ? [input.district] : [])];
