@@ -40,7 +40,6 @@ describe("hotline pages", () => {
   it("files an anonymous report with JavaScript off, shows the errors in Chinese next to the fields, keeps what was typed", async () => {
     const { page, context } = await openPage(browser, { javaScriptEnabled: false });
     await page.goto("/report");
-    await expectNoAxeViolations(page);
     // Submit with a missing category and district: errors next to the fields, the text kept.
     await page.check('input[name="kind"][value="report"]');
     await page.fill("#title", "村干部截留补助");
@@ -54,7 +53,6 @@ describe("hotline pages", () => {
     expect(await page.locator("#name-error").textContent()).toMatch(/姓名/);
     expect(await page.inputValue("#description")).toBe("我写了很长的一段话，不能丢。");
     expect(await page.inputValue("#title")).toBe("村干部截留补助");
-    await expectNoAxeViolations(page);
     // Fix and file anonymously.
     await page.check("#anonymous-yes");
     await page.selectOption("#category", { label: "资金项目管理" });
@@ -64,13 +62,21 @@ describe("hotline pages", () => {
     expect(await page.locator("body").textContent()).toContain("请妥善保存查询码");
     expect(await page.locator("#ticket-number").textContent()).toMatch(/^ZB-\d{4}-\d{6,}$/);
     expect(page.url()).not.toContain(await page.locator("#ticket-receipt").textContent());
-    await expectNoAxeViolations(page);
     await context.close();
   });
 
   it("files with JavaScript on, follows the ticket with the receipt, adds a message; a wrong receipt is refused", async () => {
     const { page, context, errors } = await openPage(browser);
+    // axe needs JavaScript in the page, so the accessibility checks run here: empty form, errors, result.
+    await page.goto("/report");
+    await expectNoAxeViolations(page);
+    await page.fill("#title", "只填了标题");
+    await submit(page, "#report-submit");
+    expect(await page.locator("#description-error").textContent()).toMatch(/内容/);
+    expect(await page.inputValue("#title")).toBe("只填了标题");
+    await expectNoAxeViolations(page);
     const { number, receipt } = await fileReport(page, "危房改造补助未发放（JS）");
+    await expectNoAxeViolations(page);
     expect(number).toMatch(/^ZB-/);
     expect(receipt).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/);
 
@@ -94,7 +100,8 @@ describe("hotline pages", () => {
     expect(await page.locator('[role="status"]').textContent()).toContain("已收到您补充的信息");
     expect(await page.locator(".messages").textContent()).toContain("补助申请表编号 2026-017");
     await expectNoAxeViolations(page);
-    expect(errors).toEqual([]);
+    // The refused lookup is answered 404, which Chromium reports as a failed resource; nothing else.
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
     await context.close();
   });
 
