@@ -1,4 +1,16 @@
-import { boolean, date, integer, numeric, pgTable, serial, text, timestamp, unique } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  date,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
 import { categories, districts, towns, users, villages } from "./reference";
 
@@ -142,4 +154,22 @@ export const fundAllocationVersions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique("fund_allocation_versions_key").on(t.allocationId, t.version)],
+);
+
+/**
+ * Totals of active allocations by year, level, district, town (0 = district level) and category,
+ * maintained by triggers (migration 0011): the explorer's totals and summaries read this.
+ */
+export const fundRollup = pgTable(
+  "fund_rollup",
+  {
+    year: integer("year").notNull(),
+    level: text("level").notNull(),
+    districtId: integer("district_id").notNull(),
+    townId: integer("town_id").notNull(),
+    categoryCode: text("category_code").notNull(),
+    n: bigint("n", { mode: "number" }).notNull(),
+    total: numeric("total", { precision: 18, scale: 2 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.level, t.districtId, t.townId, t.categoryCode] })],
 );

@@ -4,7 +4,7 @@ import { type Db, rows } from "../../db/client";
 import { type FundLevel, fundAllocations as fa, fundAllocationVersions, projects } from "../../db/schema";
 import { syncSearch } from "../../search/sync";
 import { audit } from "./audit";
-import { type FundFilters, fundWhere } from "./filters";
+import { type FundFilters, fundWhere, rollupEligible, rollupWhere } from "./filters";
 import { FUND_LEVEL_LABELS, MAX_YEAR, MIN_YEAR } from "./labels";
 import { MONEY_PROBLEM_TEXT, parseMoney } from "./money";
 
@@ -111,7 +111,9 @@ export async function listAllocations(
   const [totals, page] = await Promise.all([
     rows<{ total: number; sum: string }>(
       db,
-      sql`SELECT count(*)::int AS total, coalesce(sum(amount), 0)::numeric(16,2)::text AS sum FROM fund_allocations WHERE ${where}`,
+      rollupEligible(f)
+        ? sql`SELECT coalesce(sum(n), 0)::int AS total, coalesce(sum(total), 0)::numeric(16,2)::text AS sum FROM fund_rollup WHERE ${rollupWhere(f)}`
+        : sql`SELECT count(*)::int AS total, coalesce(sum(amount), 0)::numeric(16,2)::text AS sum FROM fund_allocations WHERE ${where}`,
     ),
     rows<RawItem>(
       db,
@@ -142,8 +144,12 @@ export interface SummaryRow {
 /** Totals grouped by one dimension, aggregated first and named afterwards (so indexes do the work). */
 export async function summarizeAllocations(db: Db, f: FundFilters, groupBy: GroupBy): Promise<SummaryRow[]> {
   const where = fundWhere(f);
+  // From the rollup when the filters allow it (not for villages or keywords), else from the rows.
+  const useRollup = groupBy !== "village" && rollupEligible(f);
   const agg = (col: string) =>
-    sql`SELECT ${sql.raw(col)} AS g, count(*)::int AS count, sum(amount) AS sum FROM fund_allocations WHERE ${where} GROUP BY 1`;
+    useRollup
+      ? sql`SELECT ${sql.raw(col)} AS g, sum(n)::int AS count, sum(total) AS sum FROM fund_rollup WHERE ${rollupWhere(f)} GROUP BY 1`
+      : sql`SELECT ${sql.raw(col)} AS g, count(*)::int AS count, sum(amount) AS sum FROM fund_allocations WHERE ${where} GROUP BY 1`;
   let q: SQL;
   switch (groupBy) {
     case "district":
@@ -152,7 +158,7 @@ export async function summarizeAllocations(db: Db, f: FundFilters, groupBy: Grou
       break;
     case "town":
       q = sql`SELECT coalesce(t.name, '（区县本级）') AS key, t.name AS value, a.count, a.sum::numeric(16,2)::text AS sum
-        FROM (${agg("town_id")}) a LEFT JOIN towns t ON t.id = a.g ORDER BY t.id NULLS FIRST`;
+        FROM (${agg(useRollup ? "nullif(town_id, 0)" : "town_id")}) a LEFT JOIN towns t ON t.id = a.g ORDER BY t.id NULLS FIRST`;
       break;
     case "village":
       q = sql`SELECT coalesce(v.name, '（镇办本级）') AS key, v.name AS value, a.count, a.sum::numeric(16,2)::text AS sum

@@ -107,6 +107,22 @@ export function fundWhere(f: FundFilters): SQL {
   return and(...c) as SQL;
 }
 
+/** Can totals for these filters come from fund_rollup (no village, no keyword)? */
+export function rollupEligible(f: FundFilters): boolean {
+  return f.villageId == null && !f.q;
+}
+
+/** WHERE conditions of the filters over fund_rollup (only when rollupEligible). */
+export function rollupWhere(f: FundFilters): SQL {
+  const c: SQL[] = [sql`true`];
+  if (f.year != null) c.push(sql`year = ${f.year}`);
+  if (f.level) c.push(sql`level = ${f.level}`);
+  if (f.districtId != null) c.push(sql`district_id = ${f.districtId}`);
+  if (f.townId != null) c.push(sql`town_id = ${f.townId}`);
+  if (f.categoryCode) c.push(sql`category_code = ${f.categoryCode}`);
+  return sql.join(c, sql` AND `);
+}
+
 /** The filters back as URL parameters (names), for links and exports. */
 export function filterParams(f: FundFilters): Record<string, string> {
   const p: Record<string, string> = {};
