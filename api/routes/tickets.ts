@@ -11,9 +11,6 @@ import { requireStaff } from "../middleware/auth";
 // The hotline's JSON API: file a ticket, follow it with the receipt (X-Receipt header, never in the URL),
 // add information, rate, ask for 重办/复核; and the operator's intake of phone calls.
 
-/** Header set by the site's /api catch-all from the socket address (any incoming value is replaced). */
-export const CLIENT_ADDRESS_HEADER = "x-sunshine-client-address";
-
 const Deadlines = z
   .object({
     acceptBy: z.string().openapi({ example: "2026-12-14", description: "受理期限（收到后 15 日内决定是否受理）" }),
@@ -114,8 +111,10 @@ async function requireJson(c: Context<AppEnv>, next: () => Promise<void>) {
   await next();
 }
 
+/** The client, for per-client rate limits: the socket address the site passes as a binding (c.env). */
 export function clientOf(c: Context<AppEnv>) {
-  return { address: c.req.header(CLIENT_ADDRESS_HEADER) ?? null };
+  const address = (c.env as { clientAddress?: string } | undefined)?.clientAddress;
+  return { address: typeof address === "string" && address ? address : null };
 }
 
 function filedBody(result: Awaited<ReturnType<typeof fileTicket>>) {
