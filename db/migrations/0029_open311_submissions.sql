@@ -5,3 +5,6 @@ CREATE TABLE open311_submissions (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX open311_submissions_client_idx ON open311_submissions (client_id, created_at);
+
+-- GET /open311/v2/requests lists tickets by received time (newest first, a 90-day window, ≤ 1000).
+CREATE INDEX IF NOT EXISTS tickets_received_at_idx ON tickets (received_at DESC, id DESC);
