@@ -214,7 +214,8 @@ export async function fileTicket(
         tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason,
         received_at, accept_due_on, first_response_due_at, handle_due_on, reporter_anonymous, receipt_hash,
         idempotency_key_hash, body_hash, operator_id, is_demo, created_at, updated_at)
-      VALUES ('ZB-' || ${year}::text || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'), ${v.kind},
+      VALUES ((SELECT 'ZB-' || ${year}::text || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
+          FROM nextval('ticket_number_seq') n), ${v.kind},
         ${category.code}, ${v.title}, ${v.description}, ${resolved.district.id}, ${resolved.townId},
         ${resolved.villageId}, ${v.noticeId}, ${subjectUnit?.id ?? null}, ${v.subject?.unit ?? null},
         ${v.subject?.person ?? null}, ${v.subject?.post ?? null}, ${ctx.channel}, 'received', ${tier.tier},

@@ -60,6 +60,15 @@ describe("POST /api/tickets", () => {
     expect(t.receipt_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("numbers keep six digits at least and grow past 999999 without truncation", async () => {
+    const { db } = await testDatabase();
+    await rows(db, sql`SELECT setval('ticket_number_seq', 999998)`);
+    const a = await file(anonymous);
+    const b = await file(anonymous);
+    expect(a.body.number).toMatch(/^ZB-\d{4}-999999$/);
+    expect(b.body.number).toMatch(/^ZB-\d{4}-1000000$/);
+  });
+
   it("follows the ticket with the receipt (X-Receipt), public timeline only", async () => {
     const filed = await file(realName);
     const res = await api(`/api/tickets/${filed.body.number}`, { headers: { "X-Receipt": filed.body.receipt } });
