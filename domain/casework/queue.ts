@@ -149,31 +149,58 @@ export async function listQueue(db: Db, staff: StaffPrincipal, f: QueueFilters, 
   };
 }
 
+/** Counts of finished tickets stop here (they grow without bound; nobody works them). */
+export const COUNT_CAP = 10_000;
+
 /**
- * Counts for the filter bar: tickets matching the current filters (total), per status (the status
- * filter itself left out), and how many of the matching open ones are overdue or due within 3 days.
+ * Counts for the filter bar, within the person's scope and the other filters: per status (the status
+ * filter itself left out; finished statuses capped at COUNT_CAP), how many of the open ones are
+ * overdue or due within 3 days, and the total for the current filters.
  */
 export async function queueCounts(db: Db, staff: StaffPrincipal, f: QueueFilters, now = new Date()) {
   const today = chinaDate(now);
   const scope = await ticketScope(db, staff);
-  const byStatus = await rows<{ status: string; n: number }>(
+  const open = await rows<{ status: string; n: number; overdue: number; soon: number }>(
     db,
-    sql`SELECT t.status, count(*)::int AS n FROM tickets t
-        WHERE ${where([scope, ...conditions({ ...f, status: "all" }, today, "status")])} GROUP BY t.status`,
-  );
-  const [open] = await rows<{ total: number; overdue: number; soon: number }>(
-    db,
-    sql`SELECT count(*)::int AS total,
+    sql`SELECT t.status, count(*)::int AS n,
           count(*) FILTER (WHERE t.due_on < ${today}::date)::int AS overdue,
           count(*) FILTER (WHERE t.due_on BETWEEN ${today}::date AND ${addDays(today, 3)}::date)::int AS soon
-        FROM tickets t WHERE ${where([scope, ...conditions({ ...f, status: "open" }, today, "overdue")])}`,
+        FROM tickets t WHERE ${where([scope, ...conditions({ ...f, status: "open" }, today)])} GROUP BY t.status`,
   );
-  const statusCounts = Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Record<string, number>;
-  const [{ total }] = await rows<{ total: number }>(
-    db,
-    sql`SELECT count(*)::int AS total FROM tickets t WHERE ${where([scope, ...conditions(f, today)])}`,
-  );
-  return { total, byStatus: statusCounts, openTotal: open.total, overdue: open.overdue, dueSoon: open.soon };
+  const byStatus: Record<string, number> = {};
+  let openTotal = 0;
+  let overdue = 0;
+  let dueSoon = 0;
+  for (const r of open) {
+    byStatus[r.status] = r.n;
+    openTotal += r.n;
+    overdue += r.overdue;
+    dueSoon += r.soon;
+  }
+  const capped: string[] = [];
+  if (!f.overdue && !f.dueWithin) {
+    const rest = conditions({ ...f, status: "all" }, today, "status");
+    const finals = await rows<Record<string, number>>(
+      db,
+      sql`SELECT ${sql.join(
+        FINAL_STATUSES.map(
+          (s) =>
+            sql`(SELECT count(*)::int FROM (SELECT 1 FROM tickets t WHERE ${where([scope, sql`t.status = ${s}`, ...rest])} LIMIT ${COUNT_CAP + 1}) x) AS ${sql.identifier(s)}`,
+        ),
+        sql`, `,
+      )}`,
+    );
+    for (const s of FINAL_STATUSES) {
+      const n = Number(finals[0]?.[s] ?? 0);
+      byStatus[s] = Math.min(n, COUNT_CAP);
+      if (n > COUNT_CAP) capped.push(s);
+    }
+  }
+  const st = f.status ?? "open";
+  const total =
+    st === "open" ? openTotal : st === "all" ? Object.values(byStatus).reduce((a, b) => a + b, 0) : (byStatus[st] ?? 0);
+  const totalCapped = st === "all" ? capped.length > 0 : capped.includes(st);
+  return { total, totalCapped, capped, byStatus, openTotal, overdue, dueSoon };
 }
 
 export interface TicketDetail {
