@@ -220,6 +220,14 @@ async function explain() {
 await prepare();
 const port = await freePort();
 const server = await startServer(port);
+{
+  // The server applied any pending migration (e.g. the rollup) on start; refresh statistics.
+  const { openDatabase } = await import("../db/client");
+  const d = await openDatabase({ url: DB_URL, poolMax: 1 });
+  await d.exec("VACUUM ANALYZE fund_allocations");
+  await d.exec("ANALYZE fund_rollup");
+  await d.close();
+}
 const base = `http://127.0.0.1:${port}`;
 try {
   const districts = [

@@ -111,8 +111,22 @@ export function decodeCsv(buf: Uint8Array): { text: string; encoding: "utf-8" | 
   }
 }
 
+/**
+ * Text that is UTF-8 read as GBK turns back into valid UTF-8 Chinese when encoded as GBK again;
+ * honest Chinese text practically never does. Checked per cell (comma/line separated piece).
+ */
+function gbkRoundTripsToUtf8(piece: string): boolean {
+  if (!/[^\x00-\x7F]/.test(piece)) return false;
+  try {
+    const again = new TextDecoder("utf-8", { fatal: true }).decode(iconv.encode(piece, "gb18030"));
+    return again !== piece && /[\u4e00-\u9fff]/.test(again);
+  } catch {
+    return false;
+  }
+}
+
 export function looksLikeMojibake(s: string): boolean {
-  return MOJIBAKE.test(s);
+  return MOJIBAKE.test(s) || s.split(/[,\r\n]/).some(gbkRoundTripsToUtf8);
 }
 
 function normalizeHeader(h: string): string {
