@@ -145,7 +145,12 @@ function baseQuery(db: Db) {
 export async function listOpen311Requests(db: Db, q: RequestQuery): Promise<Open311Request[]> {
   const where: SQL[] = [];
   if (q.ids?.length) {
-    where.push(inArray(tickets.number, q.ids));
+    where.push(
+      inArray(
+        tickets.number,
+        q.ids.map((id) => id.toUpperCase()),
+      ),
+    );
   } else {
     if (q.start) where.push(gte(tickets.receivedAt, q.start));
     if (q.end) where.push(lte(tickets.receivedAt, q.end));
@@ -174,6 +179,6 @@ export async function listOpen311Requests(db: Db, q: RequestQuery): Promise<Open
 
 /** GET requests/{id}: the public request, or undefined. */
 export async function getOpen311Request(db: Db, number: string): Promise<Open311Request | undefined> {
-  const [row] = (await baseQuery(db).where(eq(tickets.number, number)).limit(1)) as PublicRow[];
+  const [row] = (await baseQuery(db).where(eq(tickets.number, number.trim().toUpperCase())).limit(1)) as PublicRow[];
   return row ? toOpen311Request(row) : undefined;
 }

@@ -341,6 +341,7 @@ describe("Open311 GET requests: the public view", () => {
     const { json } = await bothFormats(`/requests/${id}`, "service_requests", "requests.json");
     expect(json).toHaveLength(1);
     expect(json[0].service_request_id).toBe(id);
+    expect((await o311(`/requests/${id.toLowerCase()}.json`)).body[0].service_request_id).toBe(id);
     const missing = await o311("/requests/ZB-2026-999999.json");
     expect(missing.status).toBe(404);
     expectOpen311Errors(missing.body);
