@@ -158,15 +158,18 @@ async function main() {
     await sql`SET session_replication_role = replica`;
     for (let done = 0; done < missing; done += 100_000) {
       const n = Math.min(100_000, missing - done);
+      const [{ last }] = await sql`SELECT last_value::int AS last FROM ticket_number_seq`;
+      const base = Number(last);
       await sql`INSERT INTO tickets (number, kind, category_code, title, description, district_id, channel, status, tier,
           tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason,
           received_at, accept_due_on, handle_due_on, reporter_anonymous, receipt_hash, body_hash, is_demo)
-        SELECT 'ZB-2025-' || lpad(s.n::text, greatest(6, length(s.n::text)), '0'), 'complaint', 'housing',
+        SELECT 'ZB-2025-' || lpad((${base} + g)::text, greatest(6, length((${base} + g)::text)), '0'), 'complaint', 'housing',
           '既有工单 ' || g, '基准测试的既有工单内容，用来把表填到一百万行。', ${u.district_id}, 'web',
           (ARRAY['received','accepted','dispatched','handling','replied','closed'])[1 + g % 6], 'IV', '一般事项', 'district',
           ${u.id}, ${s.id}, 'district', '基准', now() - (g % 365) * interval '1 day', current_date, current_date + 60,
           true, ${hash}, md5(g::text), false
-        FROM generate_series(1, ${n}) g, LATERAL (SELECT nextval('ticket_number_seq') AS n) s`;
+        FROM generate_series(1, ${n}) g`;
+      await sql`SELECT setval('ticket_number_seq', ${base + n})`;
       process.stdout.write(`  ${(have + done + n).toLocaleString()}\r`);
     }
     await sql`SET session_replication_role = DEFAULT`;
