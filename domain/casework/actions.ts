@@ -75,6 +75,16 @@ const ACTION_OF: Record<Exclude<CaseAction, "reveal">, TicketAction> = {
   message: "message",
 };
 
+/** Actions a real-name reporter is told about by SMS (template names). */
+const REPORTER_SMS: Partial<Record<CaseAction, string>> = {
+  accept: "reporter.accepted",
+  reject: "reporter.not_accepted",
+  reply: "reporter.replied",
+  extend: "reporter.extended",
+  message: "reporter.question",
+  request_reopen: "reporter.reopened",
+};
+
 export const CASE_ACTIONS = Object.keys(ACTION_OF) as Exclude<CaseAction, "reveal">[];
 
 export const CASE_ACTION_LABELS: Record<CaseAction, string> = {
@@ -394,6 +404,15 @@ export async function performAction(
     });
     for (const n of notify) {
       await enqueueNotification(tx, { channel: "staff", to: n.to, template: n.template, data: n.data });
+    }
+    // Real-name reporters who agreed to be contacted get an SMS when something they should know happens.
+    if (REPORTER_SMS[action] && !t.reporter_anonymous && t.contact_allowed) {
+      await enqueueNotification(tx, {
+        channel: "sms",
+        to: `reporter:${t.id}`,
+        template: REPORTER_SMS[action],
+        data: { number: t.number },
+      });
     }
     return { number: t.number, status: to };
   });

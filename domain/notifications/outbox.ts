@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { open } from "../../lib/crypto";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 
@@ -14,7 +15,8 @@ export type NotificationChannel = "sms" | "email" | "staff";
 
 export interface NotificationInput {
   channel: NotificationChannel;
-  /** sms: phone number; email: address; staff: "user:<id>" or "unit:<id>". */
+  /** sms: phone number, or "reporter:<ticket id>" (the phone is decrypted only when sending);
+   *  email: address; staff: "user:<id>" or "unit:<id>". */
   to: string;
   template: string;
   data: object;
@@ -133,6 +135,9 @@ export async function drainOutbox(
       };
       const transport = transports[msg.channel] ?? logTransport;
       try {
+        // Reporters' phone numbers are not copied into the outbox: resolved (decrypted) only to send.
+        if (msg.recipient.startsWith("reporter:"))
+          msg.recipient = await reporterPhone(tx, Number(msg.recipient.slice(9)));
         await transport(msg);
         await tx.execute(
           sql`UPDATE notification_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ${msg.id}`,
@@ -157,6 +162,18 @@ export async function drainOutbox(
     if (!done) break;
   }
   return result;
+}
+
+/** The phone of a real-name reporter (decrypted in memory, for the SMS transport only). */
+async function reporterPhone(tx: Db, ticketId: number): Promise<string> {
+  const [r] = await rows<{ key_id: string; identity_enc: string }>(
+    tx,
+    sql`SELECT key_id, identity_enc FROM ticket_reporters WHERE ticket_id = ${ticketId}`,
+  );
+  if (!r) throw new Error("no reporter identity for this ticket");
+  const identity = JSON.parse(open({ keyId: r.key_id, data: r.identity_enc }, "ticket-reporter")) as { phone?: string };
+  if (!identity.phone) throw new Error("reporter gave no phone");
+  return identity.phone;
 }
 
 /** Staff notifications for one user (and their unit), newest first: the console's inbox. */

@@ -453,3 +453,33 @@ describe("deadline sweep", () => {
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });
 });
+
+describe("reporter notifications", () => {
+  it("texts a consenting real-name reporter on reply without storing the phone in the outbox", async () => {
+    const sup = await staff("supervisor", "city-hotline");
+    const handler = await staff("handler", "gaoqing-housing");
+    const { ticket } = await file({
+      reporter: { anonymous: false, name: "王五", phone: "13700000003", contact: "sms" },
+    });
+    const anon = await file({ title: "匿名件" });
+    for (const n of [ticket.number, anon.ticket.number]) {
+      await sup.call(`/api/console/tickets/${n}/actions/accept`, { method: "POST", json: {} });
+      await sup.call(`/api/console/tickets/${n}/actions/dispatch`, { method: "POST", json: {} });
+      await handler.call(`/api/console/tickets/${n}/actions/reply`, { method: "POST", json: { reason: "已办理" } });
+    }
+    const sms = await exec(sql`SELECT recipient, template FROM notification_outbox WHERE channel = 'sms' ORDER BY id`);
+    const id = (await ticketRow(ticket.number)).id;
+    expect(sms).toEqual([
+      { recipient: `reporter:${id}`, template: "reporter.accepted" },
+      { recipient: `reporter:${id}`, template: "reporter.replied" },
+    ]);
+    const sent: string[] = [];
+    const { db } = await testDatabase();
+    const { drainOutbox } = await import("../../domain/notifications/outbox");
+    await drainOutbox(db, { transports: { sms: async (m) => void sent.push(m.recipient), staff: async () => {} } });
+    expect(sent).toEqual(["13700000003", "13700000003"]);
+    expect(
+      (await exec(sql`SELECT count(*)::int AS n FROM notification_outbox WHERE recipient LIKE '%13700000003%'`))[0].n,
+    ).toBe(0);
+  });
+});
