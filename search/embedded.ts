@@ -30,6 +30,7 @@ export function toRow(doc: SearchDocument) {
     year: doc.year ?? (doc.date ? Number(doc.date.slice(0, 4)) : null),
     district: doc.district,
     tsv: sql`${buildTsvector({ title, body, keywords })}::tsvector`,
+    rankTsv: sql`${buildTsvector({ title, body: "", keywords })}::tsvector`,
   };
 }
 
@@ -53,6 +54,7 @@ async function index(db: Db, docs: SearchDocument[]) {
           year: sql`excluded.year`,
           district: sql`excluded.district`,
           tsv: sql`excluded.tsv`,
+          rankTsv: sql`excluded.rank_tsv`,
           indexedAt: sql`now()`,
         },
       });
@@ -82,7 +84,7 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
   const where = filters(parsed.tsquery, q);
   const phrase = normalize(q.q).replace(/\s+/g, "");
   // A title that contains the whole query, as typed, ranks first.
-  const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, tsv, ${parsed.tsquery}::tsquery, 1)
+  const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, rank_tsv, ${parsed.tsquery}::tsquery, 1)
     + CASE WHEN strpos(lower(title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
   const order =
     q.sort === "date"

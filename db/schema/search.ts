@@ -30,6 +30,8 @@ export const searchDocuments = pgTable(
     year: integer("year"),
     district: text("district"),
     tsv: tsvector("tsv").notNull(),
+    /** Title, keywords and document numbers only: what ranking reads (migration 0052). */
+    rankTsv: tsvector("rank_tsv").notNull(),
     indexedAt: timestamp("indexed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.docType, t.docId] })],
