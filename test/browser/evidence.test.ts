@@ -66,4 +66,35 @@ describe("evidence on the report form", () => {
     await expectNoAxeViolations(page);
     await context.close();
   });
+
+  it("adds evidence on /track with the receipt (JS off): a wrong file is refused next to the input, a photo is added", async () => {
+    const { page, context } = await openPage(browser, { javaScriptEnabled: false });
+    await fillReport(page);
+    await Promise.all([page.waitForLoadState("load"), page.click("#report-submit")]);
+    const number = (await page.locator("#ticket-number").textContent())?.trim() ?? "";
+    const receipt = (await page.locator("#ticket-receipt").textContent())?.trim() ?? "";
+    expect(number).toMatch(/^ZB-/);
+
+    await page.goto("/track");
+    await page.fill("#number", number);
+    await page.fill("#receipt", receipt);
+    await Promise.all([page.waitForLoadState("load"), page.click("#track-submit")]);
+    await page.setInputFiles("#evidence", {
+      name: "合同.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("不是 PDF"),
+    });
+    await Promise.all([page.waitForLoadState("load"), page.click("#evidence-submit")]);
+    expect(await page.locator("#evidence-error").textContent()).toContain("不是 JPEG、PNG、WebP 图片或 PDF");
+
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#336699" } })
+      .png()
+      .toBuffer();
+    await page.setInputFiles("#evidence", { name: "现场.png", mimeType: "image/png", buffer: png });
+    await Promise.all([page.waitForLoadState("load"), page.click("#evidence-submit")]);
+    expect(await page.locator("[role='status']").textContent()).toContain("已收到您补充的 1 个证据材料");
+    expect(await page.locator("body").textContent()).toContain("反映人提交了 1 个证据材料");
+    expect(page.url()).not.toContain(receipt);
+    await context.close();
+  });
 });
