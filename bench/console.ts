@@ -86,11 +86,15 @@ if (have < N) {
     `);
     process.stdout.write(`  ${end.toLocaleString()}\r`);
   }
-  await database.exec(
-    "ALTER TABLE tickets ENABLE TRIGGER USER; TRUNCATE ticket_sweep_marks, notification_outbox; VACUUM ANALYZE tickets;",
-  );
+  await database.exec("ALTER TABLE tickets ENABLE TRIGGER USER");
+  await database.exec("TRUNCATE ticket_sweep_marks, notification_outbox");
+  await database.exec("VACUUM ANALYZE tickets");
   console.log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
+
+// (Also after an interrupted load.)
+await database.exec("ALTER TABLE tickets ENABLE TRIGGER USER");
+await database.exec("ANALYZE tickets");
 
 async function user(username: string, role: string, unitCode: string) {
   await db.execute(sql`INSERT INTO users (username, display_name, role, unit_id)

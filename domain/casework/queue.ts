@@ -5,7 +5,7 @@ import { ticketScope } from "../access/ticket-scope";
 import { auditFor } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
 import { addDays, chinaDate } from "../hotline/deadlines";
-import { FINAL_STATUSES, isTicketStatus } from "../hotline/lifecycle";
+import { FINAL_STATUSES, isTicketStatus, TICKET_STATUSES } from "../hotline/lifecycle";
 import { availableActions, type LockedTicket } from "./actions";
 
 // The console's queue and ticket page. Every query carries the actor's scope in its WHERE clause.
@@ -43,10 +43,8 @@ export interface QueueItem {
   escalated: boolean;
 }
 
-const FINAL_SQL = sql.join(
-  FINAL_STATUSES.map((s) => sql`${s}`),
-  sql`, `,
-);
+// Literals, not parameters: a generic (prepared) plan must still match the partial indexes' predicate.
+const FINAL_SQL = sql.raw(FINAL_STATUSES.map((s) => `'${s}'`).join(", "));
 
 /** Parse the queue's query string (lenient: unknown values are ignored, not errors). */
 export function parseFilters(params: URLSearchParams): QueueFilters {
@@ -149,58 +147,62 @@ export async function listQueue(db: Db, staff: StaffPrincipal, f: QueueFilters, 
   };
 }
 
-/** Counts of finished tickets stop here (they grow without bound; nobody works them). */
-export const COUNT_CAP = 10_000;
+/** Counts stop here ("1000+"): the cost of a count stays bounded however many tickets match. */
+export const COUNT_CAP = 1000;
 
 /**
  * Counts for the filter bar, within the person's scope and the other filters: per status (the status
- * filter itself left out; finished statuses capped at COUNT_CAP), how many of the open ones are
- * overdue or due within 3 days, and the total for the current filters.
+ * filter itself left out), open ones overdue and due within 3 days, and the total for the current
+ * filters. Each is exact up to COUNT_CAP and reported as capped beyond it.
  */
 export async function queueCounts(db: Db, staff: StaffPrincipal, f: QueueFilters, now = new Date()) {
   const today = chinaDate(now);
   const scope = await ticketScope(db, staff);
-  const open = await rows<{ status: string; n: number; overdue: number; soon: number }>(
-    db,
-    sql`SELECT t.status, count(*)::int AS n,
-          count(*) FILTER (WHERE t.due_on < ${today}::date)::int AS overdue,
-          count(*) FILTER (WHERE t.due_on BETWEEN ${today}::date AND ${addDays(today, 3)}::date)::int AS soon
-        FROM tickets t WHERE ${where([scope, ...conditions({ ...f, status: "open" }, today)])} GROUP BY t.status`,
+  const onlyOpen = !!(f.overdue || f.dueWithin);
+  const statuses = TICKET_STATUSES.filter((s) => !onlyOpen || !FINAL_STATUSES.includes(s));
+  const rest = conditions({ ...f, status: "all" }, today, "status");
+  const noDue = conditions({ ...f, status: "open", dueWithin: undefined, overdue: false }, today);
+  const capped = (where_: SQL) =>
+    sql`(SELECT count(*)::int FROM (SELECT 1 FROM tickets t WHERE ${where_} LIMIT ${sql.raw(String(COUNT_CAP + 1))}) x)`;
+  const cols = statuses.map((s) => {
+    const st = sql.raw(`'${s}'`);
+    const open = FINAL_STATUSES.includes(s) ? [] : [sql`t.status NOT IN (${FINAL_SQL})`];
+    return sql`${capped(where([scope, sql`t.status = ${st}`, ...open, ...rest]))} AS ${sql.identifier(s)}`;
+  });
+  cols.push(sql`${capped(where([scope, ...noDue, sql`t.due_on < ${today}::date`]))} AS "_overdue"`);
+  cols.push(
+    sql`${capped(where([scope, ...noDue, sql`t.due_on BETWEEN ${today}::date AND ${addDays(today, 3)}::date`]))} AS "_soon"`,
   );
+  const [r] = await rows<Record<string, number>>(db, sql`SELECT ${sql.join(cols, sql`, `)}`);
   const byStatus: Record<string, number> = {};
-  let openTotal = 0;
-  let overdue = 0;
-  let dueSoon = 0;
-  for (const r of open) {
-    byStatus[r.status] = r.n;
-    openTotal += r.n;
-    overdue += r.overdue;
-    dueSoon += r.soon;
+  const cappedStatuses: string[] = [];
+  for (const s of statuses) {
+    const n = Number(r[s] ?? 0);
+    byStatus[s] = Math.min(n, COUNT_CAP);
+    if (n > COUNT_CAP) cappedStatuses.push(s);
   }
-  const capped: string[] = [];
-  if (!f.overdue && !f.dueWithin) {
-    const rest = conditions({ ...f, status: "all" }, today, "status");
-    const finals = await rows<Record<string, number>>(
-      db,
-      sql`SELECT ${sql.join(
-        FINAL_STATUSES.map(
-          (s) =>
-            sql`(SELECT count(*)::int FROM (SELECT 1 FROM tickets t WHERE ${where([scope, sql`t.status = ${s}`, ...rest])} LIMIT ${COUNT_CAP + 1}) x) AS ${sql.identifier(s)}`,
-        ),
-        sql`, `,
-      )}`,
-    );
-    for (const s of FINAL_STATUSES) {
-      const n = Number(finals[0]?.[s] ?? 0);
-      byStatus[s] = Math.min(n, COUNT_CAP);
-      if (n > COUNT_CAP) capped.push(s);
-    }
-  }
+  const openStatuses = statuses.filter((s) => !FINAL_STATUSES.includes(s));
+  const openTotal = openStatuses.reduce((a, s) => a + byStatus[s], 0);
+  const openCapped = openStatuses.some((s) => cappedStatuses.includes(s));
   const st = f.status ?? "open";
   const total =
     st === "open" ? openTotal : st === "all" ? Object.values(byStatus).reduce((a, b) => a + b, 0) : (byStatus[st] ?? 0);
-  const totalCapped = st === "all" ? capped.length > 0 : capped.includes(st);
-  return { total, totalCapped, capped, byStatus, openTotal, overdue, dueSoon };
+  const totalCapped =
+    st === "open" ? openCapped : st === "all" ? cappedStatuses.length > 0 : cappedStatuses.includes(st);
+  const overdue = Math.min(Number(r._overdue), COUNT_CAP);
+  const dueSoon = Math.min(Number(r._soon), COUNT_CAP);
+  return {
+    total,
+    totalCapped,
+    capped: cappedStatuses,
+    byStatus,
+    openTotal,
+    openCapped,
+    overdue,
+    overdueCapped: Number(r._overdue) > COUNT_CAP,
+    dueSoon,
+    dueSoonCapped: Number(r._soon) > COUNT_CAP,
+  };
 }
 
 export interface TicketDetail {

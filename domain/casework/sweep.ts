@@ -23,10 +23,8 @@ export interface SweepResult {
   ms: number;
 }
 
-const FINAL_SQL = sql.join(
-  FINAL_STATUSES.map((s) => sql`${s}`),
-  sql`, `,
-);
+// Literals, not parameters: a generic (prepared) plan must still match the partial indexes' predicate.
+const FINAL_SQL = sql.raw(FINAL_STATUSES.map((s) => `'${s}'`).join(", "));
 
 type Kind = "remind" | "escalate" | "first_response";
 
