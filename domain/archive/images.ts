@@ -108,7 +108,7 @@ export async function storeImage(collection: Collection, bytes: Uint8Array): Pro
       const resized = source.clone().resize({ width: w, withoutEnlargement: true });
       const [webp, jpg] = await Promise.all([
         resized.clone().webp({ quality: 74, effort: 3 }).toBuffer(),
-        resized.clone().jpeg({ quality: 80, progressive: true }).toBuffer(),
+        resized.clone().flatten({ background: "#ffffff" }).jpeg({ quality: 80, progressive: true }).toBuffer(),
       ]);
       await writeFile(path.join(tmp, `${w}.webp`), webp);
       await writeFile(path.join(tmp, `${w}.jpg`), jpg);

@@ -2,17 +2,29 @@ import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
-import { renditionPath } from "../../domain/archive/images";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { rows } from "../../db/client";
+import { removeImage, renditionPath } from "../../domain/archive/images";
 import { getItem } from "../../domain/archive/items";
 import { ensureFoundingDocument, FOUNDING_SLUG } from "../../domain/policies/policies";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
-// Uploads go under DATA_DIR; keep the test's files out of the working tree.
+// Uploads go under DATA_DIR; keep the test's files out of the working tree (unless another test file
+// in this worker already read the configuration: then the files are removed after each test).
 process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "sunshine-archive-test-"));
+afterEach(async () => {
+  const { db } = await testDatabase();
+  const keys = await rows<{ key: string; collection: "photos" | "honors" }>(
+    db,
+    sql`SELECT file_key AS key, 'photos' AS collection FROM archive_items
+        UNION ALL SELECT photo_key, 'honors' FROM honors WHERE photo_key IS NOT NULL`,
+  );
+  for (const k of keys) await removeImage(k.collection, k.key);
+});
 
 /** A JPEG carrying EXIF with a GPS block (camera make/model too). */
 async function jpegWithGps(width = 1200, height = 800) {
