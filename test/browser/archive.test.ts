@@ -194,4 +194,30 @@ describe("archive", () => {
     }
     await context.close();
   });
+  it("lets a publisher publish a Markdown policy document whose <script> is rendered harmless", async () => {
+    const { page, context, errors } = await openPage(browser);
+    await page.goto("/console/policies");
+    await page.fill("#username", "fabu");
+    await page.fill("#password", DEMO_PASSWORD);
+    await Promise.all([page.waitForURL(/\/console\/policies/), page.click("form.login button[type=submit]")]);
+    await page.fill("#title", "关于影像档案征集的补充通知");
+    await page.fill("#issuer", "淄博市扶贫开发领导小组办公室");
+    await page.fill("#issuedOn", "2019-05-20");
+    await page.fill("#slug", "photo-call-2019");
+    await page.fill(
+      "#body",
+      '## 征集范围\n\n<script>document.title="pwned"</script>\n\n全市<b onclick="alert(1)">各区县</b>。',
+    );
+    await Promise.all([
+      page.waitForURL(/\/policies\/photo-call-2019$/),
+      page.getByRole("button", { name: "发布" }).click(),
+    ]);
+    await expect(page.locator(".markdown h2").textContent()).resolves.toBe("征集范围");
+    expect(await page.locator(".markdown script").count()).toBe(0);
+    expect(await page.locator(".markdown [onclick]").count()).toBe(0);
+    expect(await page.title()).not.toContain("pwned");
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
