@@ -247,6 +247,14 @@ describe("Open311 POST requests: filing", () => {
     expect(await count("tickets")).toBe(0);
   });
 
+  it("413 in the GeoReport format for an oversized body, nothing written", async () => {
+    const res = await o311("/requests.xml", { method: "POST", form: { ...base, description: "字".repeat(400_000) } });
+    expect(res.status).toBe(413);
+    const doc = parseXml(res.text);
+    expect(doc.root.name).toBe("errors");
+    expect(await count("tickets")).toBe(0);
+  });
+
   it("an Idempotency-Key retry returns the same ticket", async () => {
     const headers = { "idempotency-key": "c0ffee00-1111-2222-3333-444455556666" };
     const a = await o311("/requests.json", { method: "POST", form: base, headers });
