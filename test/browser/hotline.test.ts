@@ -118,4 +118,22 @@ describe("hotline pages", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();
   });
+
+  it("an objection opened from a notice in its period is prefilled and filed against it", async () => {
+    const { page, context } = await openPage(browser, { javaScriptEnabled: false });
+    const res = await page.request.get("/api/notices?state=in_period");
+    const list = await res.json();
+    const notice = list.items[0];
+    expect(notice?.state).toBe("in_period");
+    await page.goto(`/report?kind=objection&noticeId=${notice.id}`);
+    expect(await page.locator(".notice-box").first().textContent()).toContain(notice.title);
+    expect(await page.isChecked('input[name="kind"][value="objection"]')).toBe(true);
+    expect(await page.inputValue("#district")).not.toBe("");
+    await page.selectOption("#category", { label: "产业扶贫" });
+    await page.fill("#title", "公示的带贫人数不实");
+    await page.fill("#description", "公示中的带贫户数与村里实际情况不符。");
+    await submit(page, "#report-submit");
+    expect(await page.locator("#ticket-number").textContent()).toMatch(/^ZB-/);
+    await context.close();
+  });
 });
