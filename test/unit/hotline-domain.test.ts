@@ -226,3 +226,41 @@ describe("receipts and encryption", () => {
     expect(() => open({ ...sealed, keyId: "k0" }, "ticket-reporter")).toThrow(/not configured/);
   });
 });
+
+describe("the /report form mapping", () => {
+  it("maps form fields to the JSON contract and error paths back to fields", async () => {
+    const { fieldErrors, formValues, toInput } = await import("../../domain/hotline/web-form");
+    const form = new FormData();
+    for (const [k, v] of Object.entries({
+      kind: "report",
+      category: "misconduct",
+      title: "标题",
+      description: "内容",
+      district: "高青县",
+      subjectUnit: "高青县扶贫办",
+      anonymous: "no",
+      name: "张三",
+      phone: "138 0000 0001",
+      contact: "sms",
+      token: "t".repeat(20),
+    }))
+      form.set(k, v);
+    const input = toInput(formValues(form));
+    expect(input).toMatchObject({
+      kind: "report",
+      subject: { unit: "高青县扶贫办" },
+      reporter: { anonymous: false, name: "张三", phone: "138 0000 0001", contact: "sms" },
+    });
+    const anon = new FormData();
+    anon.set("anonymous", "yes");
+    anon.set("name", "不应保存");
+    expect(toInput(formValues(anon)).reporter).toEqual({ anonymous: true });
+    expect(
+      fieldErrors([
+        { path: "reporter.phone", message: "手机号码不对" },
+        { path: "district", message: "请选择区县" },
+        { path: "unknown", message: "x" },
+      ]),
+    ).toEqual({ phone: "手机号码不对", district: "请选择区县" });
+  });
+});
