@@ -30,7 +30,8 @@ export function toRow(doc: SearchDocument) {
     year: doc.year ?? (doc.date ? Number(doc.date.slice(0, 4)) : null),
     district: doc.district,
     tsv: sql`${buildTsvector({ title, body, keywords })}::tsvector`,
-    rankTsv: sql`${buildTsvector({ title, body: "", keywords })}::tsvector`,
+    // Ranking reads only this: the title's and keywords' words (no character pairs), kept small and inline.
+    rankTsv: sql`${buildTsvector({ title, body: "", keywords }, { pairs: false })}::tsvector`,
   };
 }
 

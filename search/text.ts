@@ -191,7 +191,10 @@ function quoteLexeme(lex: string): string {
  * characters (weight D, positions from 8200, runs kept apart) so that any 2-character word — 低保 —
  * and any substring jieba did not cut as a word is still found, by phrase (b1 <-> b2 <-> …).
  */
-export function buildTsvector(doc: { title: string; body: string; keywords?: string[] }): string {
+export function buildTsvector(
+  doc: { title: string; body: string; keywords?: string[] },
+  opts: { pairs?: boolean } = {},
+): string {
   // lexeme → "pos weight" entries; positions only grow, so a repeat can only be the last one.
   const lexemes = new Map<string, { list: string[]; last: number }>();
   const add = (lex: string, pos: number, weight: "A" | "B" | "C" | "D") => {
@@ -214,7 +217,7 @@ export function buildTsvector(doc: { title: string; body: string; keywords?: str
   pos += 2;
   words(doc.body, "C");
 
-  let bpos = BIGRAM_START;
+  let bpos = opts.pairs === false ? MAX_POS : BIGRAM_START;
   const text = normalize(`${doc.title}\n${keywords}\n${doc.body}`);
   for (const m of text.matchAll(HAN_RUN)) {
     const run = [...m[0]];
