@@ -23,7 +23,10 @@ describe("hotline demo data", () => {
     const dump = JSON.stringify(await rows(db, sql`SELECT * FROM ticket_reporters`));
     expect(dump).not.toContain("演示用户");
     // A demo ticket can be followed with its (deterministic, demo-only) receipt.
-    const [first] = await rows<{ number: string }>(db, sql`SELECT number FROM tickets WHERE is_demo ORDER BY id LIMIT 1`);
+    const [first] = await rows<{ number: string }>(
+      db,
+      sql`SELECT number FROM tickets WHERE is_demo ORDER BY id LIMIT 1`,
+    );
     const res = await api(`/api/tickets/${first.number}`, {
       headers: { "X-Receipt": receiptForIdempotencyKey("demo-hotline-ticket-0000") },
     });
