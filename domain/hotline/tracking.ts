@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
-import { hmacHex } from "../../lib/crypto";
+import { hmacHex, sameDigest } from "../../lib/crypto";
 import { loadCalendar } from "./calendar";
 import { chinaDate, reviewDeadline } from "./deadlines";
 import { KIND_LABELS, type TicketKind } from "./input";
 import { assertTransition, isTicketStatus, STATUS_LABELS, type TicketStatus } from "./lifecycle";
-import { receiptMatches } from "./receipts";
+import { DUMMY_RECEIPT_HASH, hashReceipt, receiptMatches } from "./receipts";
 import { type PublicDeadlines, publicDeadlines, RATING_LABELS, type Rating } from "./views";
 
 // Following a ticket with its number and receipt code (/track, GET /api/tickets/{number}), and what the
@@ -62,8 +62,18 @@ export async function verifyReceipt(
              FROM receipt_attempts WHERE scope IN (${s.ticket}, ${s.client})) AS limits
         FROM (SELECT 1) one LEFT JOIN tickets t ON t.number = ${number.trim().toUpperCase()}`,
   );
+  checkLimits(row?.limits ?? null, s);
+  const ok = receiptMatches(receipt, row?.receipt_hash ?? null);
+  if (!ok || !row?.id || !row.status || !isTicketStatus(row.status)) {
+    await recordFailure(db, s);
+    throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+  }
+  return { id: row.id, status: row.status };
+}
+
+function checkLimits(limits: CoreRow["limits"], s: { ticket: string; client: string }) {
   const window = RECEIPT_WINDOW_MINUTES * 60;
-  for (const l of row?.limits ?? []) {
+  for (const l of limits ?? []) {
     const max = l.scope === s.ticket ? MAX_FAILURES_PER_TICKET : MAX_FAILURES_PER_CLIENT;
     if (l.failures >= max && l.age_s < window) {
       throw new AppError("TOO_MANY_REQUESTS", "查询码错误次数过多，请稍后再试", undefined, {
@@ -71,21 +81,19 @@ export async function verifyReceipt(
       });
     }
   }
-  const ok = receiptMatches(receipt, row?.receipt_hash ?? null);
-  if (!ok || !row?.id || !row.status || !isTicketStatus(row.status)) {
-    await rows(
-      db,
-      sql`INSERT INTO receipt_attempts (scope, failures, window_started_at)
-          VALUES (${s.ticket}, 1, now()), (${s.client}, 1, now())
-          ON CONFLICT (scope) DO UPDATE SET
-            failures = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
-                            THEN 1 ELSE receipt_attempts.failures + 1 END,
-            window_started_at = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
-                            THEN now() ELSE receipt_attempts.window_started_at END`,
-    );
-    throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
-  }
-  return { id: row.id, status: row.status };
+}
+
+async function recordFailure(db: Db, s: { ticket: string; client: string }) {
+  await rows(
+    db,
+    sql`INSERT INTO receipt_attempts (scope, failures, window_started_at)
+        VALUES (${s.ticket}, 1, now()), (${s.client}, 1, now())
+        ON CONFLICT (scope) DO UPDATE SET
+          failures = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                          THEN 1 ELSE receipt_attempts.failures + 1 END,
+          window_started_at = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                          THEN now() ELSE receipt_attempts.window_started_at END`,
+  );
 }
 
 export interface PublicTicket {
@@ -143,11 +151,9 @@ type DetailRow = {
 
 const iso = (d: string | Date) => new Date(d).toISOString();
 
-/** The reporter's view of a ticket (after verifyReceipt). Public-safe: no reporter identity, no internal events. */
-export async function publicTicket(db: Db, id: number, now = new Date()): Promise<PublicTicket> {
-  const [r] = await rows<DetailRow>(
-    db,
-    sql`SELECT t.number, t.kind, t.category_code, c.name AS category_name, t.title, t.description,
+/** The columns of the reporter's view; `t` is the ticket. */
+const DETAIL_SELECT =
+  sql.raw(`SELECT t.number, t.kind, t.category_code, c.name AS category_name, t.title, t.description,
           d.name AS district, tw.name AS town, v.name AS village, t.notice_id, t.status, u.name AS unit_name,
           t.received_at, t.accept_due_on::text AS accept_due_on, t.handle_due_on::text AS handle_due_on,
           t.first_response_due_at, t.review_due_on::text AS review_due_on, t.extended_days, t.accepted_at,
@@ -161,10 +167,16 @@ export async function publicTicket(db: Db, id: number, now = new Date()): Promis
         JOIN districts d ON d.id = t.district_id
         LEFT JOIN towns tw ON tw.id = t.town_id
         LEFT JOIN villages v ON v.id = t.village_id
-        JOIN units u ON u.id = t.routed_unit_id
-        WHERE t.id = ${id}`,
-  );
+        JOIN units u ON u.id = t.routed_unit_id`);
+
+/** The reporter's view of a ticket (after verifyReceipt). Public-safe: no reporter identity, no internal events. */
+export async function publicTicket(db: Db, id: number, now = new Date()): Promise<PublicTicket> {
+  const [r] = await rows<DetailRow>(db, sql`${DETAIL_SELECT} WHERE t.id = ${id}`);
   if (!r) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+  return toPublic(r, now);
+}
+
+function toPublic(r: DetailRow, now = new Date()): PublicTicket {
   const status = r.status;
   const today = chinaDate(now);
   const reviewOpen = !!r.review_due_on && today <= r.review_due_on;
@@ -215,8 +227,28 @@ export async function publicTicket(db: Db, id: number, now = new Date()): Promis
 
 /** Look up a ticket as its reporter. */
 export async function trackTicket(db: Db, number: string, receipt: string, client: Client): Promise<PublicTicket> {
-  const { id } = await verifyReceipt(db, number, receipt, client);
-  return publicTicket(db, id);
+  // One round trip: limits, the ticket's stored hash, and its view only when the hash matches (so a
+  // wrong receipt and an unknown number do the same work); then the constant-time check decides.
+  const s = scopes(number, client);
+  const hash = hashReceipt(receipt);
+  const [row] = await rows<CoreRow & { detail: DetailRow | null }>(
+    db,
+    sql`SELECT t.id, t.receipt_hash, t.status,
+          (SELECT json_agg(json_build_object('scope', scope, 'failures', failures,
+                  'age_s', extract(epoch FROM now() - window_started_at)))
+             FROM receipt_attempts WHERE scope IN (${s.ticket}, ${s.client})) AS limits,
+          (SELECT row_to_json(x) FROM (${DETAIL_SELECT} WHERE t.id = tk.id) x) AS detail
+        FROM (SELECT 1) one
+        LEFT JOIN tickets tk ON tk.number = ${number.trim().toUpperCase()} AND tk.receipt_hash = ${hash}
+        LEFT JOIN tickets t ON t.number = ${number.trim().toUpperCase()}`,
+  );
+  checkLimits(row?.limits ?? null, s);
+  const ok = sameDigest(hash, row?.receipt_hash ?? DUMMY_RECEIPT_HASH) && !!row?.receipt_hash;
+  if (!ok || !row?.id) {
+    await recordFailure(db, s);
+    throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+  }
+  return row.detail ? toPublic(row.detail) : publicTicket(db, row.id);
 }
 
 async function reporterEvent(
