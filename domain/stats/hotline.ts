@@ -204,8 +204,26 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
   if (f.category) where.push(sql`s.category_code = ${f.category}`);
   const cond = where.length ? sql.join(where, sql` AND `) : sql`true`;
 
+  // Overdue now: unfinished tickets past the deadline that applies to their status (China date).
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: STATS_TZ }).format(now);
+  const live: SQL[] = [];
+  if (f.year) {
+    live.push(
+      sql`t.received_at >= ${`${f.year}-01-01T00:00:00+08:00`}::timestamptz AND t.received_at < ${`${f.year + 1}-01-01T00:00:00+08:00`}::timestamptz`,
+    );
+  }
+  if (districtId !== undefined) live.push(sql`t.district_id = ${districtId}`);
+  if (f.category) live.push(sql`t.category_code = ${f.category}`);
+  const overdueQuery = rows<{ unit_id: number; n: number }>(
+    db,
+    sql`SELECT t.routed_unit_id AS unit_id, count(*)::int AS n FROM tickets t
+        WHERE t.status NOT IN ('not_accepted', 'closed', 'merged', 'replied', 'rated')
+          AND (CASE WHEN t.status = 'received' THEN t.accept_due_on ELSE t.handle_due_on END) < ${today}::date
+          ${live.length ? sql`AND ${sql.join(live, sql` AND `)}` : sql``}
+        GROUP BY t.routed_unit_id`,
+  );
   // One pass over the rollup, every breakdown at once.
-  const grouped = await rows<any>(
+  const groupedQuery = rows<any>(
     db,
     sql`SELECT to_char(s.month, 'YYYY-MM') AS month, s.district_id, s.category_code, s.unit_id,
           GROUPING(s.month, s.district_id, s.category_code, s.unit_id) AS g,
@@ -216,6 +234,8 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
         FROM hotline_stats_monthly s WHERE ${cond}
         GROUP BY GROUPING SETS ((), (s.month), (s.district_id), (s.category_code), (s.unit_id))`,
   );
+  // Both at once (two pool connections on a server).
+  const [grouped, overdue] = await Promise.all([groupedQuery, overdueQuery]);
   // GROUPING bits: month 8, district 4, category 2, unit 1 (1 = rolled up).
   let total = ZERO;
   const months = new Map<string, RawCounts>();
@@ -254,24 +274,6 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
       .map((c) => ({ key: c.code, label: c.name, raw: categories.get(c.code) ?? ZERO })),
   );
 
-  // Overdue now: unfinished tickets past the deadline that applies to their status (China date).
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: STATS_TZ }).format(now);
-  const live: SQL[] = [];
-  if (f.year) {
-    live.push(
-      sql`t.received_at >= ${`${f.year}-01-01T00:00:00+08:00`}::timestamptz AND t.received_at < ${`${f.year + 1}-01-01T00:00:00+08:00`}::timestamptz`,
-    );
-  }
-  if (districtId !== undefined) live.push(sql`t.district_id = ${districtId}`);
-  if (f.category) live.push(sql`t.category_code = ${f.category}`);
-  const overdue = await rows<{ unit_id: number; n: number }>(
-    db,
-    sql`SELECT t.routed_unit_id AS unit_id, count(*)::int AS n FROM tickets t
-        WHERE t.status NOT IN ('not_accepted', 'closed', 'merged', 'replied', 'rated')
-          AND (CASE WHEN t.status = 'received' THEN t.accept_due_on ELSE t.handle_due_on END) < ${today}::date
-          ${live.length ? sql`AND ${sql.join(live, sql` AND `)}` : sql``}
-        GROUP BY t.routed_unit_id`,
-  );
   const overdueByUnit = new Map(overdue.map((o) => [Number(o.unit_id), Number(o.n)]));
   const unitIds = new Set<number>([...overdueByUnit.keys()]);
   for (const [id, raw] of units) if (raw.repliedLate > 0) unitIds.add(id);
