@@ -9,7 +9,7 @@ import { limitBodies } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
 import { archiveRoutes } from "./routes/archive";
 import { consoleRoutes } from "./routes/console";
-import { docsRoutes } from "./routes/docs";
+import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
 import { noticesRoutes } from "./routes/notices";
@@ -42,14 +42,14 @@ app.route("/", ticketEvidenceRoutes);
 app.route("/", fundsRoutes);
 app.route("/", projectsRoutes);
 app.route("/", noticesRoutes);
-app.route("/", ticketRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);
+app.route("/", ticketRoutes);
 app.route("/", archiveRoutes);
 app.route("/", consoleRoutes);
 app.route("/", searchRoutes);
 
-app.route("/", docsRoutes(app));
+registerDocs(app);
 
 app.notFound((c) => {
   const allowed = allowedMethods(c.req.path);

@@ -20,15 +20,18 @@ type Operation = {
   responses?: Record<string, { description?: string }>;
 };
 
-/** /api/openapi.json (generated from the zod route definitions) and /api/docs (the same, readable). */
-export function docsRoutes(app: OpenAPIHono<AppEnv, {}, "/api">) {
-  const document = () => app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO, servers: [{ url: "/" }] });
-  const router = app.doc31("/openapi.json", { openapi: "3.1.0", info: INFO, servers: [{ url: "/" }] });
-  router.get("/docs", (c) => {
+/**
+ * Register /api/openapi.json (generated from the zod route definitions) and /api/docs (the same,
+ * readable) on the app itself, after every router is mounted (mounting the app into itself would
+ * register each path twice).
+ */
+export function registerDocs(app: OpenAPIHono<AppEnv, {}, "/api">) {
+  const config = { openapi: "3.1.0", info: INFO, servers: [{ url: "/" }] };
+  app.doc31("/openapi.json", config);
+  app.get("/docs", (c) => {
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    return c.html(renderDocs(document()));
+    return c.html(renderDocs(app.getOpenAPI31Document(config)));
   });
-  return router;
 }
 
 function renderDocs(doc: Doc) {

@@ -55,6 +55,7 @@ describe("health and docs", () => {
     const doc = await api("/api/openapi.json");
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.body.paths).filter((p) => p.startsWith("/api/api/"))).toEqual([]);
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(["/api/districts", "/api/categories", "/api/health"]),
     );
