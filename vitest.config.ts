@@ -30,7 +30,7 @@ export default defineConfig({
           globalSetup: ["test/browser/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
-          hookTimeout: 180_000,
+          hookTimeout: 360_000,
           env: { LOG_LEVEL: "warn" },
         },
       },
