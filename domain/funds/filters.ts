@@ -1,8 +1,8 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { validationFailed } from "../../api/errors";
 import type { Db } from "../../db/client";
-import { categories, type FundLevel, fundAllocations as fa } from "../../db/schema";
-import { resolvePlace, UnknownPlaceError } from "../reference/places";
+import { type FundLevel, fundAllocations as fa } from "../../db/schema";
+import { referenceData } from "../hotline/reference-cache";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";
 
 /** Filters as a person writes them in a URL: names, not ids. */
@@ -63,18 +63,36 @@ export async function resolveFundFilters(db: Db, input: FundFilterInput): Promis
         { path: "level", message: "资金级次应为 中央、省级、市级 或 县级" },
       ]);
   }
+  // Names resolve against the in-memory reference data (one minute cache): no round trips per request.
+  const ref = await referenceData(db);
+  const fail = (path: string, message: string) => validationFailed(message, [{ path, message }]);
   if (!blank(input.district)) {
-    try {
-      const p = await resolvePlace(db, {
-        district: String(input.district).trim(),
-        town: blank(input.town) ? null : String(input.town).trim(),
-        village: blank(input.village) ? null : String(input.village).trim(),
-      });
-      Object.assign(out, p);
-    } catch (err) {
-      if (err instanceof UnknownPlaceError)
-        throw validationFailed(err.message, [{ path: err.field, message: err.message }]);
-      throw err;
+    const name = String(input.district).trim();
+    const d = ref.districts.get(name);
+    if (!d) throw fail("district", `未知的区县：${name}`);
+    out.districtId = d.id;
+    out.district = d.name;
+    const towns = ref.towns.filter((t) => t.districtId === d.id);
+    if (!blank(input.town)) {
+      const tn = String(input.town).trim();
+      const t = towns.find((x) => x.name === tn);
+      if (!t) throw fail("town", `${d.name}没有名为“${tn}”的镇（街道）`);
+      out.townId = t.id;
+      out.town = t.name;
+    }
+    if (!blank(input.village)) {
+      const vn = String(input.village).trim();
+      const inScope = out.townId != null ? [out.townId] : towns.map((t) => t.id);
+      const matches = ref.villages.filter((v) => v.name === vn && inScope.includes(v.townId));
+      if (matches.length === 0) throw fail("village", `${out.town ?? d.name}没有名为“${vn}”的村`);
+      if (matches.length > 1) throw fail("village", `${d.name}有多个“${vn}”，请同时填写镇（街道）`);
+      out.villageId = matches[0].id;
+      out.village = matches[0].name;
+      if (out.townId == null) {
+        const t = towns.find((x) => x.id === matches[0].townId);
+        out.townId = t?.id ?? null;
+        out.town = t?.name ?? null;
+      }
     }
   } else if (!blank(input.town) || !blank(input.village)) {
     const field = !blank(input.town) ? "town" : "village";
@@ -82,8 +100,8 @@ export async function resolveFundFilters(db: Db, input: FundFilterInput): Promis
   }
   if (!blank(input.category)) {
     const c = String(input.category).trim();
-    const [row] = await db.select().from(categories).where(sql`${categories.code} = ${c} OR ${categories.name} = ${c}`);
-    if (!row) throw validationFailed(`未知的类别：${c}`, [{ path: "category", message: `未知的类别：${c}` }]);
+    const row = ref.categories.get(c) ?? [...ref.categories.values()].find((x) => x.name === c);
+    if (!row) throw fail("category", `未知的类别：${c}`);
     out.categoryCode = row.code;
     out.category = row.name;
   }
