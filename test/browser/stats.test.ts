@@ -1,0 +1,82 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseURL, expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+
+/**
+ * WCAG check of the page's current URL. With JavaScript disabled, this Chromium closes itself while
+ * axe runs, so axe looks at the same server-rendered page (same cookies) in a context with JavaScript on.
+ */
+async function axe(browser: Browser, page: Page) {
+  const ctx = await browser.newContext({ baseURL: baseURL(), locale: "zh-CN" });
+  await ctx.addCookies(await page.context().cookies());
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(30_000);
+  await p.goto(page.url());
+  await expectNoAxeViolations(p);
+  await ctx.close();
+}
+
+/** A page with JavaScript off that fails a step after 30 s instead of waiting for ever. */
+async function open(browser: Browser) {
+  const o = await openPage(browser, { javaScriptEnabled: false });
+  o.page.setDefaultTimeout(30_000);
+  return o;
+}
+
+// /stats with JavaScript off: the figures, charts with tables, small cells withheld, filters in the URL.
+
+describe("public hotline statistics", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    // The first request that needs the database waits for migrations and the demo data.
+    expect((await fetch(`${baseURL()}/api/stats/hotline`)).status).toBe(200);
+    browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+  }, 240_000);
+
+  it("shows the figures with JavaScript off, small cells withheld, and filters through a plain form", async () => {
+    const { page, context, errors } = await open(browser);
+    await page.goto("/stats");
+    expect(await page.locator("h1").textContent()).toContain("办理统计");
+    const api = (await (await fetch(`${baseURL()}/api/stats/hotline`)).json()) as any;
+    // The demo data's tickets: the total is published, and the page shows the API's figure.
+    expect(api.totals.received).toBeGreaterThanOrEqual(3);
+    const totals = await page.locator("#totals").textContent();
+    expect(totals).toContain(`${api.totals.received} 件`);
+    // Charts are SVG with a text alternative, and every chart has its table.
+    expect(await page.locator("figure.bar-chart svg[role=img]").count()).toBe(3);
+    expect(await page.locator("#by-district-table tbody tr").count()).toBe(11);
+    // Small cells: the demo has districts with 1 or 2 tickets; they read "<3", never the number.
+    const withheld = api.byDistrict.filter((d: any) => d.received === null);
+    expect(withheld.length).toBeGreaterThan(0);
+    for (const d of withheld) {
+      const cell = page.locator(`#by-district-table tr:has(th:text-is("${d.label}")) td`).first();
+      expect(await cell.textContent()).toBe("<3");
+    }
+    expect(await page.locator("body").textContent()).not.toMatch(/ZB-\d{4}-\d{6}/);
+    await axe(browser, page);
+
+    // Filter by a district with the form (GET, no script): the URL carries it.
+    await page.selectOption("#f-district", { label: "高青县" });
+    await Promise.all([page.waitForLoadState("load"), page.click('button:has-text("查看")')]);
+    expect(new URL(page.url()).searchParams.get("district")).toBe("gaoqing");
+    expect(await page.locator("#totals-h").textContent()).toContain("高青县");
+    expect(await page.locator("#by-district-table tbody tr").count()).toBe(1);
+    const csv = await page.locator('a:has-text("下载 CSV")').getAttribute("href");
+    expect(csv).toContain("district=gaoqing");
+    const res = await context.request.get(csv as string);
+    expect(res.headers()["content-type"]).toContain("text/csv");
+    expect((await res.text()).replace(/^\uFEFF/, "")).toMatch(/^分组,项目,收件数/);
+
+    expect(errors).toEqual([]);
+
+    // A bad filter: 400, the message next to the field.
+    const bad = await page.goto("/stats?year=19x9");
+    expect(bad?.status()).toBe(400);
+    expect(await page.locator("#e-year").textContent()).toContain("四位年份");
+    await axe(browser, page);
+    await context.close();
+  }, 240_000);
+});
