@@ -116,7 +116,7 @@ export function decodeCsv(buf: Uint8Array): { text: string; encoding: "utf-8" | 
  * honest Chinese text practically never does. Checked per cell (comma/line separated piece).
  */
 function gbkRoundTripsToUtf8(piece: string): boolean {
-  if (!/[^\x00-\x7F]/.test(piece)) return false;
+  if (!/[\u0080-\uFFFF]/.test(piece)) return false;
   try {
     const again = new TextDecoder("utf-8", { fatal: true }).decode(iconv.encode(piece, "gb18030"));
     return again !== piece && /[\u4e00-\u9fff]/.test(again);
