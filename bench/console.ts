@@ -4,7 +4,7 @@
 //   2. the queue (page + counts, as /console/tickets runs them) for a city supervisor, a district
 //      supervisor, a handler and a discipline inspector: default view and common filters → p50/p95;
 //   3. the deadline sweep over all of it (10,000 due) → seconds; then a second sweep (must do nothing).
-// Usage: npx tsx bench/console.ts [--tickets 1000000] [--runs 40] [--reload]
+// Usage: npx tsx bench/console.ts [--tickets 1000000] [--runs 40] [--reload] [--sweep-only]
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_bench_e).
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
@@ -127,7 +127,7 @@ const views: [string, string][] = [
 const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 console.log(`\nqueue (page of 25 + counts, as the page runs them), ${RUNS} runs each, ms:`);
 console.log("who | view | p50 | p95 | rows on page | total");
-for (const [name, principal] of Object.entries(who)) {
+for (const [name, principal] of args.includes("--sweep-only") ? [] : Object.entries(who)) {
   for (const [label, qs] of views) {
     const f = parseFilters(new URLSearchParams(qs));
     const times: number[] = [];
