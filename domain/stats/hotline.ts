@@ -4,8 +4,9 @@ import { type Db, rows } from "../../db/client";
 
 // Public hotline statistics (brief §C "Public statistics", founding document §25): only aggregates.
 //
-// Figures come from hotline_stats_monthly (migration 0061), a rollup that triggers on tickets keep
-// exact inside every ticket transaction; only "overdue now" (time-dependent) is counted live over the
+// Figures come from the view hotline_stats: the monthly rollup (migration 0061) plus the deltas that
+// triggers on tickets append inside every ticket transaction (0063), so they are exact at any moment;
+// the periodic sweep folds deltas into the rollup (hotline_stats_compact). Only "overdue now" (time-dependent) is counted live over the
 // unfinished tickets (a small partial index).
 //
 // Small cells (disclosure control): a count of 1 or 2 is never published (null, shown as "<3");
@@ -231,7 +232,7 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
           sum(not_accepted) AS not_accepted, sum(replied) AS replied, sum(replied_on_time) AS replied_on_time,
           sum(replied_late) AS replied_late, sum(closed) AS closed, sum(rated) AS rated, sum(satisfied) AS satisfied,
           sum(close_days_sum) AS close_days_sum
-        FROM hotline_stats_monthly s WHERE ${cond}
+        FROM hotline_stats s WHERE ${cond}
         GROUP BY GROUPING SETS ((), (s.month), (s.district_id), (s.category_code), (s.unit_id))`,
   );
   // Both at once (two pool connections on a server).
@@ -329,4 +330,10 @@ export function statsCsv(s: HotlineStats): string {
   lines.push("");
   lines.push(`说明,少于${s.suppressBelow}件的数字不公布（显示为<3），相关比率同时不公布`);
   return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
+
+/** Fold the pending stats deltas into the monthly rollup; the server's background work runs it. */
+export async function compactHotlineStats(db: Db): Promise<number> {
+  const [r] = await rows<{ n: number }>(db, sql`SELECT hotline_stats_compact() AS n`);
+  return Number(r.n);
 }
