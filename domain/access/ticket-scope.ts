@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import type { StaffPrincipal, StaffRole } from "../auth/principal";
+import { mayRevealIdentity } from "../hotline/identity";
 
 // THE access rules for tickets, in one place. Every console query about tickets puts
 // ticketScope(...) in its WHERE clause (alias `t` = tickets), so what a person may not see is never
@@ -137,12 +138,11 @@ export function revealAllowed(
   staff: StaffPrincipal,
   ticket: { routedUnitId: number; reporterAnonymous: boolean; contactAllowed: boolean | null; dispatched: boolean },
 ): boolean {
-  if (staff.role === "inspector" && staff.unitKind === "discipline") return true;
-  return (
-    staff.role === "handler" &&
-    ticket.dispatched &&
-    ticket.routedUnitId === staff.unitId &&
-    !ticket.reporterAnonymous &&
-    ticket.contactAllowed === true
-  );
+  // The hotline's one rule (domain/hotline/identity.ts); a handling unit only once the ticket is its own.
+  const byRule = mayRevealIdentity(staff, {
+    routedUnitId: ticket.routedUnitId,
+    anonymous: ticket.reporterAnonymous,
+    contactAllowed: ticket.contactAllowed === true,
+  });
+  return byRule && (staff.role === "inspector" || ticket.dispatched);
 }

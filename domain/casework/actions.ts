@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
-import { open } from "../../lib/crypto";
 import { type CaseAction, revealAllowed, roleMayDo, ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
 import { loadCalendar } from "../hotline/calendar";
 import { chinaDate, extendDeadline, handleDeadline, returnDeadline, reviewDeadline } from "../hotline/deadlines";
+import { type ReporterIdentity, revealReporterIdentity } from "../hotline/identity";
 import {
   assertTransition,
   STATUS_LABELS,
@@ -418,43 +418,24 @@ export async function performAction(
   });
 }
 
-/** Reveal a reporter's identity (its own action: allowed roles only, reason required, audited). */
+/**
+ * Reveal a reporter's identity (its own action: allowed roles only, reason required, audited). The
+ * console first applies its scope and action rules; the decryption, its audit record and timeline
+ * event are the hotline's one reveal function.
+ */
 export async function revealIdentity(
   db: Db,
   staff: StaffPrincipal,
   number: string,
   reason: string | null | undefined,
-): Promise<{ name: string; phone: string; contact: string }> {
+): Promise<ReporterIdentity> {
   const why = need(reason, "请填写查看反映人身份的理由（将记入审计日志）");
-  return db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     const t = await lockTicketInScope(tx, staff, number);
     const blocker = actionBlocker(staff, t, "reveal");
     if (blocker) throw new AppError("FORBIDDEN", blocker);
-    const [r] = await rows<{ key_id: string; identity_enc: string }>(
-      tx,
-      sql`SELECT key_id, identity_enc FROM ticket_reporters WHERE ticket_id = ${t.id}`,
-    );
-    if (!r) throw new AppError("NOT_FOUND", "匿名反映，没有登记身份信息");
-    const identity = JSON.parse(open({ keyId: r.key_id, data: r.identity_enc }, "ticket-reporter")) as {
-      name: string;
-      phone: string;
-      contact: string;
-    };
-    await event(tx, t, {
-      action: "note",
-      from: t.status,
-      to: t.status,
-      visibility: "internal",
-      staff,
-      note: `查看反映人身份：${why}`,
-    });
-    await appendAudit(tx, {
-      actorId: staff.userId,
-      action: "ticket.reveal_identity",
-      subjectType: "ticket",
-      subjectId: t.number,
-      details: { reason: why, role: staff.role, unitId: staff.unitId },
-    });
-    return identity;
   });
+  const identity = await revealReporterIdentity(db, staff, number, why);
+  if (!identity) throw new AppError("NOT_FOUND", "匿名反映，没有登记身份信息");
+  return identity;
 }

@@ -174,7 +174,7 @@ describe("access rules", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ name: "张三", phone: "13800000001", contact: "phone" });
-    const [a] = await exec(sql`SELECT actor_id, details FROM audit_log WHERE action = 'ticket.reveal_identity'`);
+    const [a] = await exec(sql`SELECT actor_id, details FROM audit_log WHERE action = 'ticket.identity.reveal'`);
     expect(a.actor_id).toBe(cast.cityInspector.id);
     expect(a.details.reason).toBe("核查线索需联系举报人");
     // Supervisors may not (and do not even see the discipline case).

@@ -174,11 +174,11 @@ describe("staff console, role by role", () => {
       await p.fill("#reason-reveal", "核查问题线索，需当面了解情况");
     });
     await expect(page.locator("#identity-name").textContent()).resolves.toBe("张演示");
-    await expect(page.locator("ol.audit").textContent()).resolves.toContain("ticket.reveal_identity");
+    await expect(page.locator("ol.audit").textContent()).resolves.toContain("ticket.identity.reveal");
     await expect(page.locator("ol.audit").textContent()).resolves.toContain("核查问题线索");
     await page.goto("/console/audit?verify=1");
     await expect(page.locator("main").textContent()).resolves.toContain("哈希链完整");
-    await expect(page.locator("table").textContent()).resolves.toContain("ticket.reveal_identity");
+    await expect(page.locator("table").textContent()).resolves.toContain("ticket.identity.reveal");
     await context.close();
   }, 240_000);
 
