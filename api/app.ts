@@ -12,14 +12,14 @@ import { consoleRoutes } from "./routes/console";
 import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
+import { ledgerRoutes } from "./routes/ledger";
 import { noticesRoutes } from "./routes/notices";
 import { projectsRoutes } from "./routes/projects";
-import { ledgerRoutes } from "./routes/ledger";
 import { referenceRoutes } from "./routes/reference";
-import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
-import { ticketRoutes } from "./routes/tickets";
 import { searchRoutes } from "./routes/search";
 import { statsRoutes } from "./routes/stats";
+import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
+import { ticketRoutes } from "./routes/tickets";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
 z.config(z.locales.zhCN());

@@ -41,10 +41,14 @@ async function startOnce(dataDir: string, port: number) {
 const dir = mkdtempSync(path.join(tmpdir(), "sunshine-startup-"));
 try {
   const first = await startOnce(dir, 4391);
-  console.log(`first start (new data dir): ${(first.ms / 1000).toFixed(2)} s to first answer, peak RSS ${first.peakMb.toFixed(0)} MB`);
+  console.log(
+    `first start (new data dir): ${(first.ms / 1000).toFixed(2)} s to first answer, peak RSS ${first.peakMb.toFixed(0)} MB`,
+  );
   for (let i = 0; i < 3; i++) {
     const again = await startOnce(dir, 4391);
-    console.log(`restart #${i + 1} (data dir exists): ${(again.ms / 1000).toFixed(2)} s to first answer, peak RSS ${again.peakMb.toFixed(0)} MB`);
+    console.log(
+      `restart #${i + 1} (data dir exists): ${(again.ms / 1000).toFixed(2)} s to first answer, peak RSS ${again.peakMb.toFixed(0)} MB`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // The whole schema, one module per domain. Add a domain's tables here.
 
+export * from "./archive";
 export * from "./evidence";
 export * from "./funds";
 export * from "./hotline";
@@ -9,4 +10,3 @@ export * from "./open311";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";
-export * from "./archive";
