@@ -16,6 +16,7 @@ import { CASE_ACTIONS, performAction, revealIdentity } from "../../domain/casewo
 import { INTAKE_CHANNELS, recordIntake } from "../../domain/casework/intake";
 import { listQueue, parseFilters, queueCounts, ticketDetail } from "../../domain/casework/queue";
 import { FileTicketInput } from "../../domain/hotline/input";
+import { TICKET_NUMBER, TICKET_NUMBER_MESSAGE } from "../../domain/hotline/ticket-number";
 import { createRouter } from "../context";
 import { AppError, errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
@@ -38,7 +39,7 @@ const Staff = z
     districtId: z.number().int().nullable(),
   })
   .openapi("StaffPrincipal");
-const Number_ = z.string().regex(/^ZB-\d{4}-\d{6}$/, "工单编号格式为 ZB-年份-六位数字");
+const Number_ = z.string().regex(TICKET_NUMBER, TICKET_NUMBER_MESSAGE);
 const Loose = z.record(z.string(), z.unknown());
 
 const signInRoute = createRoute({

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { TICKET_NUMBER, TICKET_NUMBER_MESSAGE } from "../../domain/hotline/ticket-number";
 import {
   addEvidence,
   createEntry,
@@ -23,7 +24,7 @@ const tags = ["问题台账"];
 const Loose = z.record(z.string(), z.unknown());
 const Id = z.object({ id: z.coerce.number({ error: "台账编号应为数字" }).int().positive("台账编号应为正整数") });
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
-const TicketNumber = z.string().regex(/^ZB-\d{4}-\d{6}$/, "工单编号格式为 ZB-年份-六位数字");
+const TicketNumber = z.string().regex(TICKET_NUMBER, TICKET_NUMBER_MESSAGE);
 const Query = z.object({
   status: z.string().optional(),
   level: z.string().optional(),

@@ -1,0 +1,5 @@
+// Public ticket numbers: ZB-<year>-<serial>, the serial zero-padded to at least six digits and growing
+// past 999999 (filing.ts). Everything that accepts a number from a person checks it with this.
+export const TICKET_NUMBER = /^ZB-\d{4}-\d{6,}$/;
+export const TICKET_NUMBER_HTML_PATTERN = "ZB-\\d{4}-\\d{6,}";
+export const TICKET_NUMBER_MESSAGE = "工单编号格式为 ZB-年份-编号（至少六位数字），如 ZB-2026-000123";
