@@ -1,19 +1,11 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../domain/casework/demo";
-import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+import { expectNoAxeViolations, launchBrowser, openPage, signIn } from "./harness";
 
 // Each role signs in to the console (JavaScript off: every page is plain forms) and does its work:
 // operator records calls; supervisor accepts, tiers and dispatches; handler returns one as misrouted
 // and replies to another; the reporter rates the reply dissatisfied on /track; the supervisor reopens;
 // the discipline inspector reveals an identity with a reason and the audit shows it.
-
-async function signIn(page: Page, username: string) {
-  await page.goto("/console/login");
-  await page.fill("#username", username);
-  await page.fill("#password", DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console$/), page.click('form.login button[type="submit"]')]);
-}
 
 async function submit(page: Page, formSelector: string) {
   await Promise.all([

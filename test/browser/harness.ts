@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import { DEMO_PASSWORD } from "../../domain/casework/demo";
 
 export const baseURL = () => inject("baseURL");
 
@@ -43,4 +44,38 @@ export async function expectNoAxeViolations(page: Page) {
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
   );
   expect(summary).toEqual([]);
+}
+
+/**
+ * WCAG check of a page's current URL when that page has JavaScript off: Chromium closes itself if axe
+ * runs there, so axe looks at the same server-rendered page (same cookies) in a context with JS on.
+ */
+export async function expectNoAxeViolationsWithJs(browser: Browser, page: Page) {
+  const ctx = await browser.newContext({ baseURL: baseURL(), locale: "zh-CN" });
+  await ctx.addCookies(await page.context().cookies());
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(30_000);
+  await p.goto(page.url());
+  await expectNoAxeViolations(p);
+  await ctx.close();
+}
+
+/** A page with JavaScript off that fails a step after 30 s instead of waiting for ever. */
+export async function openNoJsPage(browser: Browser) {
+  const o = await openPage(browser, { javaScriptEnabled: false });
+  o.page.setDefaultTimeout(30_000);
+  return o;
+}
+
+export { DEMO_PASSWORD };
+
+/** Sign in to the console as a demo account. */
+export async function signIn(page: Page, username: string) {
+  await page.goto("/console/login");
+  await page.fill("#username", username);
+  await page.fill("#password", DEMO_PASSWORD);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith("/console/login")),
+    page.click('form:has(#username) button[type="submit"]'),
+  ]);
 }

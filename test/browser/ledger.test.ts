@@ -1,33 +1,10 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolations, launchBrowser, openPage } from "./harness";
-
-/**
- * WCAG check of the page's current URL. With JavaScript disabled, this Chromium closes itself while
- * axe runs, so axe looks at the same server-rendered page (same cookies) in a context with JavaScript on.
- */
-async function axe(browser: Browser, page: Page) {
-  const ctx = await browser.newContext({ baseURL: baseURL(), locale: "zh-CN" });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  p.setDefaultTimeout(30_000);
-  await p.goto(page.url());
-  await expectNoAxeViolations(p);
-  await ctx.close();
-}
-
-/** A page with JavaScript off that fails a step after 30 s instead of waiting for ever. */
-async function open(browser: Browser) {
-  const o = await openPage(browser, { javaScriptEnabled: false });
-  o.page.setDefaultTimeout(30_000);
-  return o;
-}
+import { baseURL, DEMO_PASSWORD, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage, signIn } from "./harness";
 
 // The problem ledger as staff use it (JavaScript off: plain forms): a supervisor turns a verified
 // ticket into a ledger entry, sign-off without evidence is refused, the handler attaches evidence,
 // the supervisor signs it off, and the entry shows in the Q2 view and its CSV.
-
-const PASSWORD = "Sunshine-demo-2026"; // demo accounts (domain/casework/demo.ts)
 
 /** A 高青县 危房改造 ticket, accepted by the city supervisor (through the public and console APIs). */
 async function acceptedTicket(): Promise<string> {
@@ -48,7 +25,7 @@ async function acceptedTicket(): Promise<string> {
   const session = await fetch(`${baseURL()}/api/console/session`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "duban", password: PASSWORD }),
+    body: JSON.stringify({ username: "duban", password: DEMO_PASSWORD }),
   });
   const cookie = (session.headers.get("set-cookie") ?? "").split(";")[0];
   const { csrfToken } = (await session.json()) as { csrfToken: string };
@@ -59,16 +36,6 @@ async function acceptedTicket(): Promise<string> {
   });
   expect(accepted.status).toBe(200);
   return number;
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto("/console/login");
-  await page.fill("#username", username);
-  await page.fill("#password", PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/console/login")),
-    page.click('form:has(#username) button[type="submit"]'),
-  ]);
 }
 
 const submit = (page: Page, selector: string) => Promise.all([page.waitForLoadState("load"), page.click(selector)]);
@@ -86,12 +53,12 @@ describe("problem ledger", () => {
 
   it("ticket → ledger entry → refused sign-off → evidence → sign-off → Q2 view and CSV", async () => {
     const number = await acceptedTicket();
-    const sup = await open(browser);
+    const sup = await openNoJsPage(browser);
     await signIn(sup.page, "duban");
 
     // Create the entry from the ticket; a missing measure is shown next to its field, text kept.
     await sup.page.goto(`/console/ledger/new?ticket=${number}`);
-    await axe(browser, sup.page);
+    await expectNoAxeViolationsWithJs(browser, sup.page);
     expect(await sup.page.inputValue("#ticketNumber")).toBe(number);
     await sup.page.fill("#description", "经核实，补助资金滞留镇财政所未拨付到户。");
     await sup.page.fill("#deadline", "2027-05-20");
@@ -105,7 +72,7 @@ describe("problem ledger", () => {
     expect(await sup.page.locator("h1").textContent()).toBe("危房改造验收后补助未发放");
     expect(await sup.page.locator(".facts").textContent()).toContain("高青县住房城乡建设局");
     expect(await sup.page.locator("#entry-status").textContent()).toContain("待整改");
-    await axe(browser, sup.page);
+    await expectNoAxeViolationsWithJs(browser, sup.page);
 
     // Sign-off without evidence is refused, with the reason.
     await submit(sup.page, 'button:has-text("核实销号")');
@@ -113,7 +80,7 @@ describe("problem ledger", () => {
     expect(await sup.page.locator("#entry-status").textContent()).toContain("待整改");
 
     // The handler of the responsible unit attaches the evidence.
-    const handler = await open(browser);
+    const handler = await openNoJsPage(browser);
     await signIn(handler.page, "chengban.gaoqing");
     await handler.page.goto("/console/ledger");
     await submit(handler.page, '#entries tr:has-text("危房改造验收后补助未发放") a');
@@ -124,7 +91,7 @@ describe("problem ledger", () => {
     await submit(handler.page, 'button:has-text("提交证据")');
     expect(await handler.page.locator("#evidence").textContent()).toContain("拨付凭证.pdf、公示照片.jpg");
     expect(await handler.page.locator("#entry-status").textContent()).toContain("整改中");
-    await axe(browser, handler.page);
+    await expectNoAxeViolationsWithJs(browser, handler.page);
 
     // The supervisor signs it off.
     await sup.page.goto(entryUrl);
@@ -142,7 +109,7 @@ describe("problem ledger", () => {
     expect(await rows.count()).toBeGreaterThanOrEqual(1);
     expect(await sup.page.locator("#entries").textContent()).toContain("危房改造验收后补助未发放");
     expect(await sup.page.locator("#by-unit").textContent()).toContain("高青县住房城乡建设局");
-    await axe(browser, sup.page);
+    await expectNoAxeViolationsWithJs(browser, sup.page);
     const csvHref = await sup.page.locator('a:has-text("导出当前视图")').getAttribute("href");
     expect(csvHref).toContain("q2=2027");
     const csv = await sup.context.request.get(csvHref as string);

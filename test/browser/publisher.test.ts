@@ -1,45 +1,14 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolations, launchBrowser, openPage } from "./harness";
-
-/**
- * WCAG check of the page's current URL. With JavaScript disabled, this Chromium closes itself while
- * axe runs, so axe looks at the same server-rendered page (same cookies) in a context with JavaScript on.
- */
-async function axe(browser: Browser, page: Page) {
-  const ctx = await browser.newContext({ baseURL: baseURL(), locale: "zh-CN" });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  p.setDefaultTimeout(30_000);
-  await p.goto(page.url());
-  await expectNoAxeViolations(p);
-  await ctx.close();
-}
-
-/** A page with JavaScript off that fails a step after 30 s instead of waiting for ever. */
-async function open(browser: Browser) {
-  const o = await openPage(browser, { javaScriptEnabled: false });
-  o.page.setDefaultTimeout(30_000);
-  return o;
-}
+import { baseURL, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage, signIn } from "./harness";
 
 // The publisher's tools with JavaScript off: a fund CSV with one bad row gets a row report and
 // nothing is written; fixed, it is checked again and committed; a notice is created, amended with a
 // reason, and the public page marks the amendment.
 
-const PASSWORD = "Sunshine-demo-2026"; // demo accounts (domain/casework/demo.ts)
 const HEADER = "年度,资金级次,资金名称,文号,区县,镇办,村,项目,类别,金额,用途";
 const FUND = "浏览器测试专项资金";
 
-async function signIn(page: Page, username: string) {
-  await page.goto("/console/login");
-  await page.fill("#username", username);
-  await page.fill("#password", PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/console/login")),
-    page.click('form:has(#username) button[type="submit"]'),
-  ]);
-}
 const submit = (page: Page, selector: string) => Promise.all([page.waitForLoadState("load"), page.click(selector)]);
 
 async function countOurAllocations(): Promise<number> {
@@ -62,10 +31,10 @@ describe("publisher's tools", () => {
   }, 240_000);
 
   it("fund CSV: the row report first with nothing committed, then the fixed file is committed", async () => {
-    const { page, context, errors } = await open(browser);
+    const { page, context, errors } = await openNoJsPage(browser);
     await signIn(page, "fabu");
     await page.goto("/console/publish");
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
     await submit(page, 'a:has-text("导入资金分配（CSV）")');
     expect(await page.locator("h1").textContent()).toContain("导入资金分配");
     const before = await countOurAllocations();
@@ -87,7 +56,7 @@ describe("publisher's tools", () => {
     expect(cells[0]).toBe("3"); // the header is row 1
     expect(cells[1]).toBe("金额");
     expect(cells[2]).toBe("十二万");
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
     expect(await countOurAllocations()).toBe(before);
 
     // Fixed: checked again, shown before anything is written, then committed.
@@ -103,7 +72,7 @@ describe("publisher's tools", () => {
     expect(preview).toContain("270,000.50 元");
     expect(preview).toContain("确认前不会写入任何数据");
     expect(await countOurAllocations()).toBe(before);
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
     await submit(page, 'button:has-text("确认导入 3 条")');
     expect(await page.locator("#import-done").textContent()).toContain("已导入 3 条");
     expect(await countOurAllocations()).toBe(before + 3);
@@ -113,10 +82,10 @@ describe("publisher's tools", () => {
   }, 240_000);
 
   it("creates a notice, amends it with a reason, and the public page marks the amendment", async () => {
-    const { page, context } = await open(browser);
+    const { page, context } = await openNoJsPage(browser);
     await signIn(page, "fabu");
     await page.goto("/console/publish/notices/new");
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
     await page.fill("#title", "常家镇扶贫车间建设项目公示");
     await page.selectOption("#district", "高青县");
     await page.fill("#projectName", "常家镇扶贫车间");

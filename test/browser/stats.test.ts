@@ -1,27 +1,6 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolations, launchBrowser, openPage } from "./harness";
-
-/**
- * WCAG check of the page's current URL. With JavaScript disabled, this Chromium closes itself while
- * axe runs, so axe looks at the same server-rendered page (same cookies) in a context with JavaScript on.
- */
-async function axe(browser: Browser, page: Page) {
-  const ctx = await browser.newContext({ baseURL: baseURL(), locale: "zh-CN" });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  p.setDefaultTimeout(30_000);
-  await p.goto(page.url());
-  await expectNoAxeViolations(p);
-  await ctx.close();
-}
-
-/** A page with JavaScript off that fails a step after 30 s instead of waiting for ever. */
-async function open(browser: Browser) {
-  const o = await openPage(browser, { javaScriptEnabled: false });
-  o.page.setDefaultTimeout(30_000);
-  return o;
-}
+import { baseURL, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage } from "./harness";
 
 // /stats with JavaScript off: the figures, charts with tables, small cells withheld, filters in the URL.
 
@@ -37,7 +16,7 @@ describe("public hotline statistics", () => {
   }, 240_000);
 
   it("shows the figures with JavaScript off, small cells withheld, and filters through a plain form", async () => {
-    const { page, context, errors } = await open(browser);
+    const { page, context, errors } = await openNoJsPage(browser);
     await page.goto("/stats");
     expect(await page.locator("h1").textContent()).toContain("办理统计");
     const api = (await (await fetch(`${baseURL()}/api/stats/hotline`)).json()) as any;
@@ -56,7 +35,7 @@ describe("public hotline statistics", () => {
       expect(await cell.textContent()).toBe("<3");
     }
     expect(await page.locator("body").textContent()).not.toMatch(/ZB-\d{4}-\d{6}/);
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
 
     // Filter by a district with the form (GET, no script): the URL carries it.
     await page.selectOption("#f-district", { label: "高青县" });
@@ -76,7 +55,7 @@ describe("public hotline statistics", () => {
     const bad = await page.goto("/stats?year=19x9");
     expect(bad?.status()).toBe(400);
     expect(await page.locator("#e-year").textContent()).toContain("四位年份");
-    await axe(browser, page);
+    await expectNoAxeViolationsWithJs(browser, page);
     await context.close();
   }, 240_000);
 });
