@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { StaffPrincipal } from "../domain/auth/principal";
 import { validationFailed } from "./errors";
@@ -28,3 +28,9 @@ export function createRouter() {
     },
   });
 }
+
+/** An OpenAPI response or request body of JSON with this schema. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { StaffRole } from "../../domain/auth/principal";
 import { CSRF_HEADER, csrfMatches, readCookie, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
@@ -24,4 +25,10 @@ export function requireStaff(...roles: StaffRole[]) {
     c.set("staff", session.staff);
     await next();
   });
+}
+
+/** Public reads, staff-only writes: GET and HEAD pass, anything else needs one of these roles. */
+export function requireStaffForWrites(...roles: StaffRole[]): MiddlewareHandler<AppEnv> {
+  const staffOnly = requireStaff(...roles);
+  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : staffOnly(c, next));
 }

@@ -27,7 +27,7 @@ import {
   updateHonor,
 } from "../../domain/honors/honors";
 import { createPolicy, getPolicy, listPolicies } from "../../domain/policies/policies";
-import { createRouter } from "../context";
+import { createRouter, jsonContent } from "../context";
 import { AppError, errorResponses, validationFailed } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
@@ -45,10 +45,6 @@ archiveRoutes.use("/archive/items/:id/approve", publisher);
 archiveRoutes.use("/archive/items/:id/reject", publisher);
 archiveRoutes.use("/archive/items/:id/files/*", publisher);
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Id = z.object({
   id: z.coerce
     .number()
@@ -115,7 +111,7 @@ archiveRoutes.openapi(
     path: "/policies",
     tags: ["档案"],
     summary: "政策文件列表（实施意见为第一份）",
-    responses: { 200: json(z.array(PolicySummary), "政策文件"), ...errorResponses(503) },
+    responses: { 200: jsonContent(z.array(PolicySummary), "政策文件"), ...errorResponses(503) },
   }),
   async (c) => c.json(await listPolicies(c.var.db), 200),
 );
@@ -127,7 +123,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "一份政策文件：结构化条目（含牵头单位）或安全渲染的 Markdown",
     request: { params: z.object({ slug: z.string().max(80) }) },
-    responses: { 200: json(PolicyDetail, "政策文件"), ...errorResponses(404, 503) },
+    responses: { 200: jsonContent(PolicyDetail, "政策文件"), ...errorResponses(404, 503) },
   }),
   async (c) => {
     const p = await getPolicy(c.var.db, c.req.valid("param").slug);
@@ -177,7 +173,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "新增政策文件（信息发布员）：正文为 Markdown，展示时过滤脚本等不安全内容",
     request: { body: { content: { "application/json": { schema: NewPolicy } }, required: true } },
-    responses: { 201: json(PolicySummary, "已发布"), ...errorResponses(400, 401, 403, 409, 503) },
+    responses: { 201: jsonContent(PolicySummary, "已发布"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => {
     const p = await createPolicy(c.var.db, c.req.valid("json"), { createdBy: c.var.staff.userId });
@@ -224,7 +220,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "年鉴各卷",
     responses: {
-      200: json(z.array(z.object({ year: z.number(), title: z.string(), chapters: z.number() })), "各卷"),
+      200: jsonContent(z.array(z.object({ year: z.number(), title: z.string(), chapters: z.number() })), "各卷"),
       ...errorResponses(503),
     },
   }),
@@ -239,7 +235,7 @@ archiveRoutes.openapi(
     summary: "一年的年鉴：章节、上一年/下一年",
     request: { params: Year },
     responses: {
-      200: json(
+      200: jsonContent(
         z.object({
           year: z.number(),
           title: z.string(),
@@ -277,7 +273,7 @@ archiveRoutes.openapi(
         required: true,
       },
     },
-    responses: { 201: json(Chapter, "已新增"), ...errorResponses(400, 401, 403, 409, 503) },
+    responses: { 201: jsonContent(Chapter, "已新增"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => {
     const { year } = c.req.valid("param");
@@ -306,7 +302,7 @@ archiveRoutes.openapi(
         required: true,
       },
     },
-    responses: { 200: json(Chapter, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
+    responses: { 200: jsonContent(Chapter, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),
   async (c) => c.json(await updateChapter(c.var.db, c.req.valid("param").id, c.req.valid("json")), 200),
 );
@@ -379,7 +375,10 @@ archiveRoutes.openapi(
       }),
     },
     responses: {
-      200: json(z.object({ items: z.array(Item), total: z.number(), page: z.number(), pageSize: z.number() }), "影像"),
+      200: jsonContent(
+        z.object({ items: z.array(Item), total: z.number(), page: z.number(), pageSize: z.number() }),
+        "影像",
+      ),
       ...errorResponses(400, 503),
     },
   }),
@@ -452,7 +451,7 @@ archiveRoutes.openapi(
     summary: "投稿一张照片（公众）：审核通过后公开；上传时去除 EXIF/GPS 等全部元数据",
     request: { body: { content: { "multipart/form-data": { schema: Submission } }, required: true } },
     responses: {
-      201: json(
+      201: jsonContent(
         z.object({ id: z.number().int(), status: z.literal("pending"), message: z.string() }),
         "已收到，等待审核",
       ),
@@ -483,7 +482,7 @@ archiveRoutes.openapi(
     summary: "审核队列（信息发布员）",
     request: { query: z.object({ status: z.enum(ITEM_STATUSES).default("pending") }) },
     responses: {
-      200: json(
+      200: jsonContent(
         z.array(
           Item.extend({
             description: z.string(),
@@ -522,7 +521,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "审核通过并公开（信息发布员）",
     request: { params: Id },
-    responses: { 200: json(Item, "已公开"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 200: jsonContent(Item, "已公开"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const item = await reviewItem(
@@ -557,7 +556,7 @@ archiveRoutes.openapi(
         required: true,
       },
     },
-    responses: { 200: json(Item, "已处理"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 200: jsonContent(Item, "已处理"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { reason } = c.req.valid("json");
@@ -659,7 +658,7 @@ archiveRoutes.openapi(
         kind: z.enum(HONOR_KINDS).optional(),
       }),
     },
-    responses: { 200: json(z.array(HonorView), "条目"), ...errorResponses(400, 503) },
+    responses: { 200: jsonContent(z.array(HonorView), "条目"), ...errorResponses(400, 503) },
   }),
   async (c) => c.json((await listHonors(c.var.db, c.req.valid("query"))).map(honorView), 200),
 );
@@ -671,7 +670,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "群英谱条目",
     request: { params: Id },
-    responses: { 200: json(HonorView, "条目"), ...errorResponses(400, 404, 503) },
+    responses: { 200: jsonContent(HonorView, "条目"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(honorView(await getHonor(c.var.db, c.req.valid("param").id)), 200),
 );
@@ -685,7 +684,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "新增群英谱条目（信息发布员）；区县须为已知区县",
     request: { body: { content: { "application/json": { schema: HonorInput } }, required: true } },
-    responses: { 201: json(HonorView, "已新增"), ...errorResponses(400, 401, 403, 503) },
+    responses: { 201: jsonContent(HonorView, "已新增"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => c.json(honorView(await createHonor(c.var.db, c.req.valid("json"))), 201),
 );
@@ -700,7 +699,7 @@ archiveRoutes.openapi(
       params: Id,
       body: { content: { "application/json": { schema: HonorInput.partial() } }, required: true },
     },
-    responses: { 200: json(HonorView, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
+    responses: { 200: jsonContent(HonorView, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),
   async (c) => c.json(honorView(await updateHonor(c.var.db, c.req.valid("param").id, c.req.valid("json"))), 200),
 );
@@ -737,7 +736,7 @@ archiveRoutes.openapi(
         required: true,
       },
     },
-    responses: { 200: json(HonorView, "已更新"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
+    responses: { 200: jsonContent(HonorView, "已更新"), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
   }),
   async (c) => {
     const form = await readForm(c);

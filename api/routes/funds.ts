@@ -14,21 +14,16 @@ import { resolveFundFilters } from "../../domain/funds/filters";
 import { importAllocations } from "../../domain/funds/import";
 import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input";
 import { env } from "../../lib/env";
-import { createRouter } from "../context";
+import { createRouter, jsonContent } from "../context";
 import { AppError, errorResponses } from "../errors";
-import { requireStaff } from "../middleware/auth";
+import { requireStaffForWrites } from "../middleware/auth";
 
 // 资金分配结果公开: public reading, exports; publishing (create, correct, withdraw, import) is staff-only.
 
-const publisher = requireStaff("publisher", "admin");
+const publisherForWrites = requireStaffForWrites("publisher", "admin");
 export const fundsRoutes = createRouter();
-fundsRoutes.use("/funds", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
-fundsRoutes.use("/funds/*", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
+fundsRoutes.use("/funds", publisherForWrites);
+fundsRoutes.use("/funds/*", publisherForWrites);
 
 const Filters = z.object({
   year: z.string().optional().openapi({ description: "年度，如 2018", example: "2018" }),
@@ -134,7 +129,7 @@ fundsRoutes.openapi(
     summary: "资金分配结果（筛选、分页、排序；sum 为全部匹配记录的合计）",
     request: { query: ListQuery },
     responses: {
-      200: json(
+      200: jsonContent(
         z.object({
           items: z.array(Allocation),
           total: z.number().int(),
@@ -166,7 +161,7 @@ fundsRoutes.openapi(
       }),
     },
     responses: {
-      200: json(
+      200: jsonContent(
         z.object({
           groupBy: z.string(),
           rows: z.array(
@@ -240,7 +235,7 @@ fundsRoutes.openapi(
     path: "/funds/datapackage.json",
     tags: ["资金公开"],
     summary: "导出的 Fiscal Data Package 描述（datapackage.json）",
-    responses: { 200: json(z.record(z.string(), z.unknown()), "Fiscal Data Package 描述") },
+    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), "Fiscal Data Package 描述") },
   }),
   (c) => c.json(fiscalDataPackage(new URL(c.req.url).origin), 200),
 );
@@ -252,7 +247,7 @@ fundsRoutes.openapi(
     tags: ["资金公开"],
     summary: "一条资金分配及其全部版本（更正、撤回）",
     request: { params: Id },
-    responses: { 200: json(AllocationDetail, "记录及版本"), ...errorResponses(400, 404, 503) },
+    responses: { 200: jsonContent(AllocationDetail, "记录及版本"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await getAllocation(c.var.db, c.req.valid("param").id), 200),
 );
@@ -266,7 +261,7 @@ fundsRoutes.openapi(
     summary: "录入一条资金分配（信息发布员）",
     security: [{ staffSession: [] }],
     request: { body: { content: { "application/json": { schema: AllocationInput } }, required: true } },
-    responses: { 201: json(AllocationDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
+    responses: { 201: jsonContent(AllocationDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => {
     const values = await toAllocationValues(c.var.db, c.req.valid("json"));
@@ -283,7 +278,7 @@ fundsRoutes.openapi(
     summary: "更正（产生新版本，旧版本保留并公开）",
     security: [{ staffSession: [] }],
     request: { params: Id, body: { content: { "application/json": { schema: Correction } }, required: true } },
-    responses: { 201: json(AllocationDetail, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(AllocationDetail, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -306,7 +301,7 @@ fundsRoutes.openapi(
       params: Id,
       body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
     },
-    responses: { 201: json(AllocationDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(AllocationDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -341,11 +336,11 @@ fundsRoutes.openapi(
       },
     },
     responses: {
-      201: json(
+      201: jsonContent(
         z.object({ batchId: z.number().int(), encoding: z.string(), count: z.number().int(), total: z.string() }),
         "已全部导入",
       ),
-      400: json(
+      400: jsonContent(
         z.object({
           error: z.object({
             code: z.string(),

@@ -9,21 +9,17 @@ import {
   withdrawNotice,
 } from "../../domain/notices/notices";
 import { MIN_PERIOD_DAYS, NOTICE_STATES } from "../../domain/notices/state";
-import { createRouter } from "../context";
+import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
-import { requireStaff } from "../middleware/auth";
+import { requireStaffForWrites } from "../middleware/auth";
 
 // 公告公示: public reading; publishing (create, amend, withdraw) is staff-only and audited.
 
-const publisher = requireStaff("publisher", "admin");
+const publisherForWrites = requireStaffForWrites("publisher", "admin");
 export const noticesRoutes = createRouter();
-noticesRoutes.use("/notices", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
-noticesRoutes.use("/notices/*", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
+noticesRoutes.use("/notices", publisherForWrites);
+noticesRoutes.use("/notices/*", publisherForWrites);
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Id = z.object({
   id: z.coerce
     .number()
@@ -141,7 +137,7 @@ noticesRoutes.openapi(
       }),
     },
     responses: {
-      200: json(
+      200: jsonContent(
         z.object({
           items: z.array(NoticeSummary),
           total: z.number().int(),
@@ -166,7 +162,7 @@ noticesRoutes.openapi(
     tags: ["公告公示"],
     summary: "一条公示：字段、公示期、更正记录、异议数量及处理结果（不含异议人信息）",
     request: { params: Id },
-    responses: { 200: json(NoticeDetail, "公示"), ...errorResponses(400, 404, 503) },
+    responses: { 200: jsonContent(NoticeDetail, "公示"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await detail(c, c.req.valid("param").id), 200),
 );
@@ -179,7 +175,7 @@ noticesRoutes.openapi(
     summary: "发布公示（或保存草稿）",
     security: [{ staffSession: [] }],
     request: { body: { content: { "application/json": { schema: NoticeInput } }, required: true } },
-    responses: { 201: json(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
+    responses: { 201: jsonContent(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => {
     const id = await createNotice(c.var.db, c.req.valid("json"), c.var.staff.userId);
@@ -195,7 +191,7 @@ noticesRoutes.openapi(
     summary: "发布草稿（公示期从今天开始）",
     security: [{ staffSession: [] }],
     request: { params: Id },
-    responses: { 200: json(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 200: jsonContent(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -220,7 +216,7 @@ noticesRoutes.openapi(
         required: true,
       },
     },
-    responses: { 201: json(NoticeDetail, "更正后的新公示"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(NoticeDetail, "更正后的新公示"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -241,7 +237,7 @@ noticesRoutes.openapi(
       params: Id,
       body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
     },
-    responses: { 200: json(NoticeDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 200: jsonContent(NoticeDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -2,21 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { PROJECT_STAGES } from "../../db/schema";
 import { checkAmount } from "../../domain/funds/allocations";
 import { advanceProject, createProject, getProject, registerAsset } from "../../domain/projects/projects";
-import { createRouter } from "../context";
+import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
-import { requireStaff } from "../middleware/auth";
+import { requireStaffForWrites } from "../middleware/auth";
 
 // 扶贫项目: stages 项目储备 → 遴选立项 → 组织实施 → 竣工验收 → 建后管护 → 收益分配, asset records.
 
-const publisher = requireStaff("publisher", "admin");
+const publisherForWrites = requireStaffForWrites("publisher", "admin");
 export const projectsRoutes = createRouter();
-projectsRoutes.use("/projects", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
-projectsRoutes.use("/projects/*", async (c, next) => (c.req.method === "GET" ? next() : publisher(c, next)));
+projectsRoutes.use("/projects", publisherForWrites);
+projectsRoutes.use("/projects/*", publisherForWrites);
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Id = z.object({
   id: z.coerce
     .number()
@@ -100,7 +96,7 @@ projectsRoutes.openapi(
     tags: ["扶贫项目"],
     summary: "项目：各阶段（含日期）、资产登记、资金、公示",
     request: { params: Id },
-    responses: { 200: json(Project, "项目"), ...errorResponses(400, 404, 503) },
+    responses: { 200: jsonContent(Project, "项目"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await getProject(c.var.db, c.req.valid("param").id), 200),
 );
@@ -113,7 +109,7 @@ projectsRoutes.openapi(
     summary: "登记项目（进入项目储备）",
     security: [{ staffSession: [] }],
     request: { body: { content: { "application/json": { schema: ProjectInput } }, required: true } },
-    responses: { 201: json(Project, "已登记"), ...errorResponses(400, 401, 403, 503) },
+    responses: { 201: jsonContent(Project, "已登记"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -141,7 +137,7 @@ projectsRoutes.openapi(
         required: true,
       },
     },
-    responses: { 201: json(Project, "已更新"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(Project, "已更新"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -175,7 +171,7 @@ projectsRoutes.openapi(
         required: true,
       },
     },
-    responses: { 200: json(Project, "已登记"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 200: jsonContent(Project, "已登记"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
