@@ -1,5 +1,5 @@
 // Staff console benchmark (issue #5), on the PostgreSQL server, in a database of its own:
-//   1. 1,000,000 tickets (1 in 7 open, across every working status; the rest finished), with skewed,
+//   1. 1,000,000 tickets in filing order over 900 days (1 in 7 open, across every working status; the rest finished), with skewed,
 //      independent distributions of kind, category, district, tier and channel (so every filter has
 //      common and rare values), tier I–II routed to city units and III–IV to district units, 5 % about
 //      a unit, phone/letter/visit/舆情 tickets recorded by 10 operators; 10,000 of the open tickets due
@@ -34,7 +34,7 @@ const N = arg("tickets", 1_000_000);
 const RUNS = arg("runs", 30);
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_bench_e";
-const DATA_VERSION = "2"; // bump when the generated data changes (forces a reload)
+const DATA_VERSION = "3"; // bump when the generated data changes (forces a reload)
 
 const admin = postgres(DB_URL.replace(/\/[^/]+$/, "/postgres"), { max: 1, onnotice: () => {} });
 const dbName = new URL(DB_URL).pathname.slice(1);
@@ -131,7 +131,7 @@ if (have < N || version !== `bench data ${DATA_VERSION}`) {
         CASE WHEN x.tier IN ('I', 'II') THEN c.city_unit_id ELSE c.unit_id END,
         CASE WHEN x.tier IN ('I', 'II') THEN c.city_sup_id ELSE c.sup_id END,
         CASE WHEN x.tier IN ('I', 'II') THEN 'city' ELSE 'district' END, '基准',
-        now() - (bench_h(x.g, 10) * 900 || ' days')::interval, x.due, x.due,
+        now() - ((${N} - x.g) * 900.0 / ${N} || ' days')::interval, x.due, x.due,
         x.g % 3 <> 0, md5(x.g::text), md5(x.g::text),
         CASE WHEN x.status NOT IN ('received', 'not_accepted') THEN now() END,
         CASE WHEN x.status NOT IN ('received', 'accepted', 'not_accepted') THEN now() END,
@@ -197,7 +197,8 @@ if (have < N || version !== `bench data ${DATA_VERSION}`) {
           ])} END AS status,
           ${due} AS due
         FROM generate_series(${start + 1}, ${end}) g
-      ) x JOIN bench_combos c ON c.district_id = x.district_id AND c.category_code = x.category_code;
+      ) x JOIN bench_combos c ON c.district_id = x.district_id AND c.category_code = x.category_code
+      ORDER BY x.g;
     `);
     process.stdout.write(`  ${end.toLocaleString()}\r`);
   }

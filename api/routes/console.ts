@@ -118,12 +118,24 @@ const queueRoute = createRoute({
       overdue: z.string().optional().openapi({ description: "1 = 仅超期" }),
       channel: z.string().optional(),
       page: z.string().optional(),
+      after: z.string().optional().openapi({ description: "下一页：上一页响应中的 next 游标" }),
+      before: z.string().optional().openapi({ description: "上一页：本页响应中的 prev 游标" }),
     }),
   },
   responses: {
     200: {
       description: "一页工单与计数",
-      content: { "application/json": { schema: z.object({ items: z.array(Loose), counts: Loose, page: z.number() }) } },
+      content: {
+        "application/json": {
+          schema: z.object({
+            items: z.array(Loose),
+            counts: Loose,
+            page: z.number(),
+            prev: z.string().optional().openapi({ description: "有上一页时：作为 before 传回" }),
+            next: z.string().optional().openapi({ description: "有下一页时：作为 after 传回" }),
+          }),
+        },
+      },
     },
     ...errorResponses(401, 403),
   },
@@ -266,7 +278,10 @@ consoleRoutes
   .openapi(queueRoute, async (c) => {
     const f = parseFilters(new URL(c.req.url).searchParams);
     const [q, counts] = await Promise.all([listQueue(c.var.db, c.var.staff, f), queueCounts(c.var.db, c.var.staff, f)]);
-    return c.json({ items: q.items as unknown as Record<string, unknown>[], counts, page: q.page }, 200);
+    return c.json(
+      { items: q.items as unknown as Record<string, unknown>[], counts, page: q.page, prev: q.prev, next: q.next },
+      200,
+    );
   })
   .openapi(ticketRoute, async (c) => {
     const d = await ticketDetail(c.var.db, c.var.staff, c.req.valid("param").number);

@@ -24,7 +24,19 @@ export interface QueueFilters {
   dueWithin?: number;
   overdue?: boolean;
   channel?: string;
+  /** page number (shown; used as an offset only when no cursor is given) */
   page?: number;
+  /** keyset cursor: the page after this position in the urgency order … */
+  after?: QueueCursor;
+  /** … or the page before it */
+  before?: QueueCursor;
+}
+
+/** A position in the urgency order (due date, tier, id). */
+export interface QueueCursor {
+  dueOn: string;
+  tier: string;
+  id: number;
 }
 
 export interface QueueItem {
@@ -45,6 +57,18 @@ export interface QueueItem {
 
 // Literals, not parameters: a generic (prepared) plan must still match the partial indexes' predicate.
 const FINAL_SQL = sql.raw(FINAL_STATUSES.map((s) => `'${s}'`).join(", "));
+const TIERS = ["I", "II", "III", "IV"];
+
+/** The cursor of a queue item, as it appears in the page links (`2026-05-01_IV_123`). */
+export function cursorOf(item: { dueOn: string; tier: string; id: number }): string {
+  return `${item.dueOn}_${item.tier}_${item.id}`;
+}
+
+function parseCursor(v: string | null): QueueCursor | undefined {
+  const m = v ? /^(\d{4}-\d{2}-\d{2})_(I|II|III|IV)_(\d{1,10})$/.exec(v) : null;
+  if (!m || Number.isNaN(Date.parse(m[1])) || Number(m[3]) > 2_147_483_647) return undefined;
+  return { dueOn: m[1], tier: m[2], id: Number(m[3]) };
+}
 
 /** Parse the queue's query string (lenient: unknown values are ignored, not errors). */
 export function parseFilters(params: URLSearchParams): QueueFilters {
@@ -59,149 +83,213 @@ export function parseFilters(params: URLSearchParams): QueueFilters {
     return v && v.length <= 50 ? v : undefined;
   };
   const status = text("status");
+  const after = parseCursor(params.get("after"));
   return {
     status: status && (status === "all" || status === "open" || isTicketStatus(status)) ? status : undefined,
     kind: text("kind"),
     category: text("category"),
-    tier: ["I", "II", "III", "IV"].includes(params.get("tier") ?? "") ? (params.get("tier") as string) : undefined,
+    tier: TIERS.includes(params.get("tier") ?? "") ? (params.get("tier") as string) : undefined,
     districtId: int("district"),
     unitId: int("unit"),
     dueWithin: int("due", 365),
     overdue: params.get("overdue") === "1" || params.get("overdue") === "on",
     channel: text("channel"),
     page: int("page", 100_000),
+    after,
+    before: after ? undefined : parseCursor(params.get("before")),
   };
 }
 
-function conditions(f: QueueFilters, today: string, skip?: keyof QueueFilters): SQL[] {
+/** The filters other than status (and, with `noDue`, other than the deadline filters). */
+function filterConditions(f: QueueFilters, today: string, noDue = false): SQL[] {
   const c: SQL[] = [];
-  if (skip !== "status") {
-    if (!f.status || f.status === "open") c.push(sql`t.status NOT IN (${FINAL_SQL})`);
-    else if (f.status !== "all") c.push(sql`t.status = ${f.status}`);
-  }
   if (f.kind) c.push(sql`t.kind = ${f.kind}`);
   if (f.category) c.push(sql`t.category_code = ${f.category}`);
   if (f.tier) c.push(sql`t.tier = ${f.tier}`);
   if (f.districtId) c.push(sql`t.district_id = ${f.districtId}`);
   if (f.unitId) c.push(sql`t.routed_unit_id = ${f.unitId}`);
   if (f.channel) c.push(sql`t.channel = ${f.channel}`);
-  if (skip !== "overdue" && f.overdue) c.push(sql`t.due_on < ${today}::date AND t.status NOT IN (${FINAL_SQL})`);
-  if (skip !== "dueWithin" && f.dueWithin) {
-    c.push(
-      sql`t.due_on BETWEEN ${today}::date AND ${addDays(today, f.dueWithin)}::date AND t.status NOT IN (${FINAL_SQL})`,
-    );
+  if (noDue) return c;
+  // Both deadline filters concern unfinished tickets only (their status filter adds `open`).
+  if (f.overdue && f.dueWithin) {
+    c.push(sql`t.due_on <= ${addDays(today, f.dueWithin)}::date`);
+  } else if (f.overdue) {
+    c.push(sql`t.due_on < ${today}::date`);
+  } else if (f.dueWithin) {
+    c.push(sql`t.due_on BETWEEN ${today}::date AND ${addDays(today, f.dueWithin)}::date`);
   }
   return c;
 }
 
+const isOpenOnly = (f: QueueFilters) => !!(f.overdue || f.dueWithin);
+
+/**
+ * The status "branches" a view reads, each a condition the indexes serve in urgency order: the open
+ * tickets as one branch (the open-ticket indexes), each finished status as its own (the status index).
+ */
+function statusBranches(f: QueueFilters): SQL[] {
+  const st = f.status ?? "open";
+  const open = sql`t.status NOT IN (${FINAL_SQL})`;
+  if (st === "open") return [open];
+  if (st === "all")
+    return isOpenOnly(f) ? [open] : [open, ...FINAL_STATUSES.map((s) => sql`t.status = ${sql.raw(`'${s}'`)}`)];
+  if (isOpenOnly(f) && FINAL_STATUSES.includes(st as never)) return [];
+  return [sql`t.status = ${st}`];
+}
+
 const where = (parts: SQL[]) => sql.join(parts, sql` AND `);
 
-/** One page of the queue, most urgent first (earliest deadline, then tier, then oldest). */
+type QueueRow = {
+  id: number;
+  number: string;
+  title: string;
+  kind: string;
+  status: string;
+  tier: string;
+  channel: string;
+  category: string;
+  district: string;
+  unit: string;
+  due_on: string;
+  received_at: Date;
+  escalated: boolean;
+};
+
+/**
+ * One page of the queue, most urgent first (earliest deadline, then tier, then oldest). Pages are
+ * keyset-paginated (`after`/`before` a cursor); a bare page number is an offset. The positions are
+ * chosen from the indexes alone (id, deadline, tier — the scope and filter columns are in the
+ * indexes), and only the page's 25 tickets are read from the table.
+ */
 export async function listQueue(db: Db, staff: StaffPrincipal, f: QueueFilters, now = new Date()) {
   const today = chinaDate(now);
   const scope = await ticketScope(db, staff);
+  const backward = !!f.before && !f.after;
+  const cursor = f.after ?? f.before;
   const page = f.page ?? 1;
-  const cond = where([scope, ...conditions(f, today)]);
-  const items = await rows<{
-    id: number;
-    number: string;
-    title: string;
-    kind: string;
-    status: string;
-    tier: string;
-    channel: string;
-    category: string;
-    district: string;
-    unit: string;
-    due_on: string;
-    received_at: Date;
-    escalated: boolean;
-  }>(
+  const offset = cursor ? 0 : (page - 1) * PAGE_SIZE;
+  // One more than a page, to know whether there is a further page in the direction of travel.
+  const n = offset + PAGE_SIZE + 1;
+  const dir = sql.raw(backward ? "DESC" : "ASC");
+  const order = sql`ORDER BY due_on ${dir}, tier ${dir}, id ${dir}`;
+  const keyset = cursor
+    ? [
+        backward
+          ? sql`(t.due_on, t.tier, t.id) < (${cursor.dueOn}::date, ${cursor.tier}, ${cursor.id}::int)`
+          : sql`(t.due_on, t.tier, t.id) > (${cursor.dueOn}::date, ${cursor.tier}, ${cursor.id}::int)`,
+      ]
+    : [];
+  const rest = [scope, ...filterConditions(f, today), ...keyset];
+  const branches = statusBranches(f).map(
+    (b) =>
+      sql`(SELECT t.id, t.due_on, t.tier FROM tickets t WHERE ${where([b, ...rest])}
+            ORDER BY t.due_on ${dir}, t.tier ${dir}, t.id ${dir} LIMIT ${n})`,
+  );
+  if (branches.length === 0) return { page, items: [] as QueueItem[], today, prev: undefined, next: undefined };
+  // One branch: it is the page. Several (status "all"): each contributes its first n, merged.
+  const picked =
+    branches.length === 1
+      ? sql`${branches[0]} OFFSET ${offset}`
+      : sql`SELECT * FROM (${sql.join(branches, sql` UNION ALL `)}) b ${order} LIMIT ${PAGE_SIZE + 1} OFFSET ${offset}`;
+  const found = await rows<QueueRow>(
     db,
     sql`SELECT t.id, t.number, t.title, t.kind, t.status, t.tier, t.channel, c.name AS category, d.name AS district,
           u.name AS unit, t.due_on::text AS due_on, t.received_at, t.escalated_at IS NOT NULL AS escalated
-        FROM (SELECT t.* FROM tickets t WHERE ${cond} ORDER BY t.due_on, t.tier, t.id LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}) t
+        FROM (${picked}) p JOIN tickets t ON t.id = p.id
         JOIN categories c ON c.code = t.category_code JOIN districts d ON d.id = t.district_id JOIN units u ON u.id = t.routed_unit_id
-        ORDER BY t.due_on, t.tier, t.id`,
+        ORDER BY t.due_on ${dir}, t.tier ${dir}, t.id ${dir}`,
   );
+  const more = found.length > PAGE_SIZE;
+  if (more) found.pop();
+  if (backward) found.reverse();
+  const items = found.map(
+    (r): QueueItem => ({
+      id: r.id,
+      number: r.number,
+      title: r.title,
+      kind: r.kind,
+      status: r.status,
+      tier: r.tier,
+      channel: r.channel,
+      category: r.category,
+      district: r.district,
+      unit: r.unit,
+      dueOn: r.due_on,
+      receivedAt: r.received_at,
+      escalated: r.escalated,
+    }),
+  );
+  // Links: forward, a next page when more rows follow and a previous one unless this is the start;
+  // backward (from a later page), a previous page when more rows precede, and always a next one.
+  const first = items[0];
+  const last = items[items.length - 1];
+  const hasPrev = backward ? more : !!f.after || page > 1;
+  const hasNext = backward ? true : more;
   return {
     page,
-    items: items.map(
-      (r): QueueItem => ({
-        id: r.id,
-        number: r.number,
-        title: r.title,
-        kind: r.kind,
-        status: r.status,
-        tier: r.tier,
-        channel: r.channel,
-        category: r.category,
-        district: r.district,
-        unit: r.unit,
-        dueOn: r.due_on,
-        receivedAt: r.received_at,
-        escalated: r.escalated,
-      }),
-    ),
+    items,
     today,
+    prev: hasPrev && first ? cursorOf(first) : undefined,
+    next: hasNext && last ? cursorOf(last) : undefined,
   };
 }
 
-/** Counts stop here ("1000+"): the cost of a count stays bounded however many tickets match. */
+/** Finished tickets are counted up to here ("1000+"): the cost stays bounded however many match. */
 export const COUNT_CAP = 1000;
 
 /**
  * Counts for the filter bar, within the person's scope and the other filters: per status (the status
  * filter itself left out), open ones overdue and due within 3 days, and the total for the current
- * filters. Each is exact up to COUNT_CAP and reported as capped beyond it.
+ * filters. Unfinished tickets are counted exactly (one pass over the open-ticket indexes); finished
+ * ones — the archive, up to 85 % of a million — exactly up to COUNT_CAP and reported as capped beyond.
  */
 export async function queueCounts(db: Db, staff: StaffPrincipal, f: QueueFilters, now = new Date()) {
   const today = chinaDate(now);
   const scope = await ticketScope(db, staff);
-  const onlyOpen = !!(f.overdue || f.dueWithin);
+  const onlyOpen = isOpenOnly(f);
   const statuses = TICKET_STATUSES.filter((s) => !onlyOpen || !FINAL_STATUSES.includes(s));
-  const rest = conditions({ ...f, status: "all" }, today, "status");
-  const noDue = conditions({ ...f, status: "open", dueWithin: undefined, overdue: false }, today);
+  const open = sql`t.status NOT IN (${FINAL_SQL})`;
+  const rest = filterConditions(f, today);
+  const noDue = filterConditions(f, today, true);
   const capped = (where_: SQL) =>
     sql`(SELECT count(*)::int FROM (SELECT 1 FROM tickets t WHERE ${where_} LIMIT ${sql.raw(String(COUNT_CAP + 1))}) x)`;
-  const cols = statuses.map((s) => {
-    const st = sql.raw(`'${s}'`);
-    const open = FINAL_STATUSES.includes(s) ? [] : [sql`t.status NOT IN (${FINAL_SQL})`];
-    return sql`${capped(where([scope, sql`t.status = ${st}`, ...open, ...rest]))} AS ${sql.identifier(s)}`;
-  });
-  cols.push(sql`${capped(where([scope, ...noDue, sql`t.due_on < ${today}::date`]))} AS "_overdue"`);
-  cols.push(
-    sql`${capped(where([scope, ...noDue, sql`t.due_on BETWEEN ${today}::date AND ${addDays(today, 3)}::date`]))} AS "_soon"`,
-  );
-  const [r] = await rows<Record<string, number>>(db, sql`SELECT ${sql.join(cols, sql`, `)}`);
+  const cols = [
+    sql`(SELECT json_object_agg(status, n) FROM (SELECT t.status, count(*)::int AS n FROM tickets t
+          WHERE ${where([scope, open, ...rest])} GROUP BY t.status) g) AS "_open"`,
+    sql`(SELECT count(*)::int FROM tickets t WHERE ${where([scope, open, ...noDue, sql`t.due_on < ${today}::date`])}) AS "_overdue"`,
+    sql`(SELECT count(*)::int FROM tickets t
+          WHERE ${where([scope, open, ...noDue, sql`t.due_on BETWEEN ${today}::date AND ${addDays(today, 3)}::date`])}) AS "_soon"`,
+  ];
+  for (const s of statuses.filter((x) => FINAL_STATUSES.includes(x))) {
+    cols.push(sql`${capped(where([scope, sql`t.status = ${sql.raw(`'${s}'`)}`, ...rest]))} AS ${sql.identifier(s)}`);
+  }
+  const [r] = await rows<Record<string, unknown>>(db, sql`SELECT ${sql.join(cols, sql`, `)}`);
+  const openCounts = (r._open ?? {}) as Record<string, number>;
   const byStatus: Record<string, number> = {};
   const cappedStatuses: string[] = [];
   for (const s of statuses) {
-    const n = Number(r[s] ?? 0);
-    byStatus[s] = Math.min(n, COUNT_CAP);
-    if (n > COUNT_CAP) cappedStatuses.push(s);
+    const n = FINAL_STATUSES.includes(s) ? Number(r[s] ?? 0) : Number(openCounts[s] ?? 0);
+    byStatus[s] = Math.min(n, FINAL_STATUSES.includes(s) ? COUNT_CAP : n);
+    if (FINAL_STATUSES.includes(s) && n > COUNT_CAP) cappedStatuses.push(s);
   }
   const openStatuses = statuses.filter((s) => !FINAL_STATUSES.includes(s));
   const openTotal = openStatuses.reduce((a, s) => a + byStatus[s], 0);
-  const openCapped = openStatuses.some((s) => cappedStatuses.includes(s));
   const st = f.status ?? "open";
   const total =
     st === "open" ? openTotal : st === "all" ? Object.values(byStatus).reduce((a, b) => a + b, 0) : (byStatus[st] ?? 0);
-  const totalCapped =
-    st === "open" ? openCapped : st === "all" ? cappedStatuses.length > 0 : cappedStatuses.includes(st);
-  const overdue = Math.min(Number(r._overdue), COUNT_CAP);
-  const dueSoon = Math.min(Number(r._soon), COUNT_CAP);
+  const totalCapped = st === "open" ? false : st === "all" ? cappedStatuses.length > 0 : cappedStatuses.includes(st);
   return {
     total,
     totalCapped,
     capped: cappedStatuses,
     byStatus,
     openTotal,
-    openCapped,
-    overdue,
-    overdueCapped: Number(r._overdue) > COUNT_CAP,
-    dueSoon,
-    dueSoonCapped: Number(r._soon) > COUNT_CAP,
+    /** always false: unfinished tickets are counted exactly (kept for API compatibility) */
+    openCapped: false,
+    overdue: Number(r._overdue),
+    overdueCapped: false,
+    dueSoon: Number(r._soon),
+    dueSoonCapped: false,
   };
 }
 
