@@ -189,7 +189,7 @@ export async function listQueue(db: Db, staff: StaffPrincipal, f: QueueFilters, 
   // One branch: it is the page. Several (status "all"): each contributes its first n, merged.
   const picked =
     branches.length === 1
-      ? sql`${branches[0]} OFFSET ${offset}`
+      ? sql`SELECT * FROM ${branches[0]} b OFFSET ${offset}`
       : sql`SELECT * FROM (${sql.join(branches, sql` UNION ALL `)}) b ${order} LIMIT ${PAGE_SIZE + 1} OFFSET ${offset}`;
   const found = await rows<QueueRow>(
     db,
