@@ -42,7 +42,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       onnotice: () => {},
       connection: { application_name: "sunshine" },
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     return {
       db,
       driver: "postgres",
@@ -82,6 +82,38 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     lock?.release();
     throw err;
   }
+}
+
+/**
+ * postgres.js runs drizzle's queries unnamed (parsed and planned again on every call). Parameterised
+ * queries are named prepared statements instead, cached per connection: the text of each query is fixed
+ * (values are parameters), so the set stays small, and hot paths such as filing skip the parse and plan.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, args?: unknown[], options?: { prepare?: boolean }) =>
+          target.unsafe(query, args as never, { ...options, prepare: Array.isArray(args) && args.length > 0 });
+      }
+      if (prop === "begin") {
+        return (...a: unknown[]) => {
+          const fn = a.pop() as (tx: postgres.Sql) => unknown;
+          return (target.begin as (...x: unknown[]) => unknown)(...a, (tx: postgres.Sql) => fn(preparing(tx)));
+        };
+      }
+      if (prop === "savepoint") {
+        return (...a: unknown[]) => {
+          const fn = a.pop() as (tx: postgres.Sql) => unknown;
+          return (target as unknown as { savepoint: (...x: unknown[]) => unknown }).savepoint(
+            ...a,
+            (tx: postgres.Sql) => fn(preparing(tx)),
+          );
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
 }
 
 /** Rows of a raw query, whichever driver ran it (PGlite returns {rows}, postgres.js an array). */

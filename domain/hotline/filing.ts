@@ -9,12 +9,13 @@ import { type Channel, FileTicketInput, type ParsedTicketInput } from "./input";
 import { hashIdempotencyKey, hashReceipt, newReceipt, receiptForIdempotencyKey } from "./receipts";
 import { type RefPlace, referenceData } from "./reference-cache";
 import { route } from "./routing";
+import { insertTicket, type NewTicketRow } from "./ticket-writer";
 import { assessTier } from "./tiering";
 import { type PublicDeadlines, publicDeadlines } from "./views";
 
 // Filing a ticket (every channel): validate against the reference data, tier, route, set the deadlines,
-// encrypt the reporter's identity, and write ticket + identity + timeline in ONE statement (one round
-// trip, atomic). A 201 therefore means committed. With an idempotency key, a retry of the same body gets
+// encrypt the reporter's identity, and write ticket + identity + timeline in ONE statement (atomic; see
+// ticket-writer.ts). A 201 therefore means committed. With an idempotency key, a retry of the same body gets
 // the same ticket and receipt back; the same key with another body is a 409.
 
 export type { FileTicketInput as FileTicketInputType } from "./input";
@@ -49,24 +50,6 @@ export interface FileResult {
   receipt: string;
   /** false when an idempotent retry returned the existing ticket */
   created: boolean;
-}
-
-/**
- * A failed statement's error carries its parameters (the reporter's text); rethrow without them, keeping
- * the driver's code so an unreachable database is still recognised (503) and the SQLSTATE is logged.
- */
-async function quiet<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    let e = err as { code?: string; cause?: unknown; message?: string } | undefined;
-    for (let i = 0; e && !e.code && i < 5; i++) e = e.cause as typeof e;
-    const code = e?.code;
-    throw Object.assign(new Error(`ticket insert failed (${code ?? "no code"})`), {
-      code,
-      cause: code ? { code } : undefined,
-    });
-  }
 }
 
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,128}$/;
@@ -192,57 +175,52 @@ export async function fileTicket(
   const receipt = key ? receiptForIdempotencyKey(key) : newReceipt();
   const receiptHash = hashReceipt(receipt);
 
-  const reporter = v.reporter.anonymous
-    ? null
-    : {
-        sealed: seal(
-          JSON.stringify({ name: v.reporter.name, phone: v.reporter.phone, contact: v.reporter.contact }),
-          "ticket-reporter",
-        ),
-        contactAllowed: v.reporter.contact !== "none",
-      };
-  const year = chinaDate(receivedAt).slice(0, 4);
-  const actorKind = ctx.operatorId ? "staff" : "reporter";
-  const routeNote = `等级 ${tier.tier}（${tier.reason}）；${routing.reason}`;
+  let reporter: NewTicketRow["reporter"] = null;
+  if (!v.reporter.anonymous) {
+    const sealed = seal(
+      JSON.stringify({ name: v.reporter.name, phone: v.reporter.phone, contact: v.reporter.contact }),
+      "ticket-reporter",
+    );
+    reporter = { key_id: sealed.keyId, identity_enc: sealed.data, contact_allowed: v.reporter.contact !== "none" };
+  }
 
-  const inserted = await quiet(
-    rows<{ id: number; number: string; status: string }>(
-      db,
-      sql`WITH t AS (
-      INSERT INTO tickets (number, kind, category_code, title, description, district_id, town_id, village_id,
-        notice_id, subject_unit_id, subject_unit_text, subject_person, subject_post, channel, status, tier,
-        tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason,
-        received_at, accept_due_on, first_response_due_at, handle_due_on, reporter_anonymous, receipt_hash,
-        idempotency_key_hash, body_hash, operator_id, is_demo, created_at, updated_at)
-      VALUES ((SELECT 'ZB-' || ${year}::text || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
-          FROM nextval('ticket_number_seq') n), ${v.kind},
-        ${category.code}, ${v.title}, ${v.description}, ${resolved.district.id}, ${resolved.townId},
-        ${resolved.villageId}, ${v.noticeId}, ${subjectUnit?.id ?? null}, ${v.subject?.unit ?? null},
-        ${v.subject?.person ?? null}, ${v.subject?.post ?? null}, ${ctx.channel}, 'received', ${tier.tier},
-        ${tier.reason}, ${tier.handlingLevel}, ${routing.unit.id}, ${routing.supervisingUnit.id},
-        ${routing.supervisingLevel}, ${routing.reason}, ${receivedAt.toISOString()}::timestamptz,
-        ${deadlines.acceptDueOn}::date, ${deadlines.firstResponseDueAt?.toISOString() ?? null}::timestamptz,
-        ${deadlines.handleDueOn}::date, ${reporter === null}, ${receiptHash}, ${keyHash}, ${bodyHash},
-        ${ctx.operatorId ?? null}, ${ctx.isDemo ?? false}, ${receivedAt.toISOString()}::timestamptz,
-        ${receivedAt.toISOString()}::timestamptz)
-      ON CONFLICT (idempotency_key_hash) DO NOTHING
-      RETURNING id, number, status
-    ), r AS (
-      INSERT INTO ticket_reporters (ticket_id, key_id, identity_enc, contact_allowed)
-      SELECT id, ${reporter?.sealed.keyId ?? ""}, ${reporter?.sealed.data ?? ""}, ${reporter?.contactAllowed ?? false}
-      FROM t WHERE ${reporter !== null}
-    ), e AS (
-      INSERT INTO ticket_events (ticket_id, action, from_status, to_status, visibility, actor_kind, actor_user_id, unit_id, note, created_at)
-      SELECT id, 'file', NULL, 'received', 'public', ${actorKind}, ${ctx.operatorId ?? null}::int, NULL::int, ${"已收到，等待受理"}, ${receivedAt.toISOString()}::timestamptz FROM t
-      UNION ALL
-      SELECT id, 'route', NULL, 'received', 'internal', 'system', NULL::int, ${routing.unit.id}::int, ${routeNote}, ${receivedAt.toISOString()}::timestamptz FROM t
-    )
-    SELECT id, number, status FROM t`,
-    ),
-  );
+  const row = await insertTicket(db, {
+    year: chinaDate(receivedAt).slice(0, 4),
+    kind: v.kind,
+    category_code: category.code,
+    title: v.title,
+    description: v.description,
+    district_id: resolved.district.id,
+    town_id: resolved.townId,
+    village_id: resolved.villageId,
+    notice_id: v.noticeId,
+    subject_unit_id: subjectUnit?.id ?? null,
+    subject_unit_text: v.subject?.unit ?? null,
+    subject_person: v.subject?.person ?? null,
+    subject_post: v.subject?.post ?? null,
+    channel: ctx.channel,
+    tier: tier.tier,
+    tier_reason: tier.reason,
+    handling_level: tier.handlingLevel,
+    routed_unit_id: routing.unit.id,
+    supervising_unit_id: routing.supervisingUnit.id,
+    supervising_level: routing.supervisingLevel,
+    routing_reason: routing.reason,
+    received_at: receivedAt.toISOString(),
+    accept_due_on: deadlines.acceptDueOn,
+    first_response_due_at: deadlines.firstResponseDueAt?.toISOString() ?? null,
+    handle_due_on: deadlines.handleDueOn,
+    receipt_hash: receiptHash,
+    idempotency_key_hash: keyHash,
+    body_hash: bodyHash,
+    operator_id: ctx.operatorId ?? null,
+    is_demo: ctx.isDemo ?? false,
+    reporter,
+    actor_kind: ctx.operatorId ? "staff" : "reporter",
+    route_note: `等级 ${tier.tier}（${tier.reason}）；${routing.reason}`,
+  });
 
-  if (inserted.length === 1) {
-    const row = inserted[0];
+  if (row) {
     return {
       created: true,
       receipt,

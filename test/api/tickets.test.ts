@@ -151,6 +151,26 @@ describe("POST /api/tickets", () => {
     expect(await count("tickets")).toBe(1);
   });
 
+  it("a burst of filings is group-committed: every one its own ticket, receipt, identity and timeline", async () => {
+    const bodies = Array.from({ length: 12 }, (_, i) => ({
+      ...(i % 3 === 0 ? realName : anonymous),
+      title: `同时提交的第 ${i} 件`,
+    }));
+    const results = await Promise.all(
+      bodies.map((b, i) => file(b, i % 2 === 0 ? { "Idempotency-Key": `burst-key-${i}-0000000000` } : {})),
+    );
+    expect(results.map((r) => r.status)).toEqual(bodies.map(() => 201));
+    expect(new Set(results.map((r) => r.body.number)).size).toBe(12);
+    expect(await count("tickets")).toBe(12);
+    expect(await count("ticket_reporters")).toBe(4);
+    expect(await count("ticket_events")).toBe(24);
+    for (const [i, r] of results.entries()) {
+      const tracked = await api(`/api/tickets/${r.body.number}`, { headers: { "X-Receipt": r.body.receipt } });
+      expect(tracked.status).toBe(200);
+      expect(tracked.body.title).toBe(`同时提交的第 ${i} 件`);
+    }
+  });
+
   const bad: [string, unknown, string][] = [
     ["missing kind", { ...anonymous, kind: undefined }, "kind"],
     ["unknown kind", { ...anonymous, kind: "praise" }, "kind"],
@@ -170,6 +190,7 @@ describe("POST /api/tickets", () => {
     ],
     ["missing reporter", { ...anonymous, reporter: undefined }, "reporter"],
     ["objection without a notice", { ...anonymous, kind: "objection" }, "noticeId"],
+    ["a control character in the description", { ...anonymous, description: "补助\u0000没有发放" }, "description"],
     ["objection to an unknown notice", { ...anonymous, kind: "objection", noticeId: "99999" }, "noticeId"],
   ];
   it.each(bad)("400 for %s, nothing written", async (_name, body, path) => {
