@@ -136,15 +136,31 @@ function docNumberPattern(d: DocNumber): string {
 // ---------------------------------------------------------------------------------------------
 // Index side
 
-/** Words of a text for the index: jieba search mode, lexemes normalised, punctuation dropped. */
+/**
+ * Words of a text for the index: jieba search mode, lexemes normalised, punctuation dropped; then every
+ * other dictionary word of three or more Chinese characters the text contains (jieba's full mode),
+ * which search mode leaves out when it sits inside a longer word (小额信贷 in 扶贫小额信贷) or across
+ * two words. A query for a dictionary word then matches its lexeme alone, and the GIN index answers
+ * without reading the row to check the character-pair phrase (see parseQuery).
+ */
 export function segmentForIndex(text: string): string[] {
   const out: string[] = [];
-  for (const raw of segmenter().cutForSearch(normalize(text), true)) {
+  const seen = new Set<string>();
+  const norm = normalize(text);
+  for (const raw of segmenter().cutForSearch(norm, true)) {
     const tok = NOT_WORD.test(raw) ? raw.replace(NOT_WORD_G, "") : raw;
     if (!tok) continue;
     // Single Chinese characters live in the character-pair stream.
     if (tok.length === 1 && tok.charCodeAt(0) >= 0x2e80) continue;
     out.push(tok);
+    seen.add(tok);
+  }
+  // Two-character words are always in the character-pair stream; only longer ones can be missing.
+  for (const word of segmenter().cutAll(norm)) {
+    if (word.length >= 3 && !seen.has(word) && onlyHan(word)) {
+      out.push(word);
+      seen.add(word);
+    }
   }
   return out;
 }
@@ -193,7 +209,12 @@ function quoteLexeme(lex: string): string {
  */
 export function buildTsvector(
   doc: { title: string; body: string; keywords?: string[] },
-  opts: { pairs?: boolean } = {},
+  opts: {
+    /** Adjacent-character pairs (default true). */
+    pairs?: boolean;
+    /** Lexemes added without positions (the facet lexemes, see facetLexemes). */
+    extra?: string[];
+  } = {},
 ): string {
   // lexeme → "pos weight" entries; positions only grow, so a repeat can only be the last one.
   const lexemes = new Map<string, { list: string[]; last: number }>();
@@ -227,7 +248,53 @@ export function buildTsvector(
   }
   const parts: string[] = [];
   for (const [lex, entry] of lexemes) parts.push(`${quoteLexeme(lex)}:${entry.list.join(",")}`);
+  for (const lex of opts.extra ?? []) if (!lexemes.has(lex)) parts.push(quoteLexeme(lex));
   return parts.join(" ");
+}
+
+// Title lexemes: every word of the title and keywords, every document number in them and every pair of
+// adjacent Chinese characters of the title, each once more in the full tsvector behind TITLE_MARK
+// ('^危房改造', '^低保'). `tsv @@ (query & '^word')` then finds, in the same GIN index as the query,
+// the matches whose title or keywords contain the word: the ones that get a relevance score.
+// TITLE_MARK and the facet lexemes' "#" can come from no indexed or typed word (punctuation is dropped
+// from both), so no query and no prefix query (`abc:*`) reaches them by accident.
+
+export const TITLE_MARK = "^";
+
+export function titleLexemes(doc: { title: string; keywords?: string[] }): string[] {
+  const keywords = (doc.keywords ?? []).join(" ");
+  const out = new Set<string>([...segmentForIndex(doc.title), ...segmentForIndex(keywords)]);
+  for (const d of docNumberTokens(`${doc.title} ${keywords}`)) out.add(d);
+  for (const m of normalize(doc.title).matchAll(HAN_RUN)) {
+    const run = [...m[0]];
+    for (let i = 0; i + 1 < run.length; i++) out.add(run[i] + run[i + 1]);
+  }
+  return [...out].map((lex) => TITLE_MARK + lex);
+}
+
+// Facet lexemes: a document's type, year and district as lexemes of its tsvectors, so a facet filter
+// is one more term of the tsquery, answered by the same GIN index as the words (no second index, no
+// per-row filter). Migration 0070 builds the same strings in SQL for rows indexed before it: keep the
+// two in step.
+
+export interface FacetValues {
+  type?: string | null;
+  year?: number | null;
+  district?: string | null;
+}
+
+export function facetLexemes(f: FacetValues): string[] {
+  const out: string[] = [];
+  if (f.type) out.push(`#t:${f.type}`);
+  if (f.year !== undefined && f.year !== null) out.push(`#y:${f.year}`);
+  if (f.district) out.push(`#d:${f.district}`);
+  return out;
+}
+
+/** The facet filters as a tsquery conjunction (null when there are none). */
+export function facetTsquery(f: FacetValues): string | null {
+  const lexemes = facetLexemes(f);
+  return lexemes.length ? lexemes.map(quoteLexeme).join(" & ") : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +303,12 @@ export function buildTsvector(
 export interface ParsedQuery {
   /** tsquery input text, or null when nothing searchable is left. */
   tsquery: string | null;
+  /**
+   * Any one of the query's words in the title or keywords (the title lexemes, see titleLexemes), without
+   * phrase operators so the GIN index answers it with no recheck: what tells the matches that get a
+   * relevance score (search/embedded.ts). Null when tsquery is.
+   */
+  inTitle: string | null;
   /** Regex sources (case-insensitive) marking the matches in a text, longest first. */
   highlight: string[];
   /** The words, for Meilisearch and for display. */
@@ -249,12 +322,14 @@ function escapeRegex(s: string) {
 /** Turn what a person typed into a tsquery: every word must match (AND). */
 export function parseQuery(q: string): ParsedQuery {
   const clauses: string[] = [];
+  const loose: string[] = [];
   const highlight = new Set<string>();
   const words: string[] = [];
   let rest = normalize(q);
   for (const d of findDocNumbers(rest)) {
     const issuer = d.issuer.slice(-6);
     clauses.push(quoteLexeme(canonicalDocNumber({ ...d, issuer })));
+    loose.push(quoteLexeme(TITLE_MARK + canonicalDocNumber({ ...d, issuer })));
     highlight.add(docNumberPattern({ ...d, issuer }));
     words.push(canonicalDocNumber({ ...d, issuer }));
   }
@@ -269,21 +344,33 @@ export function parseQuery(q: string): ParsedQuery {
       const chars = [...tok];
       if (chars.length === 1) {
         clauses.push(`${quoteLexeme(tok)}:*`);
+        loose.push(`${quoteLexeme(TITLE_MARK + tok)}:*`);
       } else if (chars.length === 2) {
         clauses.push(quoteLexeme(tok));
+        loose.push(quoteLexeme(TITLE_MARK + tok));
       } else {
-        const bigrams = chars.slice(0, -1).map((c, i) => quoteLexeme(c + chars[i + 1]));
-        clauses.push(`( ${quoteLexeme(tok)} | ${bigrams.join(" <-> ")} )`);
+        const pairs = chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
+        clauses.push(`( ${quoteLexeme(tok)} | ${pairs.map(quoteLexeme).join(" <-> ")} )`);
+        loose.push(
+          `${quoteLexeme(TITLE_MARK + tok)} | ( ${pairs.map((p) => quoteLexeme(TITLE_MARK + p)).join(" & ")} )`,
+        );
       }
     } else if (isHan(tok)) {
-      clauses.push(quoteLexeme(tok.replace(/[^\p{L}\p{N}]/gu, "")));
+      const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
+      clauses.push(quoteLexeme(clean));
+      loose.push(quoteLexeme(TITLE_MARK + clean));
     } else {
       const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
-      if (clean) clauses.push(/^[a-z]{3,}$/.test(clean) ? `${quoteLexeme(clean)}:*` : quoteLexeme(clean));
+      if (clean) {
+        const prefix = /^[a-z]{3,}$/.test(clean) ? ":*" : "";
+        clauses.push(`${quoteLexeme(clean)}${prefix}`);
+        loose.push(`${quoteLexeme(TITLE_MARK + clean)}${prefix}`);
+      }
     }
   }
   return {
     tsquery: clauses.length ? clauses.join(" & ") : null,
+    inTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" | ") : null,
     highlight: [...highlight].sort((a, b) => b.length - a.length),
     words,
   };
