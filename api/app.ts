@@ -1,12 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+
 import { getDb } from "../db/client";
 import { log } from "../lib/log";
 import { type AppEnv, createRouter } from "./context";
 import { AppError, envelope, isDatabaseUnavailable, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
+import { siteHeaders } from "./middleware/site-headers";
 import { archiveRoutes } from "./routes/archive";
 import { consoleRoutes } from "./routes/console";
 import { registerDocs } from "./routes/docs";
@@ -28,6 +30,7 @@ z.config(z.locales.zhCN());
 export const app = createRouter().basePath("/api");
 
 app.use("*", requestContext);
+app.use("*", siteHeaders);
 app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
 app.use("*", limitBodies());
 app.use("*", async (c, next) => {

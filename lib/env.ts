@@ -21,6 +21,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** HTTP server processes (with DATABASE_URL; default one per core, at most 8). PGlite allows one. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** Where the embedded database, uploads and generated files live. */
   DATA_DIR: z.string().min(1).default("./data"),
   /** Load demo data into an empty database at start (embedded database: on by default). */
@@ -77,6 +79,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.NODE_ENV === "production" && (!env.SUNSHINE_ENCRYPTION_KEY || !env.SUNSHINE_HMAC_KEY)) {
     throw new ConfigError(
       "Invalid configuration:\n  SUNSHINE_ENCRYPTION_KEY, SUNSHINE_HMAC_KEY: required when NODE_ENV=production (generate with: openssl rand -hex 32)",
+    );
+  }
+  if (!env.DATABASE_URL && (env.WEB_CONCURRENCY ?? 1) > 1) {
+    throw new ConfigError(
+      "Invalid configuration:\n  WEB_CONCURRENCY: the embedded database (no DATABASE_URL) is served by one process; set DATABASE_URL to use more",
     );
   }
   return env;

@@ -1,4 +1,7 @@
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { closeDatabase, database, getDb } from "../db/client";
@@ -6,8 +9,11 @@ import { startBackgroundWork } from "../domain/casework/worker";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
 
-// The production process: configuration, database (migrated, seeded if empty), then Astro's server
-// (which mounts the API under /api), and an orderly stop on SIGTERM/SIGINT.
+// The production process: configuration, database (migrated, seeded if empty), then the HTTP server:
+// the API apps (/api/*, /open311/*) answer directly, pages and static files go to Astro's handler; and
+// an orderly stop on SIGTERM/SIGINT. With a PostgreSQL server, WEB_CONCURRENCY processes serve (one per
+// core by default): this primary process prepares the database and runs the background work, its
+// workers serve HTTP on the shared port. The embedded database allows one process only.
 const started = Date.now();
 let config: ReturnType<typeof env>;
 try {
@@ -26,6 +32,9 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 
+const processes = config.WEB_CONCURRENCY ?? (config.DATABASE_URL ? Math.min(availableParallelism(), 8) : 1);
+const isWorker = cluster.isWorker;
+
 try {
   await database();
 } catch (err) {
@@ -33,38 +42,92 @@ try {
   process.exit(1);
 }
 
-// With Meilisearch, a worker sends the search outbox's changes to it (with retries).
-const searchWorker = config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
+// Background work once, in the primary: with Meilisearch, a worker sends the search outbox's changes
+// to it (with retries); the deadline sweep and notification outbox run on an interval
+// (SWEEP_INTERVAL_SECONDS; 0 = off).
+const searchWorker =
+  !isWorker && config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
+const stopBackgroundWork = isWorker ? () => {} : startBackgroundWork(getDb);
 
-// Deadline sweep and notification outbox, on an interval (SWEEP_INTERVAL_SECONDS; 0 = off).
-const stopBackgroundWork = startBackgroundWork(getDb);
+let server: Server | undefined;
+if (processes > 1 && cluster.isPrimary) {
+  for (let i = 0; i < processes; i++) cluster.fork();
+  let listening = 0;
+  cluster.on("listening", () => {
+    if (++listening === processes) {
+      log.info("listening", {
+        url: `http://${config.HOST}:${config.PORT}/`,
+        processes,
+        startupMs: Date.now() - started,
+      });
+    }
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    log.error("server process stopped; starting another", { pid: worker.process.pid, code, signal });
+    cluster.fork();
+  });
+} else {
+  server = await startHttpServer();
+}
 
-process.env.ASTRO_NODE_AUTOSTART = "disabled";
-process.env.ASTRO_NODE_LOGGING = "disabled";
-process.env.HOST = config.HOST;
-process.env.PORT = String(config.PORT);
-const { startServer } = (await import(pathToFileURL(entry).href)) as {
-  startServer: () => { server: { server: import("node:http").Server } };
-};
-const http = startServer().server;
-http.server.once("listening", () => {
-  log.info("listening", { url: `http://${config.HOST}:${config.PORT}/`, startupMs: Date.now() - started });
-});
-http.server.once("error", async (err) => {
-  console.error(`Cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`);
-  await closeDatabase();
-  process.exit(1);
-});
+async function startHttpServer() {
+  process.env.ASTRO_NODE_AUTOSTART = "disabled";
+  process.env.ASTRO_NODE_LOGGING = "disabled";
+  type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+  const { handler: pages } = (await import(pathToFileURL(entry).href)) as { handler: Listener };
+  // The API apps without Astro in front (its routing and middleware would cost a third of the API's
+  // throughput): the same objects site/pages/{api,open311}/[...path].ts mount under `astro dev`.
+  const { getRequestListener } = await import("@hono/node-server");
+  const { app } = await import("../api/app");
+  const { open311 } = await import("../api/open311/app");
+  const listen = (fetch: (req: Request, incoming: IncomingMessage) => Response | Promise<Response>) =>
+    getRequestListener((req, env) => fetch(req, env.incoming as IncomingMessage), { overrideGlobalObjects: false });
+  // The socket's address goes to the app as a binding (c.env), never from a header a client could forge.
+  const api = listen((req, incoming) => app.fetch(req, { clientAddress: incoming.socket.remoteAddress }));
+  const geo = listen((req) => open311.fetch(req));
+
+  const http = createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url === "/api" || url.startsWith("/api/") || url.startsWith("/api?")) return void api(req, res);
+    if (url.startsWith("/open311/")) return void geo(req, res);
+    pages(req, res);
+  });
+  http.listen(config.PORT, config.HOST, () => {
+    if (!isWorker)
+      log.info("listening", { url: `http://${config.HOST}:${config.PORT}/`, startupMs: Date.now() - started });
+  });
+  http.once("error", async (err) => {
+    console.error(`Cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`);
+    await closeDatabase();
+    process.exit(1);
+  });
+  return http;
+}
 
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  log.info("shutting down", { signal });
+  if (!isWorker) log.info("shutting down", { signal });
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   stopBackgroundWork();
-  await new Promise<void>((resolve) => http.server.close(() => resolve()));
+  const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all([
+    ...workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          w.once("exit", () => resolve());
+          w.process.kill("SIGTERM");
+        }),
+    ),
+    server &&
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  ]);
   await searchWorker?.stop();
   await closeDatabase();
   process.exit(0);

@@ -1,19 +1,7 @@
 import { defineMiddleware } from "astro:middleware";
 import { randomUUID } from "node:crypto";
 import { log } from "../lib/log";
-
-const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "object-src 'none'",
-].join("; ");
+import { applySecurityHeaders } from "../lib/security-headers";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -44,15 +32,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch {
     response = new Response(response.body, response);
   }
-  const headers = response.headers;
-  if (requestId) headers.set("X-Request-Id", requestId);
-  headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("Referrer-Policy", "same-origin");
-  headers.set("X-Frame-Options", "DENY");
-  headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  // Not in `astro dev`, whose client injects inline scripts.
-  if (process.env.NODE_ENV !== "development" && !headers.has("Content-Security-Policy"))
-    headers.set("Content-Security-Policy", CSP);
+  if (requestId) response.headers.set("X-Request-Id", requestId);
+  // Not the CSP in `astro dev`, whose client injects inline scripts.
+  applySecurityHeaders(response.headers, { csp: process.env.NODE_ENV !== "development" });
   if (!isApi) {
     log.info("page", {
       requestId,

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+
 import { getDb } from "../../db/client";
 import { authenticateOpen311Key } from "../../domain/open311/keys";
 import { getOpen311Request, listOpen311Requests } from "../../domain/open311/requests";
@@ -10,6 +11,7 @@ import { listCategories } from "../../domain/reference/places";
 import type { AppEnv } from "../context";
 import { limitBodies } from "../middleware/body-limit";
 import { requestContext } from "../middleware/request-context";
+import { siteHeaders } from "../middleware/site-headers";
 import { badRequest311, errorBody, notFound311, Open311Failure, toOpen311Error } from "./errors";
 import { CONTENT_TYPE, type Format, type Node, render, splitFormat } from "./format";
 import { checkJurisdiction, parseRequestQuery } from "./query";
@@ -27,6 +29,7 @@ export const GEOREPORT_V2_SPEC = "http://wiki.open311.org/GeoReport_v2";
 const CHANGESET = "2026-11-28T00:00:00+08:00";
 
 open311.use("*", requestContext);
+open311.use("*", siteHeaders);
 open311.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
 // Public data and key-authenticated posts, no cookies: any origin may call it (browser-based clients).
 open311.use("*", cors({ origin: "*", allowMethods: ["GET", "POST"], maxAge: 600 }));

@@ -1,0 +1,29 @@
+// The security headers every response carries, pages and API alike (site/middleware.ts sets them on
+// pages, api/middleware/site-headers.ts on the API apps, which the server serves without Astro).
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "script-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "object-src 'none'",
+].join("; ");
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+  "X-Frame-Options": "DENY",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+};
+
+/** Set them on a response's headers; the CSP only where the response has none of its own. */
+export function applySecurityHeaders(headers: Headers, options: { csp: boolean }) {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) headers.set(k, v);
+  if (options.csp && !headers.has("Content-Security-Policy"))
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+}
