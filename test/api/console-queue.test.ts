@@ -63,7 +63,6 @@ describe("queue", () => {
     );
     // A malformed cursor is ignored (page 1), not an error.
     expect((await sup.call("/api/console/tickets?after=2026-01-01_V_1")).body.items[0].number).toBe(expected[0]);
-
   });
 
   it("counts unfinished tickets exactly and finished ones up to the cap, shown as capped", async () => {
