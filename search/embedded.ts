@@ -8,6 +8,7 @@ import {
   facetLexemes,
   facetTsquery,
   highlightHtml,
+  memoSegmenter,
   normalize,
   parseQuery,
   snippetHtml,
@@ -30,6 +31,7 @@ export function toRow(doc: SearchDocument) {
   const body = clean(doc.body ?? "");
   const year = doc.year ?? (doc.date ? Number(doc.date.slice(0, 4)) : null);
   const facets = facetLexemes({ type: doc.type, year, district: doc.district });
+  const segment = memoSegmenter();
   return {
     docType: doc.type,
     docId: String(doc.id),
@@ -41,9 +43,9 @@ export function toRow(doc: SearchDocument) {
     year,
     district: doc.district,
     // Plus the facet lexemes and the title lexemes (search/text.ts), matched by the same GIN index.
-    tsv: sql`${buildTsvector({ title, body, keywords }, { extra: [...facets, ...titleLexemes({ title, keywords })] })}::tsvector`,
+    tsv: sql`${buildTsvector({ title, body, keywords }, { extra: [...facets, ...titleLexemes({ title, keywords }, segment)], segment })}::tsvector`,
     // Scoring reads only this (for a bounded number of matches): the title's and keywords' words.
-    rankTsv: sql`${buildTsvector({ title, body: "", keywords }, { pairs: false })}::tsvector`,
+    rankTsv: sql`${buildTsvector({ title, body: "", keywords }, { pairs: false, segment })}::tsvector`,
   };
 }
 
@@ -84,8 +86,10 @@ async function remove(db: Db, type: SearchType, ids: string[]) {
 const emptyFacets = () => ({ type: [], year: [], district: [] });
 
 /**
- * How many title/keyword matches get a relevance score (the most recent ones when there are more).
- * Scoring reads each one's out-of-line rank_tsv and title; every other match is only counted.
+ * How many title/keyword matches get a relevance score; when there are more, those with every query word
+ * in their title or keywords, then those with some, the shortest (ts_rank divides by the length) and then
+ * the newest first.
+ * Scoring reads each one's out-of-line rank_tsv and title; every other match is only counted and dated.
  */
 export const RANKED_CANDIDATES = 200;
 
@@ -116,25 +120,66 @@ async function withGinPlan<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
 
 async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "tookMs">> {
   const parsed = parseQuery(q.q);
-  if (!parsed.tsquery || !parsed.inTitle) {
+  if (!parsed.tsquery || !parsed.inTitle || !parsed.allInTitle) {
     return { hits: [], total: 0, facets: emptyFacets(), page: q.page, pageSize: q.pageSize };
   }
-  // Facet filters are lexemes of both tsvectors (migration 0070), so the GIN indexes answer them too.
+  // Facet filters and title words are lexemes of tsv too (search/text.ts), so one GIN index answers all.
   const facets = facetTsquery({ type: q.type, year: q.year, district: q.district });
   const matchQuery = facets ? `( ${parsed.tsquery} ) & ${facets}` : parsed.tsquery;
-  const titleQuery = `( ${matchQuery} ) & ( ${parsed.inTitle} )`;
+  const allTitleQuery = `( ${matchQuery} ) & ( ${parsed.allInTitle} )`;
+  // With one word, "some word in the title" is "every word in the title".
+  const anyTitleQuery = parsed.allInTitle === parsed.inTitle ? null : `( ${matchQuery} ) & ( ${parsed.inTitle} )`;
   const phrase = normalize(q.q).replace(/\s+/g, "");
-  const ranked = q.sort === "date" ? 0 : RANKED_CANDIDATES;
-  // Relevance: the scored title/keyword matches (title containing the whole query first, then ts_rank
-  // on rank_tsv), then the other title/keyword matches, then the rest, each newest first.
-  // Ties go by physical row: stable within a snapshot, and cheaper than comparing (type, id) as text.
-  const order =
+  const need = q.page * q.pageSize;
+  const offset = (q.page - 1) * q.pageSize;
+  const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
+    + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
+  // m: every match (a bitmap scan of the GIN index, whose small heap rows give type, year, district and
+  // date), counted for the total and the facets. The page: (row, tier, score, all_title, dt) in order.
+  // e and a scan the same index (tsv holds the facet and title lexemes too); only `scored` and the
+  // page of hits read a row's out-of-line title, body and rank_tsv.
+  const page =
     q.sort === "date"
-      ? sql`dt DESC NULLS LAST, in_title DESC, row`
-      : sql`score DESC NULLS LAST, in_title DESC, dt DESC NULLS LAST, row`;
-  // m: every match (GIN bitmap scan; its rows are small: facets and date), counted for the facets.
-  // t: the matches' title/keyword hits (second GIN index). Only `ranked` of those read rank_tsv and
-  // the title to be scored; the page of hits reads the title and body of its own rows.
+      ? sql`top AS (
+            SELECT row, 0 AS tier, NULL::real AS score, false AS all_title, dt FROM m
+            ORDER BY dt DESC NULLS LAST, row LIMIT ${q.pageSize} OFFSET ${offset}
+          )`
+      : // Relevance, in three tiers, each computed only when the ones before fill less than the page:
+        // 0. scored: of the matches with every query word in their title or keywords (e), or failing
+        //    RANKED_CANDIDATES of them, with some word (a), the RANKED_CANDIDATES with every word, then
+        //    the shortest, then the newest, by score (the whole query in the title first, then ts_rank);
+        // 1. the rest of e, newest first;  2. the rest of the matches, newest first.
+        sql`e AS MATERIALIZED (
+            SELECT ctid AS row, date AS dt, rank_len FROM search_documents
+            WHERE EXISTS (SELECT FROM m) AND tsv @@ ${allTitleQuery}::tsquery
+          ), a AS MATERIALIZED (
+            SELECT ctid AS row, date AS dt, rank_len FROM search_documents
+            WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
+              AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery
+          ), c AS (
+            SELECT row, dt, rank_len, true AS all_title FROM e
+            UNION ALL
+            SELECT row, dt, rank_len, false FROM a WHERE NOT (row IN (SELECT row FROM e))
+          ), scored AS MATERIALIZED (
+            SELECT c.row, 0 AS tier, (${score})::real AS score, c.all_title, c.dt
+            FROM (SELECT * FROM c ORDER BY all_title DESC, rank_len, dt DESC NULLS LAST, row
+                  LIMIT ${RANKED_CANDIDATES}) c
+            JOIN search_documents s ON s.ctid = c.row
+          ), t01 AS MATERIALIZED (
+            SELECT * FROM scored
+            UNION ALL
+            (SELECT row, 1, NULL::real, true, dt FROM e
+             WHERE (SELECT count(*) FROM scored) < ${need} AND NOT (row IN (SELECT row FROM scored))
+             ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
+          ), t2 AS (
+            SELECT row, 2 AS tier, NULL::real AS score, false AS all_title, dt FROM m
+            WHERE (SELECT count(*) FROM t01) < ${need} AND NOT (row IN (SELECT row FROM t01))
+            ORDER BY dt DESC NULLS LAST, row LIMIT ${need}
+          ), top AS (
+            SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
+            ORDER BY tier, score DESC NULLS LAST, all_title DESC, dt DESC NULLS LAST, row
+            LIMIT ${q.pageSize} OFFSET ${offset}
+          )`;
   const all = await withGinPlan(db, (tx) =>
     rows<{
       kind: "h" | "f";
@@ -151,27 +196,17 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
     }>(
       tx,
       sql`WITH m AS MATERIALIZED (
-            SELECT ctid AS row, year, district, doc_type, date AS dt FROM search_documents
+            SELECT ctid AS row, doc_type, year, district, date AS dt FROM search_documents
             WHERE tsv @@ ${matchQuery}::tsquery
-          ), t AS MATERIALIZED (
-            SELECT ctid AS row FROM search_documents WHERE tsv @@ ${titleQuery}::tsquery
-          ), mt AS MATERIALIZED (
-            SELECT m.row, m.dt, t.row IS NOT NULL AS in_title FROM m LEFT JOIN t ON t.row = m.row
-          ), scored AS MATERIALIZED (
-            SELECT c.row,
-                   ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
-                     + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END AS score
-            FROM (SELECT row FROM mt WHERE in_title ORDER BY dt DESC NULLS LAST, row LIMIT ${ranked}) c
-            JOIN search_documents s ON s.ctid = c.row
-          ), top AS (
-            SELECT mt.row, mt.dt, mt.in_title, sc.score FROM mt LEFT JOIN scored sc ON sc.row = mt.row
-            ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}
-          )
-          SELECT 'h' AS kind, (row_number() OVER (ORDER BY ${order}))::int AS rn, s.doc_type, s.doc_id, s.title,
-                 left(s.body, 4000) AS body, s.url, to_char(s.date, 'YYYY-MM-DD') AS date, s.district,
-                 NULL::int AS year, 0 AS n
+          ), ${page}
+          SELECT 'h' AS kind,
+                 (row_number() OVER (ORDER BY top.tier, top.score DESC NULLS LAST, top.all_title DESC,
+                                              top.dt DESC NULLS LAST, top.row))::int AS rn,
+                 s.doc_type, s.doc_id, s.title, left(s.body, 4000) AS body, s.url,
+                 to_char(s.date, 'YYYY-MM-DD') AS date, s.district, NULL::int AS year, 0 AS n
             FROM top JOIN search_documents s ON s.ctid = top.row
           UNION ALL
+          -- Every match, counted: the total and the three facets add up from these rows.
           SELECT 'f', NULL, doc_type, NULL, NULL, NULL, NULL, NULL, district, year, count(*)::int
             FROM m GROUP BY doc_type, year, district`,
     ),

@@ -200,6 +200,16 @@ function quoteLexeme(lex: string): string {
   return `'${lex.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
+/** segmentForIndex remembering its answers: one document's tsvectors segment its title three times. */
+export function memoSegmenter(): (text: string) => string[] {
+  const seen = new Map<string, string[]>();
+  return (text) => {
+    let words = seen.get(text);
+    if (!words) seen.set(text, (words = segmentForIndex(text)));
+    return words;
+  };
+}
+
 /**
  * The tsvector (as input text) of a document. Built here rather than by to_tsvector() so that the
  * lexemes are exactly jieba's words whatever the server's locale (PGlite and PostgreSQL agree):
@@ -212,10 +222,13 @@ export function buildTsvector(
   opts: {
     /** Adjacent-character pairs (default true). */
     pairs?: boolean;
-    /** Lexemes added without positions (the facet lexemes, see facetLexemes). */
+    /** Lexemes added without positions (facet and title lexemes). */
     extra?: string[];
+    /** The segmenter to use (default segmentForIndex; see memoSegmenter). */
+    segment?: (text: string) => string[];
   } = {},
 ): string {
+  const segment = opts.segment ?? segmentForIndex;
   // lexeme → "pos weight" entries; positions only grow, so a repeat can only be the last one.
   const lexemes = new Map<string, { list: string[]; last: number }>();
   const add = (lex: string, pos: number, weight: "A" | "B" | "C" | "D") => {
@@ -228,7 +241,7 @@ export function buildTsvector(
   };
   let pos = 1;
   const words = (text: string, weight: "A" | "B" | "C") => {
-    for (const w of segmentForIndex(text)) add(w, Math.min(pos++, MAX_WORD_POS), weight);
+    for (const w of segment(text)) add(w, Math.min(pos++, MAX_WORD_POS), weight);
     pos += 2; // fields never form a phrase across their boundary
   };
   const keywords = (doc.keywords ?? []).join(" ");
@@ -261,9 +274,12 @@ export function buildTsvector(
 
 export const TITLE_MARK = "^";
 
-export function titleLexemes(doc: { title: string; keywords?: string[] }): string[] {
+export function titleLexemes(
+  doc: { title: string; keywords?: string[] },
+  segment: (text: string) => string[] = segmentForIndex,
+): string[] {
   const keywords = (doc.keywords ?? []).join(" ");
-  const out = new Set<string>([...segmentForIndex(doc.title), ...segmentForIndex(keywords)]);
+  const out = new Set<string>([...segment(doc.title), ...segment(keywords)]);
   for (const d of docNumberTokens(`${doc.title} ${keywords}`)) out.add(d);
   for (const m of normalize(doc.title).matchAll(HAN_RUN)) {
     const run = [...m[0]];
@@ -309,6 +325,8 @@ export interface ParsedQuery {
    * relevance score (search/embedded.ts). Null when tsquery is.
    */
   inTitle: string | null;
+  /** Every one of the query's words in the title or keywords, likewise. Null when tsquery is. */
+  allInTitle: string | null;
   /** Regex sources (case-insensitive) marking the matches in a text, longest first. */
   highlight: string[];
   /** The words, for Meilisearch and for display. */
@@ -371,6 +389,7 @@ export function parseQuery(q: string): ParsedQuery {
   return {
     tsquery: clauses.length ? clauses.join(" & ") : null,
     inTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" | ") : null,
+    allInTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" & ") : null,
     highlight: [...highlight].sort((a, b) => b.length - a.length),
     words,
   };

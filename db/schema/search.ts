@@ -33,6 +33,7 @@ export const searchDocuments = pgTable(
     /** Title, keywords and document numbers only: what ranking reads (migration 0052). */
     rankTsv: tsvector("rank_tsv").notNull(),
     indexedAt: timestamp("indexed_at", { withTimezone: true }).notNull().defaultNow(),
+    // rank_len (migration 0071) is generated from rank_tsv by the database, so not written from here.
   },
   (t) => [primaryKey({ columns: [t.docType, t.docId] })],
 );

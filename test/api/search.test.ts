@@ -3,11 +3,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import { searchOutbox } from "../../db/schema";
 import type { SearchDocument, SearchSource, SearchType } from "../../search/contract";
-import { embeddedBackend } from "../../search/embedded";
+import { embeddedBackend, RANKED_CANDIDATES } from "../../search/embedded";
 import { reindex } from "../../search/reindex";
 import { seedSearchIndex } from "../../search/seed";
 import { searchSources } from "../../search/sources/index";
 import { syncSearch } from "../../search/sync";
+import { facetLexemes } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
@@ -135,6 +136,109 @@ describe("GET /api/search (embedded backend)", () => {
     const res = await api(`/api/search?q=${encodeURIComponent("！？…")}`);
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(0);
+  });
+});
+
+describe("embedded backend at scale: exact counts, bounded scoring", () => {
+  it("counts every match for the total and facets, ranks title matches first, and pages consistently past the scored ones", async () => {
+    const districts = ["高青县", "沂源县", "淄川区"];
+    const docs: SearchDocument[] = [];
+    // More title matches than get a relevance score, spread over types, districts and years…
+    for (let i = 1; i <= RANKED_CANDIDATES + 40; i++) {
+      docs.push(
+        doc({
+          type: i % 4 === 0 ? "allocation" : "notice",
+          id: `t${i}`,
+          title: `第${i}批低保资金发放公示`,
+          district: districts[i % 3],
+          date: `${2016 + (i % 3)}-03-${String(1 + (i % 28)).padStart(2, "0")}`,
+          year: 2016 + (i % 3),
+        }),
+      );
+    }
+    // …newer documents that mention the word only in their body…
+    for (let i = 1; i <= 15; i++) {
+      docs.push(
+        doc({
+          type: "notice",
+          id: `b${i}`,
+          title: `第${i}批村内道路硬化项目公示`,
+          body: "含低保户务工补助。",
+          district: "高青县",
+          date: "2020-05-01",
+          year: 2020,
+        }),
+      );
+    }
+    // …and an old document whose title is the query itself.
+    docs.push(doc({ type: "policy", id: "p1", title: "低保", date: "2014-01-01", year: 2014 }));
+    await indexDocs(docs);
+
+    const all = await api(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50`);
+    expect(all.body.total).toBe(docs.length);
+    const sum = (list: { count: number }[]) => list.reduce((n, f) => n + f.count, 0);
+    expect(sum(all.body.facets.type)).toBe(docs.length);
+    expect(sum(all.body.facets.year)).toBe(docs.length);
+    expect(all.body.facets.year.find((f: any) => f.value === "2020").count).toBe(15);
+    expect(all.body.facets.district.find((f: any) => f.value === "高青县").count).toBe(
+      docs.filter((d) => d.district === "高青县").length,
+    );
+    // The whole query as the title first; then title matches; body-only matches last, though newest.
+    expect(all.body.hits[0].id).toBe("p1");
+    expect(all.body.hits.every((h: any) => h.title.includes("低保"))).toBe(true);
+
+    const seen: string[] = [];
+    for (let page = 1; page <= 6; page++) {
+      const res = await api(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50&page=${page}`);
+      seen.push(...res.body.hits.map((h: any) => h.id));
+    }
+    expect(seen.length).toBe(docs.length);
+    expect(new Set(seen).size).toBe(docs.length);
+    expect(seen.slice(-15).every((id) => id.startsWith("b"))).toBe(true);
+
+    // A facet filter is exact too, and the facets describe the filtered matches.
+    const filtered = await api(
+      `/api/search?q=${encodeURIComponent("低保")}&district=${encodeURIComponent("沂源县")}&year=2017`,
+    );
+    const expected = docs.filter((d) => d.district === "沂源县" && d.year === 2017).length;
+    expect(filtered.body.total).toBe(expected);
+    expect(filtered.body.facets.district).toEqual([{ value: "沂源县", count: expected }]);
+    expect(filtered.body.facets.year).toEqual([{ value: "2017", count: expected }]);
+    expect(filtered.body.hits.every((h: any) => h.district === "沂源县")).toBe(true);
+
+    const byDate = await api(`/api/search?q=${encodeURIComponent("低保")}&sort=date&pageSize=5`);
+    expect(byDate.body.hits.map((h: any) => h.date)).toEqual(Array(5).fill("2020-05-01"));
+  });
+
+  it("no typed word reaches the facet or title lexemes", async () => {
+    await indexDocs([
+      doc({ type: "notice", id: "1", title: "高青县危房改造公示", district: "高青县" }),
+      doc({ type: "notice", id: "2", title: "沂源县道路硬化公示", body: "危房改造后续", district: "沂源县" }),
+    ]);
+    for (const q of ["notice", "t:notice", "#t:notice", "#d:高青县", "year", "201", "^危房改造"]) {
+      const res = await api(`/api/search?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+      expect(
+        res.body.hits.map((h: any) => h.id).filter((id: string) => id === "2"),
+        q,
+      ).toEqual(q === "^危房改造" ? ["2"] : []);
+    }
+    // Title matches rank first: the title, not the body, says 危房改造.
+    const res = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
+    expect(res.body.hits.map((h: any) => h.id)).toEqual(["1", "2"]);
+  });
+
+  it("migration 0070's facet lexemes (for rows indexed before it) are the ones the code writes", async () => {
+    const { db } = await testDatabase();
+    await indexDocs([doc({ type: "notice", id: "1", title: "高青县危房改造公示", district: "高青县", year: 2018 })]);
+    const [row] = await rows<{ sqlLexemes: string[]; stored: string[] }>(
+      db,
+      sql`SELECT array_remove(ARRAY['#t:' || doc_type, '#y:' || year::text, '#d:' || NULLIF(district, '')], NULL) AS "sqlLexemes",
+                 tsvector_to_array(tsv) AS stored
+          FROM search_documents`,
+    );
+    expect(row.sqlLexemes.sort()).toEqual(facetLexemes({ type: "notice", year: 2018, district: "高青县" }).sort());
+    expect(row.stored).toEqual(expect.arrayContaining(row.sqlLexemes));
   });
 });
 
