@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { type Db, rows } from "../db/client";
 import { searchDocuments } from "../db/schema";
 import type { SearchDocument, SearchType } from "./contract";
@@ -94,26 +95,48 @@ const emptyFacets = () => ({ type: [], year: [], district: [] });
 export const RANKED_CANDIDATES = 200;
 
 /**
- * Run fn with the planner told to use the GIN indexes. Left alone, it may choose a sequential scan
- * and evaluate `tsv @@ …` on every row it reads: that detoasts the full tsvector of each (ten times the
- * cost of a bitmap scan for a common word). It also underestimates the matches, and would sort them
- * for a merge join where hashing them is cheaper. The settings are local to
- * this transaction (restored before it ends when the caller's transaction is the one we joined).
+ * Run fn with the planner told to use the GIN index. Left alone, it may choose a sequential scan and
+ * evaluate `tsv @@ …` on every row it reads: that detoasts the full tsvector of each (ten times the cost
+ * of a bitmap scan for a common word). It also underestimates the matches, and would sort them for a
+ * merge join where hashing them is cheaper. The matches are materialised: give them memory. The settings
+ * last until the transaction ends; inside a caller's transaction they are put back before returning.
  */
+const PLAN_SETTINGS: [string, string][] = [
+  ["enable_seqscan", "off"],
+  ["enable_mergejoin", "off"],
+  ["jit", "off"],
+  ["work_mem", "32MB"],
+];
+
 async function withGinPlan<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const nested = db instanceof PgTransaction;
   return db.transaction(async (tx) => {
-    const [before] = await rows<{ seq: string; merge: string; jit: string }>(
+    const [before] = await rows<Record<string, string>>(
       tx,
-      sql`SELECT current_setting('enable_seqscan') AS seq, current_setting('enable_mergejoin') AS merge,
-                 current_setting('jit') AS jit, set_config('enable_seqscan', 'off', true),
-                 set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)`,
+      sql.join(
+        [
+          sql`SELECT`,
+          sql.join(
+            PLAN_SETTINGS.map(
+              ([name, value], i) =>
+                sql`current_setting(${name}) AS ${sql.identifier(`s${i}`)}, set_config(${name}, ${value}, true)`,
+            ),
+            sql`, `,
+          ),
+        ],
+        sql` `,
+      ),
     );
     const result = await fn(tx);
-    await rows(
-      tx,
-      sql`SELECT set_config('enable_seqscan', ${before.seq}, true), set_config('enable_mergejoin', ${before.merge}, true),
-                 set_config('jit', ${before.jit}, true)`,
-    );
+    if (nested) {
+      await rows(
+        tx,
+        sql`SELECT ${sql.join(
+          PLAN_SETTINGS.map(([name], i) => sql`set_config(${name}, ${before[`s${i}`]}, true)`),
+          sql`, `,
+        )}`,
+      );
+    }
     return result;
   });
 }

@@ -4,6 +4,7 @@ import { rows } from "../../db/client";
 import { searchOutbox } from "../../db/schema";
 import type { SearchDocument, SearchSource, SearchType } from "../../search/contract";
 import { embeddedBackend, RANKED_CANDIDATES } from "../../search/embedded";
+import { normalizeQuery } from "../../search/engine";
 import { reindex } from "../../search/reindex";
 import { seedSearchIndex } from "../../search/seed";
 import { searchSources } from "../../search/sources/index";
@@ -226,6 +227,25 @@ describe("embedded backend at scale: exact counts, bounded scoring", () => {
     // Title matches rank first: the title, not the body, says 危房改造.
     const res = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
     expect(res.body.hits.map((h: any) => h.id)).toEqual(["1", "2"]);
+  });
+
+  it("searching inside a caller's transaction leaves its planner settings as they were", async () => {
+    const { db } = await testDatabase();
+    await indexDocs([doc({ type: "notice", id: "1", title: "高青县危房改造公示", district: "高青县" })]);
+    const settings = await db.transaction(async (tx) => {
+      const result = await embeddedBackend.query(tx, normalizeQuery({ q: "危房改造" }));
+      expect(result.total).toBe(1);
+      return rows<{ seq: string; mem: string }>(
+        tx,
+        sql`SELECT current_setting('enable_seqscan') AS seq, current_setting('work_mem') AS mem`,
+      );
+    });
+    const [outside] = await rows<{ seq: string; mem: string }>(
+      db,
+      sql`SELECT current_setting('enable_seqscan') AS seq, current_setting('work_mem') AS mem`,
+    );
+    expect(settings[0]).toEqual(outside);
+    expect(outside.seq).toBe("on");
   });
 
   it("migration 0070's facet lexemes (for rows indexed before it) are the ones the code writes", async () => {

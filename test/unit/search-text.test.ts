@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildTsvector,
+  facetLexemes,
+  facetTsquery,
+  parseQuery,
+  segmentForIndex,
+  TITLE_MARK,
+  titleLexemes,
+} from "../../search/text";
+
+describe("search text: what the embedded index stores and asks", () => {
+  it("indexes dictionary words that search mode leaves inside longer words", () => {
+    const words = segmentForIndex("扶贫小额信贷贴息");
+    expect(words).toContain("扶贫小额信贷");
+    expect(words).toContain("小额信贷");
+  });
+
+  it("marks title and keyword words, document numbers and title character pairs", () => {
+    const lexemes = titleLexemes({ title: "韩秀英事迹", keywords: ["淄发〔2016〕3号"] });
+    expect(lexemes.every((l) => l.startsWith(TITLE_MARK))).toBe(true);
+    expect(lexemes).toEqual(expect.arrayContaining(["^韩秀", "^秀英", "^淄发〔2016〕3号"]));
+  });
+
+  it("facet lexemes are terms no typed word can produce", () => {
+    expect(facetLexemes({ type: "notice", year: 2018, district: "高青县" })).toEqual([
+      "#t:notice",
+      "#y:2018",
+      "#d:高青县",
+    ]);
+    expect(facetLexemes({})).toEqual([]);
+    expect(facetTsquery({ year: 2018, district: "高青县" })).toBe("'#y:2018' & '#d:高青县'");
+    expect(facetTsquery({})).toBeNull();
+    for (const q of ["#t:notice", "notice", "^低保", "t:notice"]) {
+      const { tsquery } = parseQuery(q);
+      expect(tsquery ?? "", q).not.toMatch(/'[#^]/);
+    }
+    const tsv = buildTsvector({ title: "公示", body: "" }, { extra: ["#t:notice"] });
+    expect(tsv).toContain("'#t:notice'");
+  });
+
+  it("asks for every word, and for any or every word in the title through the marks", () => {
+    const one = parseQuery("低保");
+    expect(one.tsquery).toBe("'低保'");
+    expect(one.inTitle).toBe("( '^低保' )");
+    expect(one.allInTitle).toBe(one.inTitle);
+    const two = parseQuery("高青 危房改造");
+    expect(two.tsquery).toBe("'高青' & ( '危房改造' | '危房' <-> '房改' <-> '改造' )");
+    expect(two.inTitle).toBe("( '^高青' ) | ( '^危房改造' | ( '^危房' & '^房改' & '^改造' ) )");
+    expect(two.allInTitle).toBe("( '^高青' ) & ( '^危房改造' | ( '^危房' & '^房改' & '^改造' ) )");
+  });
+});
