@@ -7,7 +7,7 @@
 //   4. pgbench with a custom script: single-row INSERT into the same tickets table, 50 clients, same
 //      duration, same machine, same run → the ratio API/raw is the figure (aim ≥ 0.5);
 //   5. lookups GET /api/tickets/{number} (X-Receipt) of random existing tickets → p50/p95 (aim < 20 ms).
-// Usage: npx tsx bench/tickets.ts [--tickets 1000000] [--duration 20] [--clients 50]
+// Usage: npx tsx bench/tickets.ts [--fresh] [--tickets 1000000] [--duration 20] [--clients 50]
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_bench_b1).
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -158,6 +158,8 @@ async function main() {
   admin.pathname = "/postgres";
   const { default: postgres } = await import("postgres");
   const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  // --fresh: start again from exactly the seeded tickets (each run adds the tickets it files).
+  if (args.includes("--fresh")) await a.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   const exists = await a`SELECT 1 FROM pg_database WHERE datname = ${dbName}`;
   if (exists.length === 0) {
     await a.unsafe(

@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { closeDatabase, database, getDb } from "../db/client";
 import { startBackgroundWork } from "../domain/casework/worker";
+import { refuseOversizedBody } from "../lib/body-cap";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
 
@@ -87,10 +88,12 @@ async function startHttpServer() {
   const api = listen((req, incoming) => app.fetch(req, { clientAddress: incoming.socket.remoteAddress }));
   const geo = listen((req) => open311.fetch(req));
 
+  const cap = { maxBody: config.MAX_BODY_BYTES, maxUpload: config.MAX_UPLOAD_BYTES };
   const http = createServer((req, res) => {
     const url = req.url ?? "/";
     if (url === "/api" || url.startsWith("/api/") || url.startsWith("/api?")) return void api(req, res);
     if (url.startsWith("/open311/")) return void geo(req, res);
+    if (refuseOversizedBody(req, res, cap)) return;
     pages(req, res);
   });
   http.listen(config.PORT, config.HOST, () => {
