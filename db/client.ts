@@ -40,7 +40,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const client = postgres(opts.url, {
       max: opts.poolMax ?? 10,
       onnotice: () => {},
-      connection: { application_name: "sunshine" },
+      // Prepared statements (below) are planned for each call's values, never with a generic plan: which
+      // path is short depends on them (a rare category is read from its own index, a common one in
+      // deadline order), and a generic plan would pick one path for every value.
+      connection: { application_name: "sunshine", plan_cache_mode: "force_custom_plan" },
     });
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     return {

@@ -139,18 +139,6 @@ function statusBranches(f: QueueFilters): SQL[] {
 
 const where = (parts: SQL[]) => sql.join(parts, sql` AND `);
 
-/**
- * Run the queue's queries planned for their actual values. Which path is short depends on them (a
- * category with 400 open tickets is read from its own index, one with 60,000 in deadline order); a
- * generic plan of the driver's prepared statement would pick one path for every value.
- */
-function customPlans<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`SET LOCAL plan_cache_mode = force_custom_plan`);
-    return fn(tx as unknown as Db);
-  });
-}
-
 type QueueRow = {
   id: number;
   number: string;
@@ -203,15 +191,13 @@ export async function listQueue(db: Db, staff: StaffPrincipal, f: QueueFilters, 
     branches.length === 1
       ? sql`SELECT * FROM ${branches[0]} b OFFSET ${offset}`
       : sql`SELECT * FROM (${sql.join(branches, sql` UNION ALL `)}) b ${order} LIMIT ${PAGE_SIZE + 1} OFFSET ${offset}`;
-  const found = await customPlans(db, (tx) =>
-    rows<QueueRow>(
-      tx,
-      sql`SELECT t.id, t.number, t.title, t.kind, t.status, t.tier, t.channel, c.name AS category, d.name AS district,
+  const found = await rows<QueueRow>(
+    db,
+    sql`SELECT t.id, t.number, t.title, t.kind, t.status, t.tier, t.channel, c.name AS category, d.name AS district,
           u.name AS unit, t.due_on::text AS due_on, t.received_at, t.escalated_at IS NOT NULL AS escalated
         FROM (${picked}) p JOIN tickets t ON t.id = p.id
         JOIN categories c ON c.code = t.category_code JOIN districts d ON d.id = t.district_id JOIN units u ON u.id = t.routed_unit_id
         ORDER BY t.due_on ${dir}, t.tier ${dir}, t.id ${dir}`,
-    ),
   );
   const more = found.length > PAGE_SIZE;
   if (more) found.pop();
@@ -280,7 +266,7 @@ export async function queueCounts(db: Db, staff: StaffPrincipal, f: QueueFilters
   for (const s of statuses.filter((x) => FINAL_STATUSES.includes(x))) {
     cols.push(sql`${capped(where([scope, sql`t.status = ${sql.raw(`'${s}'`)}`, ...rest]))} AS ${sql.identifier(s)}`);
   }
-  const [r] = await customPlans(db, (tx) => rows<Record<string, unknown>>(tx, sql`SELECT ${sql.join(cols, sql`, `)}`));
+  const [r] = await rows<Record<string, unknown>>(db, sql`SELECT ${sql.join(cols, sql`, `)}`);
   const openCounts = (r._open ?? {}) as Record<string, number>;
   const byStatus: Record<string, number> = {};
   const cappedStatuses: string[] = [];
