@@ -163,7 +163,12 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
   // page of hits read a row's out-of-line title, body and rank_tsv.
   const page =
     q.sort === "date"
-      ? sql`top AS (
+      ? sql`m AS MATERIALIZED (
+            SELECT ctid AS row, doc_type, year, district, date AS dt FROM search_documents
+            WHERE tsv @@ ${matchQuery}::tsquery
+          ), f AS (
+            SELECT doc_type, year, district, count(*)::int AS n FROM m GROUP BY doc_type, year, district
+          ), top AS (
             SELECT row, 0 AS tier, NULL::real AS score, false AS all_title, dt FROM m
             ORDER BY dt DESC NULLS LAST, row LIMIT ${q.pageSize} OFFSET ${offset}
           )`
@@ -172,17 +177,24 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
         //    RANKED_CANDIDATES of them, with some word (a), the RANKED_CANDIDATES with every word, then
         //    the shortest, then the newest, by score (the whole query in the title first, then ts_rank);
         // 1. the rest of e, newest first;  2. the rest of the matches, newest first.
-        sql`e AS MATERIALIZED (
+        sql`f AS MATERIALIZED (
+            SELECT doc_type, year, district, count(*)::int AS n FROM search_documents
+            WHERE tsv @@ ${matchQuery}::tsquery GROUP BY doc_type, year, district
+          ), total AS MATERIALIZED (
+            SELECT coalesce(sum(n), 0) AS n FROM f
+          ), e AS MATERIALIZED (
             SELECT ctid AS row, date AS dt, rank_len FROM search_documents
-            WHERE EXISTS (SELECT FROM m) AND tsv @@ ${allTitleQuery}::tsquery
+            WHERE (SELECT n FROM total) > 0 AND tsv @@ ${allTitleQuery}::tsquery
+            ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
           ), a AS MATERIALIZED (
             SELECT ctid AS row, date AS dt, rank_len FROM search_documents
             WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
-              AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery
+              AND (SELECT n FROM total) > (SELECT count(*) FROM e) AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
+            ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
           ), c AS (
             SELECT row, dt, rank_len, true AS all_title FROM e
             UNION ALL
-            SELECT row, dt, rank_len, false FROM a WHERE NOT (row IN (SELECT row FROM e))
+            SELECT row, dt, rank_len, false FROM a
           ), scored AS MATERIALIZED (
             SELECT c.row, 0 AS tier, (${score})::real AS score, c.all_title, c.dt
             FROM (SELECT * FROM c ORDER BY all_title DESC, rank_len, dt DESC NULLS LAST, row
@@ -191,13 +203,16 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
           ), t01 AS MATERIALIZED (
             SELECT * FROM scored
             UNION ALL
-            (SELECT row, 1, NULL::real, true, dt FROM e
-             WHERE (SELECT count(*) FROM scored) < ${need} AND NOT (row IN (SELECT row FROM scored))
-             ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
+            (SELECT ctid, 1, NULL::real, true, date FROM search_documents
+             WHERE (SELECT count(*) FROM scored) < ${need} AND tsv @@ ${allTitleQuery}::tsquery
+               AND NOT (ctid IN (SELECT row FROM scored))
+             ORDER BY date DESC NULLS LAST, ctid LIMIT ${need})
           ), t2 AS (
-            SELECT row, 2 AS tier, NULL::real AS score, false AS all_title, dt FROM m
-            WHERE (SELECT count(*) FROM t01) < ${need} AND NOT (row IN (SELECT row FROM t01))
-            ORDER BY dt DESC NULLS LAST, row LIMIT ${need}
+            SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
+            FROM search_documents
+            WHERE (SELECT count(*) FROM t01) < ${need} AND (SELECT n FROM total) > (SELECT count(*) FROM t01)
+              AND tsv @@ ${matchQuery}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
+            ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
           ), top AS (
             SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
             ORDER BY tier, score DESC NULLS LAST, all_title DESC, dt DESC NULLS LAST, row
@@ -218,10 +233,7 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
       n: number;
     }>(
       tx,
-      sql`WITH m AS MATERIALIZED (
-            SELECT ctid AS row, doc_type, year, district, date AS dt FROM search_documents
-            WHERE tsv @@ ${matchQuery}::tsquery
-          ), ${page}
+      sql`WITH ${page}
           SELECT 'h' AS kind,
                  (row_number() OVER (ORDER BY top.tier, top.score DESC NULLS LAST, top.all_title DESC,
                                               top.dt DESC NULLS LAST, top.row))::int AS rn,
@@ -230,8 +242,7 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
             FROM top JOIN search_documents s ON s.ctid = top.row
           UNION ALL
           -- Every match, counted: the total and the three facets add up from these rows.
-          SELECT 'f', NULL, doc_type, NULL, NULL, NULL, NULL, NULL, district, year, count(*)::int
-            FROM m GROUP BY doc_type, year, district`,
+          SELECT 'f', NULL, doc_type, NULL, NULL, NULL, NULL, NULL, district, year, n FROM f`,
     ),
   );
   const hitRows = all
