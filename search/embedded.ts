@@ -157,10 +157,11 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
   const offset = (q.page - 1) * q.pageSize;
   const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
     + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
-  // m: every match (a bitmap scan of the GIN index, whose small heap rows give type, year, district and
-  // date), counted for the total and the facets. The page: (row, tier, score, all_title, dt) in order.
-  // e and a scan the same index (tsv holds the facet and title lexemes too); only `scored` and the
-  // page of hits read a row's out-of-line title, body and rank_tsv.
+  // f: every match, counted by (type, year, district) for the total and the facets: a bitmap scan of the
+  // GIN index whose small heap rows hold those values. Then the page, as (row, tier, score, all_title,
+  // dt) in order; its scans use the same index (tsv holds the facet and title lexemes too), each only
+  // when matches are left for it. Only `scored` and the page of hits read a row's out-of-line title,
+  // body and rank_tsv. Rows are named by ctid: stable within the statement's snapshot, cheap to hash.
   const page =
     q.sort === "date"
       ? sql`m AS MATERIALIZED (
@@ -173,9 +174,9 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
             ORDER BY dt DESC NULLS LAST, row LIMIT ${q.pageSize} OFFSET ${offset}
           )`
       : // Relevance, in three tiers, each computed only when the ones before fill less than the page:
-        // 0. scored: of the matches with every query word in their title or keywords (e), or failing
-        //    RANKED_CANDIDATES of them, with some word (a), the RANKED_CANDIDATES with every word, then
-        //    the shortest, then the newest, by score (the whole query in the title first, then ts_rank);
+        // 0. scored: of the matches with every query word in their title or keywords (e: the shortest,
+        //    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
+        //    RANKED_CANDIDATES by score (the whole query in the title first, then ts_rank);
         // 1. the rest of e, newest first;  2. the rest of the matches, newest first.
         sql`f AS MATERIALIZED (
             SELECT doc_type, year, district, count(*)::int AS n FROM search_documents
@@ -189,7 +190,8 @@ async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "to
           ), a AS MATERIALIZED (
             SELECT ctid AS row, date AS dt, rank_len FROM search_documents
             WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
-              AND (SELECT n FROM total) > (SELECT count(*) FROM e) AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
+              AND (SELECT n FROM total) > (SELECT count(*) FROM e)
+              AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
             ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
           ), c AS (
             SELECT row, dt, rank_len, true AS all_title FROM e
