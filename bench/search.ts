@@ -8,8 +8,8 @@ import { type SearchQuery, search, setSearchBackend } from "../search/engine";
 import { progressBar, reindex } from "../search/reindex";
 import { createServerDatabase } from "../test/support/db";
 
-// Search benchmark on the PostgreSQL server (embedded backend):
-//   npx tsx bench/search.ts [documents=200000]
+// Search benchmark on the PostgreSQL server (embedded backend), under the shared benchmark lock:
+//   flock /tmp/sunshine-bench.lock npx tsx bench/search.ts [documents=200000] [--queries-only]
 // BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_bench_c) is DROPPED and
 // re-created. Prints reindex throughput (segmentation + tsvector + insert, docs/s) and query latency
 // (p50/p95/max, end to end through search(): parsing, SQL, facets, highlighting) for one- and
