@@ -62,7 +62,7 @@ export function insertTicket(db: Db, row: NewTicketRow): Promise<InsertedTicket 
   let submit = writers.get(db);
   if (!submit) {
     submit = coalesce((batch: NewTicketRow[]) => runBatch(db, batch), {
-      maxInFlight: 4,
+      maxInFlight: 2,
       maxBatch: 64,
       keyOf: (r) => r.idempotency_key_hash,
     });
