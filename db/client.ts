@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -40,10 +40,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const client = postgres(opts.url, {
       max: opts.poolMax ?? 10,
       onnotice: () => {},
-      // Prepared statements (below) are planned for each call's values, never with a generic plan: which
-      // path is short depends on them (a rare category is read from its own index, a common one in
-      // deadline order), and a generic plan would pick one path for every value.
-      connection: { application_name: "sunshine", plan_cache_mode: "force_custom_plan" },
+      connection: { application_name: "sunshine" },
     });
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     return {
@@ -87,17 +84,32 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
 }
 
+const CUSTOM_PLAN = "/* custom plan */";
+
+/**
+ * This query planned for its values on every call, never with a prepared statement's generic plan: for
+ * queries whose best path depends on the values (a rare category is read from its own index, a common
+ * one in deadline order; a search word matching ten documents or ten thousand).
+ */
+export function customPlan(query: SQL): SQL {
+  return sql`${sql.raw(CUSTOM_PLAN)} ${query}`;
+}
+
 /**
  * postgres.js runs drizzle's queries unnamed (parsed and planned again on every call). Parameterised
  * queries are named prepared statements instead, cached per connection: the text of each query is fixed
- * (values are parameters), so the set stays small, and hot paths such as filing skip the parse and plan.
+ * (values are parameters), so the set stays small, and hot paths such as filing and lookups skip the
+ * parse and, once PostgreSQL settles on a generic plan, the planning. customPlan() opts a query out.
  */
 function preparing(client: postgres.Sql): postgres.Sql {
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop === "unsafe") {
         return (query: string, args?: unknown[], options?: { prepare?: boolean }) =>
-          target.unsafe(query, args as never, { ...options, prepare: Array.isArray(args) && args.length > 0 });
+          target.unsafe(query, args as never, {
+            ...options,
+            prepare: Array.isArray(args) && args.length > 0 && !query.startsWith(CUSTOM_PLAN),
+          });
       }
       if (prop === "begin") {
         return (...a: unknown[]) => {
