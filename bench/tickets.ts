@@ -264,11 +264,13 @@ async function main() {
     `INSERT INTO tickets (number, kind, category_code, title, description, district_id, channel, tier, tier_reason, handling_level, routed_unit_id, supervising_unit_id, supervising_level, routing_reason, accept_due_on, handle_due_on, reporter_anonymous, receipt_hash, body_hash) VALUES ('PG-' || nextval('ticket_number_seq'), 'complaint', 'housing', '基准', '基准测试的单行插入', ${u.district_id}, 'api', 'IV', '一般事项', 'district', ${u.id}, ${u.id}, 'district', '基准', current_date, current_date + 60, true, md5(random()::text), md5(random()::text));\n`,
   );
   const url = new URL(DB_URL);
-  const pgbench = (options?: string) => {
+  const pgbench = (options?: string, protocol = "simple") => {
     const out = execFileSync(
       "pgbench",
       [
         "-n",
+        "-M",
+        protocol,
         "-h",
         url.hostname,
         "-p",
@@ -297,6 +299,8 @@ async function main() {
   const pgLatency = raw.latency;
   // The same INSERT with the table's triggers (the statistics rollup) switched off, for reference.
   const bare = pgbench("-c session_replication_role=replica");
+  // The same INSERT as a prepared statement (parsed and planned once per connection, as the API's are).
+  const prepared = pgbench(undefined, "prepared");
   await sql.end();
 
   const f = (x: number) => x.toFixed(1);
@@ -308,6 +312,9 @@ async function main() {
   console.log(`  ${f(tps)} rows/s · latency avg ${f(pgLatency)} ms`);
   console.log(`ratio API / raw INSERT: ${(post.perSecond / tps).toFixed(2)} (aim ≥ 0.5)`);
   console.log(`  (same INSERT without the table's triggers: ${f(bare.tps)} rows/s, latency avg ${f(bare.latency)} ms)`);
+  console.log(
+    `  (same INSERT prepared, pgbench -M prepared: ${f(prepared.tps)} rows/s → ratio ${(post.perSecond / prepared.tps).toFixed(2)})`,
+  );
   console.log("GET /api/tickets/{number} with X-Receipt (10 clients, random existing tickets)");
   console.log(
     `  ${f(lookup.perSecond)} lookups/s · p50 ${f(lookup.p50)} ms · p95 ${f(lookup.p95)} ms (aim < 20 ms) · ${lookup.errors} errors`,
