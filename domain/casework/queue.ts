@@ -139,21 +139,8 @@ function statusBranches(f: QueueFilters): SQL[] {
 
 const where = (parts: SQL[]) => sql.join(parts, sql` AND `);
 
-type QueueRow = {
-  id: number;
-  number: string;
-  title: string;
-  kind: string;
-  status: string;
-  tier: string;
-  channel: string;
-  category: string;
-  district: string;
-  unit: string;
-  due_on: string;
-  received_at: Date;
-  escalated: boolean;
-};
+/** A QueueItem as the database returns it. */
+type QueueRow = Omit<QueueItem, "dueOn" | "receivedAt"> & { due_on: string; received_at: Date };
 
 /**
  * One page of the queue, most urgent first (earliest deadline, then tier, then oldest). Pages are
