@@ -1,5 +1,6 @@
 // npm start: build the site if the build is missing or older than the sources, then serve it.
 import { spawnSync } from "node:child_process";
+import cluster from "node:cluster";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { register } from "tsx/esm/api";
@@ -15,7 +16,8 @@ function newest(p) {
 
 const entry = path.join(process.env.SUNSHINE_BUILD_DIR ?? "dist", "server/entry.mjs");
 const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
-if (built === 0 || Math.max(...SOURCES.map(newest)) > built) {
+// Server processes forked by serve.ts (cluster workers) run this file too: only the primary builds.
+if (cluster.isPrimary && (built === 0 || Math.max(...SOURCES.map(newest)) > built)) {
   console.error(built === 0 ? "Building the site (first start)…" : "Sources changed since the last build: rebuilding…");
   const r = spawnSync(process.execPath, ["node_modules/astro/astro.js", "build"], { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
