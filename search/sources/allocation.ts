@@ -3,19 +3,14 @@ import { type Db, rows } from "../../db/client";
 import { FUND_LEVEL_LABELS } from "../../domain/funds/labels";
 import { formatMoney } from "../../domain/funds/money";
 import type { SearchDocument, SearchSource } from "../contract";
+import { idCondition } from "./ids";
 
 /** Fund allocations (current version; withdrawn ones leave the index). */
 export const allocationSource: SearchSource = {
   type: "allocation",
   async load(db: Db, ids?: string[]): Promise<SearchDocument[]> {
-    const wanted = ids?.map(Number).filter(Number.isInteger);
-    if (wanted && wanted.length === 0) return [];
-    const filter = wanted
-      ? sql`AND a.id IN (${sql.join(
-          wanted.map((i) => sql`${i}`),
-          sql`, `,
-        )})`
-      : sql``;
+    const only = idCondition(sql`a.id`, ids);
+    if (!only) return [];
     const list = await rows<Record<string, string | number | null>>(
       db,
       sql`SELECT a.id, a.year, a.level, a.fund_name, a.doc_number, a.amount::text AS amount, a.purpose,
@@ -23,7 +18,7 @@ export const allocationSource: SearchSource = {
         FROM fund_allocations a JOIN districts d ON d.id = a.district_id LEFT JOIN towns t ON t.id = a.town_id
         LEFT JOIN villages v ON v.id = a.village_id LEFT JOIN projects p ON p.id = a.project_id
         JOIN categories c ON c.code = a.category_code
-        WHERE a.status = 'active' ${filter} ORDER BY a.id`,
+        WHERE a.status = 'active' AND ${only} ORDER BY a.id`,
     );
     return list.map((a) => {
       const place = [a.district, a.town, a.village].filter(Boolean).join(" ");

@@ -1,19 +1,14 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import type { SearchDocument, SearchSource } from "../contract";
+import { idCondition } from "./ids";
 
 /** Published notices (drafts are not public; withdrawn and amended ones stay findable, marked in the title). */
 export const noticeSource: SearchSource = {
   type: "notice",
   async load(db: Db, ids?: string[]): Promise<SearchDocument[]> {
-    const wanted = ids?.map(Number).filter(Number.isInteger);
-    if (wanted && wanted.length === 0) return [];
-    const filter = wanted
-      ? sql`AND n.id IN (${sql.join(
-          wanted.map((i) => sql`${i}`),
-          sql`, `,
-        )})`
-      : sql``;
+    const only = idCondition(sql`n.id`, ids);
+    if (!only) return [];
     const list = await rows<Record<string, string | number | null>>(
       db,
       sql`SELECT n.id, n.title, n.status, n.superseded_by_id, n.project_name, n.location, n.content, n.funding,
@@ -21,7 +16,7 @@ export const noticeSource: SearchSource = {
           d.name AS district, t.name AS town, v.name AS village
         FROM notices n JOIN districts d ON d.id = n.district_id LEFT JOIN towns t ON t.id = n.town_id
         LEFT JOIN villages v ON v.id = n.village_id
-        WHERE n.status <> 'draft' ${filter} ORDER BY n.id`,
+        WHERE n.status <> 'draft' AND ${only} ORDER BY n.id`,
     );
     return list.map((n) => {
       const mark = n.status === "withdrawn" ? "（已撤回）" : n.superseded_by_id ? "（已更正）" : "";

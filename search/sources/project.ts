@@ -3,26 +3,21 @@ import { type Db, rows } from "../../db/client";
 import type { ProjectStage } from "../../db/schema";
 import { PROJECT_STAGE_LABELS } from "../../domain/funds/labels";
 import type { SearchDocument, SearchSource } from "../contract";
+import { idCondition } from "./ids";
 
 /** Poverty-alleviation projects with their current stage. */
 export const projectSource: SearchSource = {
   type: "project",
   async load(db: Db, ids?: string[]): Promise<SearchDocument[]> {
-    const wanted = ids?.map(Number).filter(Number.isInteger);
-    if (wanted && wanted.length === 0) return [];
-    const filter = wanted
-      ? sql`WHERE p.id IN (${sql.join(
-          wanted.map((i) => sql`${i}`),
-          sql`, `,
-        )})`
-      : sql``;
+    const only = idCondition(sql`p.id`, ids);
+    if (!only) return [];
     const list = await rows<Record<string, string | number | null>>(
       db,
       sql`SELECT p.id, p.name, p.year, p.stage, p.location, p.content, p.implementing_unit, p.poverty_mechanism,
           d.name AS district, t.name AS town, v.name AS village, c.name AS category,
           (SELECT max(happened_on)::text FROM project_stages s WHERE s.project_id = p.id) AS last_stage_on
         FROM projects p JOIN districts d ON d.id = p.district_id LEFT JOIN towns t ON t.id = p.town_id
-        LEFT JOIN villages v ON v.id = p.village_id JOIN categories c ON c.code = p.category_code ${filter} ORDER BY p.id`,
+        LEFT JOIN villages v ON v.id = p.village_id JOIN categories c ON c.code = p.category_code WHERE ${only} ORDER BY p.id`,
     );
     return list.map((p) => ({
       type: "project",
