@@ -398,17 +398,16 @@ export async function correctAllocation(
       .update(fa)
       .set({ ...next, version, updatedAt: new Date() })
       .where(eq(fa.id, id));
-    await tx
-      .insert(fundAllocationVersions)
-      .values({ ...next, allocationId: id, version, kind: "correction", reason, createdBy: actorId });
-    await syncSearch(tx, "allocation", [id]);
-    await audit(tx, {
-      actorId,
-      action: "fund.correct",
-      subjectType: "allocation",
-      subjectId: String(id),
-      details: { version, reason, from: cur.amount, to: next.amount },
-    });
+    await recordVersion(
+      tx,
+      id,
+      next,
+      { version, kind: "correction", reason, actorId },
+      {
+        from: cur.amount,
+        to: next.amount,
+      },
+    );
     return version;
   });
 }
@@ -420,17 +419,31 @@ export async function withdrawAllocation(db: Db, id: number, reason: string, act
     const version = cur.version + 1;
     await tx.update(fa).set({ status: "withdrawn", version, updatedAt: new Date() }).where(eq(fa.id, id));
     const { id: _id, status: _s, version: _v, batchId: _b, isDemo: _d, createdAt: _c, updatedAt: _u, ...values } = cur;
-    await tx
-      .insert(fundAllocationVersions)
-      .values({ ...values, allocationId: id, version, kind: "withdrawal", reason, createdBy: actorId });
-    await syncSearch(tx, "allocation", [id]);
-    await audit(tx, {
-      actorId,
-      action: "fund.withdraw",
-      subjectType: "allocation",
-      subjectId: String(id),
-      details: { version, reason },
-    });
+    await recordVersion(tx, id, values, { version, kind: "withdrawal", reason, actorId });
     return version;
+  });
+}
+
+/** A correction's or withdrawal's public version row, the search index and the audit record. */
+async function recordVersion(
+  tx: Db,
+  id: number,
+  values: Omit<
+    typeof fundAllocationVersions.$inferInsert,
+    "allocationId" | "version" | "kind" | "reason" | "createdBy"
+  >,
+  v: { version: number; kind: "correction" | "withdrawal"; reason: string; actorId: number | null },
+  details: Record<string, unknown> = {},
+) {
+  await tx
+    .insert(fundAllocationVersions)
+    .values({ ...values, allocationId: id, version: v.version, kind: v.kind, reason: v.reason, createdBy: v.actorId });
+  await syncSearch(tx, "allocation", [id]);
+  await audit(tx, {
+    actorId: v.actorId,
+    action: v.kind === "correction" ? "fund.correct" : "fund.withdraw",
+    subjectType: "allocation",
+    subjectId: String(id),
+    details: { version: v.version, reason: v.reason, ...details },
   });
 }
