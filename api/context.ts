@@ -1,4 +1,4 @@
-import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { StaffPrincipal } from "../domain/auth/principal";
 import { validationFailed } from "./errors";
@@ -33,4 +33,13 @@ export function createRouter() {
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
+});
+
+/** The `{id}` path parameter of a public record (a positive integer). */
+export const IdParam = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });

@@ -27,7 +27,7 @@ import {
   updateHonor,
 } from "../../domain/honors/honors";
 import { createPolicy, getPolicy, listPolicies } from "../../domain/policies/policies";
-import { createRouter, jsonContent } from "../context";
+import { createRouter, IdParam, jsonContent } from "../context";
 import { AppError, errorResponses, validationFailed } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
@@ -44,14 +44,6 @@ archiveRoutes.use("/archive/moderation", publisher);
 archiveRoutes.use("/archive/items/:id/approve", publisher);
 archiveRoutes.use("/archive/items/:id/reject", publisher);
 archiveRoutes.use("/archive/items/:id/files/*", publisher);
-
-const Id = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
-});
 
 // ---------------------------------------------------------------------------------------------- policies
 const Unit = z.object({ name: z.string(), lead: z.boolean(), scope: z.boolean() });
@@ -289,7 +281,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "修改年鉴章节（信息发布员）",
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "application/json": {
@@ -394,7 +386,7 @@ archiveRoutes.openapi(
     path: "/archive/items/{id}",
     tags: ["档案"],
     summary: "一件已公开影像的 JSON-LD（schema.org Photograph + DCMI 术语）",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: {
       200: {
         description: "JSON-LD",
@@ -520,7 +512,7 @@ archiveRoutes.openapi(
     path: "/archive/items/{id}/approve",
     tags: ["档案"],
     summary: "审核通过并公开（信息发布员）",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(Item, "已公开"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
@@ -544,7 +536,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "不予采用（信息发布员），须填写理由；已公开的也可撤下",
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "application/json": {
@@ -579,7 +571,7 @@ archiveRoutes.openapi(
     path: "/archive/items/{id}/files/{file}",
     tags: ["档案"],
     summary: "审核时查看任意状态影像的文件（信息发布员）",
-    request: { params: Id.extend({ file: z.string().max(20).openapi({ example: "480.webp" }) }) },
+    request: { params: IdParam.extend({ file: z.string().max(20).openapi({ example: "480.webp" }) }) },
     responses: {
       200: { description: "图片", content: { "image/webp": { schema: z.any() }, "image/jpeg": { schema: z.any() } } },
       ...errorResponses(400, 401, 403, 404, 503),
@@ -669,7 +661,7 @@ archiveRoutes.openapi(
     path: "/honors/{id}",
     tags: ["档案"],
     summary: "群英谱条目",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(HonorView, "条目"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(honorView(await getHonor(c.var.db, c.req.valid("param").id)), 200),
@@ -696,7 +688,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "修改群英谱条目（信息发布员）",
     request: {
-      params: Id,
+      params: IdParam,
       body: { content: { "application/json": { schema: HonorInput.partial() } }, required: true },
     },
     responses: { 200: jsonContent(HonorView, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
@@ -710,7 +702,7 @@ archiveRoutes.openapi(
     path: "/honors/{id}",
     tags: ["档案"],
     summary: "删除群英谱条目（信息发布员）",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 204: { description: "已删除" }, ...errorResponses(400, 401, 403, 404, 503) },
   }),
   async (c) => {
@@ -726,7 +718,7 @@ archiveRoutes.openapi(
     tags: ["档案"],
     summary: "上传或替换条目照片（信息发布员）：multipart 字段 photo；去除元数据并生成多种尺寸",
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "multipart/form-data": {

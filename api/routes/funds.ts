@@ -14,7 +14,7 @@ import { resolveFundFilters } from "../../domain/funds/filters";
 import { importAllocations } from "../../domain/funds/import";
 import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input";
 import { env } from "../../lib/env";
-import { createRouter, jsonContent } from "../context";
+import { createRouter, IdParam, jsonContent } from "../context";
 import { AppError, errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
 
@@ -89,13 +89,6 @@ const Version = z.object({
   createdAt: z.string(),
 });
 const AllocationDetail = Allocation.extend({ versions: z.array(Version) }).openapi("AllocationDetail");
-const Id = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
-});
 
 const Money = z
   .union([z.string(), z.number()])
@@ -246,7 +239,7 @@ fundsRoutes.openapi(
     path: "/funds/{id}",
     tags: ["资金公开"],
     summary: "一条资金分配及其全部版本（更正、撤回）",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(AllocationDetail, "记录及版本"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await getAllocation(c.var.db, c.req.valid("param").id), 200),
@@ -277,7 +270,7 @@ fundsRoutes.openapi(
     tags: ["资金公开"],
     summary: "更正（产生新版本，旧版本保留并公开）",
     security: [{ staffSession: [] }],
-    request: { params: Id, body: { content: { "application/json": { schema: Correction } }, required: true } },
+    request: { params: IdParam, body: { content: { "application/json": { schema: Correction } }, required: true } },
     responses: { 201: jsonContent(AllocationDetail, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
@@ -298,7 +291,7 @@ fundsRoutes.openapi(
     summary: "撤回（作为公开的版本保留，并写明原因）",
     security: [{ staffSession: [] }],
     request: {
-      params: Id,
+      params: IdParam,
       body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
     },
     responses: { 201: jsonContent(AllocationDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },

@@ -9,7 +9,7 @@ import {
   withdrawNotice,
 } from "../../domain/notices/notices";
 import { MIN_PERIOD_DAYS, NOTICE_STATES } from "../../domain/notices/state";
-import { createRouter, jsonContent } from "../context";
+import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
 
@@ -20,13 +20,6 @@ export const noticesRoutes = createRouter();
 noticesRoutes.use("/notices", publisherForWrites);
 noticesRoutes.use("/notices/*", publisherForWrites);
 
-const Id = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
-});
 const State = z.enum(NOTICE_STATES as [string, ...string[]]).openapi({
   description: "draft 草稿 | in_period 公示中 | ended 公示期满 | withdrawn 已撤回 | amended 已更正",
 });
@@ -161,7 +154,7 @@ noticesRoutes.openapi(
     path: "/notices/{id}",
     tags: ["公告公示"],
     summary: "一条公示：字段、公示期、更正记录、异议数量及处理结果（不含异议人信息）",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(NoticeDetail, "公示"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await detail(c, c.req.valid("param").id), 200),
@@ -190,7 +183,7 @@ noticesRoutes.openapi(
     tags: ["公告公示"],
     summary: "发布草稿（公示期从今天开始）",
     security: [{ staffSession: [] }],
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
@@ -208,7 +201,7 @@ noticesRoutes.openapi(
     summary: "更正公示：发布更正后的新公示（重新计算公示期），原公示保留并标记“已更正”",
     security: [{ staffSession: [] }],
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "application/json": { schema: NoticeInput.partial().omit({ publish: true }).extend({ reason: Reason }) },
@@ -234,7 +227,7 @@ noticesRoutes.openapi(
     summary: "撤回公示（保留并公开撤回原因）",
     security: [{ staffSession: [] }],
     request: {
-      params: Id,
+      params: IdParam,
       body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
     },
     responses: { 200: jsonContent(NoticeDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { PROJECT_STAGES } from "../../db/schema";
 import { checkAmount } from "../../domain/funds/allocations";
 import { advanceProject, createProject, getProject, registerAsset } from "../../domain/projects/projects";
-import { createRouter, jsonContent } from "../context";
+import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
 
@@ -13,13 +13,6 @@ export const projectsRoutes = createRouter();
 projectsRoutes.use("/projects", publisherForWrites);
 projectsRoutes.use("/projects/*", publisherForWrites);
 
-const Id = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
-});
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
 const Stage = z.enum(PROJECT_STAGES).openapi({
   description:
@@ -95,7 +88,7 @@ projectsRoutes.openapi(
     path: "/projects/{id}",
     tags: ["扶贫项目"],
     summary: "项目：各阶段（含日期）、资产登记、资金、公示",
-    request: { params: Id },
+    request: { params: IdParam },
     responses: { 200: jsonContent(Project, "项目"), ...errorResponses(400, 404, 503) },
   }),
   async (c) => c.json(await getProject(c.var.db, c.req.valid("param").id), 200),
@@ -127,7 +120,7 @@ projectsRoutes.openapi(
     summary: "进入下一阶段（注明日期）",
     security: [{ staffSession: [] }],
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "application/json": {
@@ -154,7 +147,7 @@ projectsRoutes.openapi(
     summary: "资产登记（竣工验收后）：所有权人、管理人、管护责任",
     security: [{ staffSession: [] }],
     request: {
-      params: Id,
+      params: IdParam,
       body: {
         content: {
           "application/json": {
