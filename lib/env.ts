@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustProxy, TrustProxyError } from "./trust-proxy";
 
 // Every setting the process reads, parsed once. A bad value stops start-up with the variable's name.
 const booleanString = z
@@ -44,6 +45,22 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Largest request body accepted, in bytes (JSON and forms); uploads have their own limit. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /**
+   * Reverse proxies allowed to say the client's address and scheme (X-Forwarded-For/-Proto): a hop
+   * count (1 = one nginx in front) or comma-separated addresses/CIDRs. Unset: nobody (lib/client-address.ts).
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (err) {
+        if (!(err instanceof TrustProxyError)) throw err;
+        ctx.addIssue({ code: "custom", message: err.message });
+        return z.NEVER;
+      }
+    }),
   /** Staff console (domain/auth, domain/notifications, domain/casework/sweep). */
   SESSION_TTL_HOURS: z.coerce
     .number()
