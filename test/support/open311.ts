@@ -6,9 +6,9 @@ import sax from "sax";
 import { open311 } from "../../api/open311/app";
 
 // Helpers for the Open311 tests: call the GeoReport app in process, validate JSON against the official
-// JSON Schemas (../shared/conformance/open311/) and parse XML strictly (well-formedness).
+// JSON Schemas (test/fixtures/open311/, the GeoReport v2 conformance files) and parse XML strictly (well-formedness).
 
-const SCHEMA_DIR = path.resolve(import.meta.dirname, "../../../shared/conformance/open311");
+const SCHEMA_DIR = path.resolve(import.meta.dirname, "../fixtures/open311");
 
 function schema(name: string) {
   return JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), "utf8"));
