@@ -22,6 +22,24 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** A streaming replica for read-only public queries; unset sends every query to DATABASE_URL. */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_REPLICA_URL must start with postgres:// or postgresql://")
+    .optional(),
+  /** Replica reads fall back to the primary while the replica is further behind than this. */
+  REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** Where uploaded files' bytes live: in the database (postgres, default) or an S3-compatible bucket. */
+  FILE_STORAGE: z.enum(["postgres", "s3"]).default("postgres"),
+  S3_ENDPOINT: z.string().url("S3_ENDPOINT must be a URL such as https://s3.example.com").optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bearer token for GET /metrics; unset: /metrics answers only requests from a loopback address. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  /** On SIGTERM: seconds to let in-flight requests finish before the process exits anyway. */
+  DRAIN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
   /** HTTP server processes (with DATABASE_URL; default one per core, at most 8). PGlite allows one. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /** Where the embedded database, uploads and generated files live. */
@@ -78,6 +96,25 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(20 * 1_048_576),
+  /** Online-opinion monitoring (domain/monitor): a JSON file of sources merged at start. */
+  MONITOR_SOURCES_FILE: z.string().min(1).optional(),
+  /** Hosts, addresses or CIDR blocks the fetcher may reach although they are loopback/private (comma-separated). */
+  MONITOR_ALLOW_HOSTS: z
+    .string()
+    .regex(/^[\w.:/\[\]-]+(\s*,\s*[\w.:/\[\]-]+)*$/, "comma-separated host names, addresses or CIDR blocks")
+    .optional(),
+  /** Seconds between fetch rounds (each source still waits for its own interval); 0 = off. */
+  MONITOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  MONITOR_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  MONITOR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1_048_576),
+  /** Sources fetched at the same time within a round. */
+  MONITOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Minutes a caught item may wait for triage before the person on duty (then the supervisors) is notified. */
+  MONITOR_TRIAGE_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Days a household-level 公示 list stays public after its period and objection handling end. */
+  MONEY_LIST_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Days an allocation may sit not fully disbursed before a ledger entry (台账) is opened for it. */
+  STUCK_MONEY_LEDGER_DAYS: z.coerce.number().int().min(30).max(3650).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +134,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError(
       "Invalid configuration:\n  SUNSHINE_ENCRYPTION_KEY, SUNSHINE_HMAC_KEY: required when NODE_ENV=production (generate with: openssl rand -hex 32)",
     );
+  }
+  if (env.FILE_STORAGE === "s3") {
+    const missing = (["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const).filter(
+      (k) => !env[k],
+    );
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n  ${missing.join(", ")}: required when FILE_STORAGE=s3`);
+    }
+  }
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+    throw new ConfigError("Invalid configuration:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the primary)");
   }
   if (!env.DATABASE_URL && (env.WEB_CONCURRENCY ?? 1) > 1) {
     throw new ConfigError(
