@@ -101,12 +101,16 @@ export const envSchema = z.object({
   /** Hosts, addresses or CIDR blocks the fetcher may reach although they are loopback/private (comma-separated). */
   MONITOR_ALLOW_HOSTS: z
     .string()
-    .regex(/^[\w.:/\[\]-]+(\s*,\s*[\w.:/\[\]-]+)*$/, "comma-separated host names, addresses or CIDR blocks")
+    .regex(/^[\w.:/[\]-]+(\s*,\s*[\w.:/[\]-]+)*$/, "comma-separated host names, addresses or CIDR blocks")
     .optional(),
   /** Seconds between fetch rounds (each source still waits for its own interval); 0 = off. */
   MONITOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   MONITOR_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
-  MONITOR_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1_048_576),
+  MONITOR_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1_048_576),
   /** Sources fetched at the same time within a round. */
   MONITOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Minutes a caught item may wait for triage before the person on duty (then the supervisors) is notified. */
