@@ -122,7 +122,7 @@ describe("tiles", () => {
     const fromTiles = await readHashesFromTiles(indexes, async (tiles) => tiles.map((t) => tree.tile(t)));
     expect(fromTiles.map(toHex)).toEqual(tree.reader(indexes).map(toHex));
     expect(tileForIndex(storedHashIndex(8, 1)).tile).toEqual({ level: 1, n: 0, width: 2 });
-  });
+  }, 60_000);
 
   it("encodes entry bundles with uint16 lengths", () => {
     const bundle = encodeEntryBundle([utf8("a"), utf8(""), utf8("bcd")]);
@@ -223,4 +223,31 @@ describe("tlog-proof and the Sunshine leaf", () => {
     expect(await failed(text.replace(/^extra .*$/m, `extra ${forgedEntry}`))).toBe("inclusion");
     expect(fromBase64("not base64!")).toBeNull();
   });
+});
+
+describe("tile builder", () => {
+  it("appends in batches to the same tiles and root as the stored-hash reference", async () => {
+    const { appendLeafHashes, rootFromEdge } = await import("../../lib/tlog/tile-builder");
+    const tree = new MemoryTree();
+    let state = { size: 0, edge: [] as Uint8Array[] };
+    const stored = new Map<string, Uint8Array>();
+    let next = 0;
+    for (const batch of [1, 254, 1, 1, 300, 65000, 5000, 1]) {
+      const hashes: Uint8Array[] = [];
+      for (let i = 0; i < batch; i++, next++) {
+        tree.append(utf8(`e${next}`));
+        hashes.push(recordHash(utf8(`e${next}`)));
+      }
+      const r = appendLeafHashes(state, hashes);
+      state = r.state;
+      for (const t of r.tiles) {
+        const key = `${t.level}/${t.n}/${t.width}`;
+        expect(stored.has(key), key).toBe(false);
+        stored.set(key, t.data);
+        expect(toHex(t.data)).toBe(toHex(tree.tile(t)));
+      }
+      expect(toHex(await rootFromEdge(state))).toBe(toHex(tree.root()));
+    }
+    expect(state.size).toBe(70558);
+  }, 60_000);
 });
