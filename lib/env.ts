@@ -38,6 +38,8 @@ export const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Bearer token for GET /metrics; unset: /metrics answers only requests from a loopback address. */
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+  /** Seconds a shared cache (nginx) may serve a public page or public API read without asking again. */
+  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
   /** On SIGTERM: seconds to let in-flight requests finish before the process exits anyway. */
   DRAIN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
   /** HTTP server processes (with DATABASE_URL; default one per core, at most 8). PGlite allows one. */
@@ -60,6 +62,29 @@ export const envSchema = z.object({
     .regex(/^([a-z0-9-]{1,32}:[0-9a-fA-F]{64})(,[a-z0-9-]{1,32}:[0-9a-fA-F]{64})*$/, "format: id:hex64,id:hex64")
     .optional(),
   SUNSHINE_HMAC_KEY: hexKey("SUNSHINE_HMAC_KEY"),
+  /** Transparency log signer key, Go sumdb/note format (PRIVATE+KEY+<origin>+<hex id>+<base64>). Dev derives one. */
+  SUNSHINE_LOG_KEY: z
+    .string()
+    .regex(
+      /^PRIVATE\+KEY\+[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/,
+      "SUNSHINE_LOG_KEY must be a note signer key: npm run log:keygen",
+    )
+    .optional(),
+  /** The log's checkpoint origin line (also its key name). */
+  SUNSHINE_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, "SUNSHINE_LOG_ORIGIN: no spaces or +")
+    .default("zibo.sunshine.gov.cn/log"),
+  /** Witnesses whose cosignatures are added to checkpoints: comma-separated <verifier key>@<witness URL>. */
+  SUNSHINE_LOG_WITNESSES: z
+    .string()
+    .regex(
+      /^[^\s+,@]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+@https?:\/\/[^\s,]+(,[^\s+,@]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+@https?:\/\/[^\s,]+)*$/,
+      "format: <vkey>@<url>,<vkey>@<url>",
+    )
+    .optional(),
+  /** How often the log sequencer runs in the server process, in milliseconds (0 = off). */
+  LOG_SEQUENCER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Largest request body accepted, in bytes (JSON and forms); uploads have their own limit. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
