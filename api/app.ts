@@ -21,6 +21,7 @@ import { referenceRoutes } from "./routes/reference";
 import { searchRoutes } from "./routes/search";
 import { statsRoutes } from "./routes/stats";
 import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
+import { ticketProofRoutes } from "./routes/ticket-proof";
 import { ticketRoutes } from "./routes/tickets";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
@@ -48,6 +49,7 @@ app.route("/", noticesRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);
 app.route("/", ticketRoutes);
+app.route("/", ticketProofRoutes);
 app.route("/", archiveRoutes);
 app.route("/", consoleRoutes);
 app.route("/", searchRoutes);

@@ -10,3 +10,4 @@ export * from "./open311";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";
+export * from "./transparency";

@@ -3,6 +3,7 @@ import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { seal, sha256Hex } from "../../lib/crypto";
 import { getNoticeForObjection } from "../notices/objection-target";
+import { ticketFilingEntry } from "../transparency/entries";
 import { loadCalendar } from "./calendar";
 import { chinaDate, filingDeadlines } from "./deadlines";
 import { type Channel, FileTicketInput, type ParsedTicketInput } from "./input";
@@ -184,6 +185,22 @@ export async function fileTicket(
     reporter = { key_id: sealed.keyId, identity_enc: sealed.data, contact_allowed: v.reporter.contact !== "none" };
   }
 
+  // The public transparency log's filing entry: what the public ticket page shows, and a hiding
+  // commitment to the content (its salt goes only to the reporter's proof bundle).
+  const logEntry = ticketFilingEntry({
+    receivedAt,
+    kind: v.kind,
+    category: category.code,
+    district: resolved.district.name,
+    content: {
+      title: v.title,
+      description: v.description,
+      subject: v.subject
+        ? { unit: v.subject.unit ?? null, person: v.subject.person ?? null, post: v.subject.post ?? null }
+        : null,
+    },
+  });
+
   const row = await insertTicket(db, {
     year: chinaDate(receivedAt).slice(0, 4),
     kind: v.kind,
@@ -216,6 +233,8 @@ export async function fileTicket(
     operator_id: ctx.operatorId ?? null,
     is_demo: ctx.isDemo ?? false,
     reporter,
+    log_entry: logEntry.template,
+    log_secret: logEntry.salt,
     actor_kind: ctx.operatorId ? "staff" : "reporter",
     route_note: `等级 ${tier.tier}（${tier.reason}）；${routing.reason}`,
   });

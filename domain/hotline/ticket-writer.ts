@@ -4,8 +4,8 @@ import { isDatabaseUnavailable } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { coalesce } from "../../lib/coalesce";
 
-// Writes new tickets: the ticket, the reporter's sealed identity and the first two timeline events, in
-// ONE statement for any number of tickets (so a 201 means committed, and nothing is half-written).
+// Writes new tickets: the ticket, the reporter's sealed identity, the first two timeline events and the
+// filing's pending transparency-log entry (domain/transparency), in ONE statement for any number of tickets (so a 201 means committed, and nothing is half-written).
 // Filings outside a transaction are group-committed: those arriving while earlier ones are still at
 // the database go together in the next statement (lib/coalesce.ts), so the database does one parse,
 // one round trip and one commit for several tickets. A batch that fails is retried ticket by ticket so
@@ -45,6 +45,9 @@ export interface NewTicketRow {
   is_demo: boolean;
   /** The sealed identity of a real-name reporter; null when anonymous. */
   reporter: { key_id: string; identity_enc: string; contact_allowed: boolean } | null;
+  /** The filing's transparency-log entry, with '"ticket":""' where the number goes, and its commitment salt. */
+  log_entry: string;
+  log_secret: string;
   actor_kind: "staff" | "reporter";
   route_note: string;
 }
@@ -103,7 +106,8 @@ async function insertTickets(db: Db, batch: NewTicketRow[]): Promise<(InsertedTi
           routed_unit_id int, supervising_unit_id int, supervising_level text, routing_reason text,
           received_at timestamptz, accept_due_on date, first_response_due_at timestamptz, handle_due_on date,
           receipt_hash text, idempotency_key_hash text, body_hash text, operator_id int, is_demo boolean,
-          key_id text, identity_enc text, contact_allowed boolean, actor_kind text, route_note text)
+          key_id text, identity_enc text, contact_allowed boolean, actor_kind text, route_note text,
+          log_entry text, log_secret text)
       ), t AS (
         INSERT INTO tickets (number, kind, category_code, title, description, district_id, town_id, village_id,
           notice_id, subject_unit_id, subject_unit_text, subject_person, subject_post, channel, status, tier,
@@ -131,6 +135,10 @@ async function insertTickets(db: Db, batch: NewTicketRow[]): Promise<(InsertedTi
         UNION ALL
         SELECT t.id, 'route', NULL, 'received', 'internal', 'system', NULL, i.routed_unit_id, i.route_note,
           i.received_at FROM t JOIN i USING (receipt_hash)
+      ), l AS (
+        INSERT INTO log_pending (entry, ref, secret)
+        SELECT replace(i.log_entry, '"ticket":""', '"ticket":"' || t.number || '"'), 'ticket.filed:' || t.number,
+          i.log_secret FROM t JOIN i USING (receipt_hash)
       )
       SELECT id, number, status, receipt_hash FROM t`,
     ),

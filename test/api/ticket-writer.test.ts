@@ -43,6 +43,8 @@ async function baseRow(): Promise<NewTicketRow> {
     operator_id: null,
     is_demo: false,
     reporter: null,
+    log_entry: '{"type":"test","ticket":""}',
+    log_secret: "00",
     actor_kind: "reporter",
     route_note: "测试",
   };

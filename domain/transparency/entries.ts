@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { toHex } from "../../lib/tlog/bytes";
+import { canonicalJson } from "../../lib/tlog/jcs";
+import { commitmentMessage, type TicketContent } from "../../lib/tlog/leaf-format";
+import { sha256 } from "../../lib/tlog/merkle";
+
+// Building log entries (leaf encoding: docs/transparency-log.md) and adding them as pending entries in
+// the caller's transaction, next to the change they record.
+
+/** Placeholder for the ticket number inside a filing entry; the filing statement puts the number in. */
+export const TICKET_NUMBER_SLOT = '"ticket":""';
+
+export interface FilingEntry {
+  /** JCS entry text with TICKET_NUMBER_SLOT where the number goes. */
+  template: string;
+  /** hex 256-bit salt of the content commitment. */
+  salt: string;
+}
+
+/** The filing entry of a ticket whose number the database is about to assign. */
+export function ticketFilingEntry(input: {
+  receivedAt: Date;
+  kind: string;
+  category: string;
+  district: string;
+  content: TicketContent;
+}): FilingEntry {
+  const salt = randomBytes(32);
+  const commitment = toHex(sha256(commitmentMessage(input.content, salt)));
+  const template = canonicalJson({
+    v: 1,
+    type: "ticket.filed",
+    ticket: "",
+    time: input.receivedAt.toISOString(),
+    kind: input.kind,
+    category: input.category,
+    district: input.district,
+    commitment,
+  });
+  return { template, salt: toHex(salt) };
+}
+
+/** The ref under which a ticket's filing entry is found. */
+export const filingRef = (number: string) => `ticket.filed:${number}`;
+
+/**
+ * A published version of a record: its id, version, time and the SHA-256 of the JCS of its public JSON.
+ * `type` names the record kind, e.g. "fund.version", "notice.version", "ticket.transition".
+ */
+export function recordVersionEntry(type: string, id: string, version: number, time: Date, publicJson: unknown) {
+  return canonicalJson({
+    v: 1,
+    type,
+    id,
+    version,
+    time: time.toISOString(),
+    sha256: toHex(sha256(new TextEncoder().encode(canonicalJson(publicJson)))),
+  });
+}
+
+/** Add a pending entry inside the caller's transaction (the change and its entry commit together). */
+export async function appendPending(tx: Db, entry: string, ref: string, secret: string | null = null) {
+  await tx.execute(sql`INSERT INTO log_pending (entry, ref, secret) VALUES (${entry}, ${ref}, ${secret})`);
+}
