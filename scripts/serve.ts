@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { closeDatabase, database, getDb } from "../db/client";
 import { startBackgroundWork } from "../domain/casework/worker";
+import { startLogSequencer } from "../domain/transparency/sequencer";
 import { refuseOversizedBody } from "../lib/body-cap";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
@@ -49,6 +50,8 @@ try {
 const searchWorker =
   !isWorker && config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
 const stopBackgroundWork = isWorker ? () => {} : startBackgroundWork(getDb);
+// The transparency log's sequencer, once, in the primary (domain/transparency/sequencer.ts).
+const stopLogSequencer = isWorker ? () => {} : startLogSequencer(getDb);
 
 let server: Server | undefined;
 if (processes > 1 && cluster.isPrimary) {
@@ -82,10 +85,12 @@ async function startHttpServer() {
   const { getRequestListener } = await import("@hono/node-server");
   const { app } = await import("../api/app");
   const { open311 } = await import("../api/open311/app");
+  const { logApp } = await import("../api/log/app");
   const listen = (fetch: (req: Request, incoming: IncomingMessage) => Response | Promise<Response>) =>
     getRequestListener((req, env) => fetch(req, env.incoming as IncomingMessage), { overrideGlobalObjects: false });
   // The socket's address goes to the app as a binding (c.env), never from a header a client could forge.
   const api = listen((req, incoming) => app.fetch(req, { clientAddress: incoming.socket.remoteAddress }));
+  const tlog = listen((req) => logApp.fetch(req));
   const geo = listen((req) => open311.fetch(req));
 
   const cap = { maxBody: config.MAX_BODY_BYTES, maxUpload: config.MAX_UPLOAD_BYTES };
@@ -93,6 +98,7 @@ async function startHttpServer() {
     const url = req.url ?? "/";
     if (url === "/api" || url.startsWith("/api/") || url.startsWith("/api?")) return void api(req, res);
     if (url.startsWith("/open311/")) return void geo(req, res);
+    if (url.startsWith("/log/")) return void tlog(req, res);
     if (refuseOversizedBody(req, res, cap)) return;
     pages(req, res);
   });
@@ -116,6 +122,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
   stopBackgroundWork();
+  stopLogSequencer();
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   await Promise.all([
     ...workers.map(
