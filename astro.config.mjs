@@ -18,4 +18,16 @@ export default defineConfig({
   // No inline scripts, so the CSP can say script-src 'self'.
   vite: { build: { assetsInlineLimit: 0 } },
   devToolbar: { enabled: false },
+  // `astro dev` is a composition root too: migrate, seed and register search sources before serving.
+  integrations: [
+    {
+      name: "sunshine-prepare",
+      hooks: {
+        "astro:server:setup": async ({ server }) => {
+          const { prepare } = await server.ssrLoadModule("/server/boot.ts");
+          await prepare();
+        },
+      },
+    },
+  ],
 });

@@ -3,9 +3,10 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 
 import { getDb } from "../db/client";
+import { AppError, isDatabaseUnavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { type AppEnv, createRouter } from "./context";
-import { AppError, envelope, isDatabaseUnavailable, statusText } from "./errors";
+import { envelope, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
 import { requestContext } from "./middleware/request-context";
 import { siteHeaders } from "./middleware/site-headers";

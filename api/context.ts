@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import type { StaffPrincipal } from "../domain/auth/principal";
-import { validationFailed } from "./errors";
+import { validationFailed } from "../lib/errors";
 
 export type AppEnv = {
   Variables: {

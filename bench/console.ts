@@ -18,12 +18,12 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rows } from "../db/client";
 import { migrate } from "../db/migrate";
-import { seedReference } from "../db/seed/reference";
 import type { StaffPrincipal } from "../domain/auth/principal";
 import { principalOf } from "../domain/auth/session";
 import { listQueue, parseFilters, queueCounts } from "../domain/casework/queue";
 import { runSweep } from "../domain/casework/sweep";
 import { chinaDate } from "../domain/hotline/deadlines";
+import { seedReference } from "../seed/reference";
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {

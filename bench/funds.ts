@@ -43,7 +43,7 @@ async function prepare() {
   const { createServerDatabase } = await import("../test/support/db");
   const { openDatabase, rows } = await import("../db/client");
   const { migrate } = await import("../db/migrate");
-  const { seedReference } = await import("../db/seed");
+  const { seedReference } = await import("../seed");
   const url = new URL(DB_URL);
   const admin = `${url.protocol}//${url.username}@${url.host}/postgres`;
   const name = url.pathname.slice(1);

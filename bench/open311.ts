@@ -8,8 +8,8 @@ import { sql } from "drizzle-orm";
 import { open311 } from "../api/open311/app";
 import { openDatabase, rows, setDatabase } from "../db/client";
 import { migrate } from "../db/migrate";
-import { seedReference } from "../db/seed/reference";
 import { fileTicket } from "../domain/hotline/filing";
+import { seedReference } from "../seed/reference";
 import { createServerDatabase } from "../test/support/db";
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Database, type Db, openDatabase, rows } from "../db/client";
 import { migrate } from "../db/migrate";
-import { CATEGORIES, DISTRICTS, VILLAGE_NAMES } from "../db/seed/reference-data";
+import { CATEGORIES, DISTRICTS, VILLAGE_NAMES } from "../lib/reference-data";
 import { SEARCH_TYPES, type SearchDocument, type SearchSource, type SearchType } from "../search/contract";
 import { embeddedBackend } from "../search/embedded";
 import { type SearchQuery, search, setSearchBackend } from "../search/engine";

@@ -10,7 +10,7 @@
 import { sql } from "drizzle-orm";
 import { openDatabase, rows, setDatabase } from "../db/client";
 import { migrate } from "../db/migrate";
-import { seedReference } from "../db/seed/reference";
+import { seedReference } from "../seed/reference";
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_bench_f";
 const TARGET = Number(process.env.BENCH_TICKETS ?? 1_000_000);

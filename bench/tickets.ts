@@ -170,7 +170,7 @@ async function main() {
 
   const { openDatabase } = await import("../db/client");
   const { migrate } = await import("../db/migrate");
-  const { seedReference } = await import("../db/seed/reference");
+  const { seedReference } = await import("../seed/reference");
   const { hashReceipt } = await import("../domain/hotline/receipts");
   const database = await openDatabase({ url: DB_URL, poolMax: 2 });
   await migrate(database);

@@ -8,9 +8,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env } from "../lib/env";
-import { log } from "../lib/log";
 import { acquireDataDirLock, type DataDirLock } from "./lock";
-import { migrate } from "./migrate";
 import * as schema from "./schema";
 
 /** A database or a transaction: domain functions take this so they compose inside one transaction. */
@@ -149,32 +147,17 @@ export function setDatabase(database: Database) {
 }
 
 /**
- * The process's database, opened from configuration on first use: migrations applied, and on an
- * empty database the reference data (and, for the embedded database, the demo data) seeded.
+ * The process's database, opened from configuration on first use. Opening only connects: the
+ * composition root (server/boot.ts) migrates and seeds before anything is served.
  */
 export function database(): Promise<Database> {
   slot.current ??= (async () => {
     const e = env();
-    const started = Date.now();
-    const opened = await openDatabase({
+    return openDatabase({
       url: e.DATABASE_URL,
       pgliteDir: path.resolve(e.DATA_DIR, "pglite"),
       poolMax: e.DATABASE_POOL_MAX,
     });
-    try {
-      const applied = await migrate(opened);
-      const { seedIfEmpty } = await import("./seed");
-      await seedIfEmpty(opened.db, { demo: e.SEED_DEMO ?? !e.DATABASE_URL });
-      log.info("database ready", {
-        driver: opened.driver,
-        migrationsApplied: applied.length,
-        ms: Date.now() - started,
-      });
-      return opened;
-    } catch (err) {
-      await opened.close().catch(() => {});
-      throw err;
-    }
   })().catch((err) => {
     slot.current = undefined; // let a later request try again (e.g. the server came back)
     throw err;

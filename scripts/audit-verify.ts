@@ -1,8 +1,9 @@
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase } from "../db/client";
 import { verifyAuditChain } from "../domain/audit/audit-log";
+import { prepare } from "../server/boot";
 
 // npm run audit:verify — walk the audit log's hash chain; exit 1 and name the first broken link.
-const { db } = await database();
+const { db } = await prepare();
 const r = await verifyAuditChain(db);
 await closeDatabase();
 if (r.ok) {

@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { AppError } from "../api/errors";
-import { closeDatabase, database, rows } from "../db/client";
+import { closeDatabase, rows } from "../db/client";
 import { type ImportProblem, importAllocations, parseImportFile, validateImport } from "../domain/funds/import";
+import { AppError } from "../lib/errors";
+import { prepare } from "../server/boot";
 
 // npm run import:funds -- file.csv [--as <username>] [--dry-run]
 // Imports fund allocations from a CSV (UTF-8 or GBK): every row is validated first; any problem
@@ -53,7 +54,7 @@ function printProblems(problems: ImportProblem[], count: number) {
   if (count > problems.length) console.error(`……另有 ${count - problems.length} 处问题未列出`);
 }
 
-const { db } = await database();
+const { db } = await prepare();
 try {
   let actorId: number | null = null;
   if (asUser) {

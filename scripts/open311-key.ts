@@ -1,5 +1,6 @@
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase } from "../db/client";
 import { issueOpen311Key, listOpen311Clients, revokeOpen311Key } from "../domain/open311/keys";
+import { prepare } from "../server/boot";
 
 // npm run open311:key -- "<app name>"      issue an Open311 API key to a client application
 // npm run open311:key -- --list            list client applications (no keys: only their hashes are stored)
@@ -9,7 +10,7 @@ const args = process.argv.slice(2);
 const usage = 'usage: npm run open311:key -- "<app name>" | --list | --revoke <id>';
 let code = 0;
 try {
-  const { db } = await database();
+  const { db } = await prepare();
   if (args[0] === "--list") {
     for (const c of await listOpen311Clients(db)) {
       const state = c.revokedAt ? `revoked ${c.revokedAt}` : "active";

@@ -1,10 +1,11 @@
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase } from "../db/client";
 import { searchBackend } from "../search/engine";
 import { drainAll } from "../search/outbox";
+import { prepare } from "../server/boot";
 
 // npm run search:drain — send every waiting search change to the configured backend now (ignoring
 // the retry backoff), e.g. after Meilisearch comes back. The server's worker does this continuously.
-const { db } = await database();
+const { db } = await prepare();
 try {
   const backend = await searchBackend();
   const r = await drainAll(db, backend, { ignoreBackoff: true });

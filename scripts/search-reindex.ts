@@ -1,11 +1,12 @@
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase } from "../db/client";
 import { searchBackend } from "../search/engine";
+import { searchSources } from "../search/registry";
 import { progressBar, reindex } from "../search/reindex";
-import { searchSources } from "../search/sources/index";
+import { prepare } from "../server/boot";
 
 // npm run search:reindex — rebuild the configured search backend (embedded or Meilisearch) from the
 // database. Progress on stderr; a summary on stdout.
-const { db } = await database();
+const { db } = await prepare();
 const backend = await searchBackend();
 try {
   const result = await reindex(db, backend, { sources: searchSources, onProgress: progressBar(backend.name) });

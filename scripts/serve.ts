@@ -4,12 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { closeDatabase, database, getDb } from "../db/client";
-import { startBackgroundWork } from "../domain/casework/worker";
-import { startLogSequencer } from "../domain/transparency/sequencer";
+import { closeDatabase, getDb } from "../db/client";
 import { refuseOversizedBody } from "../lib/body-cap";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
+import { prepare } from "../server/boot";
+import { startBackgroundWork } from "../server/scheduler";
 
 // The production process: configuration, database (migrated, seeded if empty), then the HTTP server:
 // the API apps (/api/*, /open311/*) answer directly, pages and static files go to Astro's handler; and
@@ -38,20 +38,14 @@ const processes = config.WEB_CONCURRENCY ?? (config.DATABASE_URL ? Math.min(avai
 const isWorker = cluster.isWorker;
 
 try {
-  await database();
+  await prepare();
 } catch (err) {
   console.error(`Cannot open the database: ${(err as Error).message}`);
   process.exit(1);
 }
 
-// Background work once, in the primary: with Meilisearch, a worker sends the search outbox's changes
-// to it (with retries); the deadline sweep and notification outbox run on an interval
-// (SWEEP_INTERVAL_SECONDS; 0 = off).
-const searchWorker =
-  !isWorker && config.MEILISEARCH_URL ? await (await import("../search/worker")).startSearchWorker() : undefined;
-const stopBackgroundWork = isWorker ? () => {} : startBackgroundWork(getDb);
-// The transparency log's sequencer, once, in the primary (domain/transparency/sequencer.ts).
-const stopLogSequencer = isWorker ? () => {} : startLogSequencer(getDb);
+// Background work once, in the primary (server/scheduler.ts).
+const stopBackgroundWork = isWorker ? async () => {} : await startBackgroundWork(getDb);
 
 let server: Server | undefined;
 if (processes > 1 && cluster.isPrimary) {
@@ -121,8 +115,7 @@ async function shutdown(signal: string) {
   if (!isWorker) log.info("shutting down", { signal });
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
-  stopBackgroundWork();
-  stopLogSequencer();
+  const stoppingWork = stopBackgroundWork();
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   await Promise.all([
     ...workers.map(
@@ -138,7 +131,7 @@ async function shutdown(signal: string) {
         server.closeIdleConnections();
       }),
   ]);
-  await searchWorker?.stop();
+  await stoppingWork;
   await closeDatabase();
   process.exit(0);
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
-import { AppError } from "../api/errors";
-import { closeDatabase, database } from "../db/client";
+import { closeDatabase } from "../db/client";
 import { createUser } from "../domain/auth/users";
+import { AppError } from "../lib/errors";
+import { prepare } from "../server/boot";
 
 // npm run user:create -- --username admin --name 管理员 --role admin --unit city-hotline
 // The password is read from the first line of stdin (never from argv, which other users can see):
@@ -25,7 +26,7 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0];
 }
 const password = await readPassword();
-const { db } = await database();
+const { db } = await prepare();
 try {
   const { id } = await createUser(db, null, {
     username: values.username,

@@ -1,8 +1,8 @@
 import type { Db } from "../db/client";
 
 // The one contract between content domains and search. A domain that publishes something:
-//   1. writes search/sources/<type>.ts: a SearchSource that turns its rows into SearchDocuments
-//      (public fields only: never reporter data, never internal notes), registered in sources/index.ts;
+//   1. writes domain/<domain>/search-source.ts: a SearchSource that turns its rows into SearchDocuments
+//      (public fields only: never reporter data, never internal notes), listed in server/search-sources.ts;
 //   2. calls syncSearch(tx, type, ids) from search/sync.ts inside the transaction that changed them.
 // The search module keeps the index in step from there.
 

@@ -1,6 +1,6 @@
-import { AppError } from "../api/errors";
 import type { Db } from "../db/client";
 import { env } from "../lib/env";
+import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
 import { SEARCH_TYPES, type SearchDocument, type SearchType } from "./contract";
 

@@ -4,6 +4,7 @@ import { searchOutbox } from "../db/schema";
 import { log } from "../lib/log";
 import { SEARCH_TYPES, type SearchSource, type SearchType } from "./contract";
 import type { SearchBackend } from "./engine";
+import { searchSources } from "./registry";
 
 // Drains search_outbox into a backend (Meilisearch). Rows are deleted only after the engine has
 // confirmed the write; a failure leaves them with a later next_attempt_at (exponential backoff), so an
@@ -26,17 +27,13 @@ export function backoffMs(attempts: number): number {
 type Backend = Pick<SearchBackend, "index" | "remove">;
 type Sources = Partial<Record<SearchType, SearchSource>>;
 
-async function registeredSources(): Promise<Sources> {
-  return (await import("./sources/index")).searchSources;
-}
-
 /** One batch of due rows. */
 export async function drainOnce(
   db: Db,
   backend: Backend,
   opts: { batch?: number; sources?: Sources; ignoreBackoff?: boolean } = {},
 ): Promise<DrainResult> {
-  const sources = opts.sources ?? (await registeredSources());
+  const sources = opts.sources ?? searchSources;
   const due = await rows<{ id: number; doc_type: string; doc_id: string; attempts: number }>(
     db,
     sql`SELECT id, doc_type, doc_id, attempts FROM search_outbox
@@ -106,7 +103,7 @@ export async function drainAll(
 
 /**
  * The background worker: drains every `intervalMs`, and sooner while there is more to do.
- * Started by scripts/serve.ts when MEILISEARCH_URL is set.
+ * Started by the server's scheduler (server/scheduler.ts) when MEILISEARCH_URL is set.
  */
 export function startOutboxWorker(getDb: () => Promise<Db>, backend: Backend, opts: { intervalMs?: number } = {}) {
   let stopped = false;

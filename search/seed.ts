@@ -3,6 +3,7 @@ import { type Db, rows } from "../db/client";
 import { log } from "../lib/log";
 import { SEARCH_TYPES, type SearchType } from "./contract";
 import { configuredBackendName, searchBackend } from "./engine";
+import { searchSources } from "./registry";
 import { reindex } from "./reindex";
 
 /**
@@ -13,7 +14,6 @@ import { reindex } from "./reindex";
  */
 export async function seedSearchIndex(db: Db) {
   if (configuredBackendName() !== "embedded") return;
-  const { searchSources } = await import("./sources/index");
   const counts = new Map(
     (
       await rows<{ doc_type: string; n: number }>(

@@ -2,7 +2,9 @@ import type { Db } from "../db/client";
 import { searchOutbox } from "../db/schema";
 import { log } from "../lib/log";
 import type { SearchType } from "./contract";
+import { embeddedBackend } from "./embedded";
 import { configuredBackendName } from "./engine";
+import { searchSources } from "./registry";
 
 /**
  * Record that these items changed, inside the caller's transaction, so the index follows the database:
@@ -23,9 +25,6 @@ export async function syncSearch(tx: Db, type: SearchType, ids: (string | number
 
 /** Load these items through their source and write them to the embedded index (missing ones removed). */
 export async function indexFromSource(tx: Db, type: SearchType, ids: string[]) {
-  // Imported lazily: sources import domain modules that import this one.
-  const { searchSources } = await import("./sources/index");
-  const { embeddedBackend } = await import("./embedded");
   const source = searchSources[type];
   if (!source) {
     log.warn("search: no source registered for type; run npm run search:reindex once it is", { type });

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Jieba } from "@node-rs/jieba";
-import { CATEGORIES, DEPARTMENTS, DISTRICTS, VILLAGE_NAMES } from "../db/seed/reference-data";
+import { CATEGORIES, DEPARTMENTS, DISTRICTS, VILLAGE_NAMES } from "../lib/reference-data";
 
 // Chinese text for search: segmentation (jieba, search mode, with the campaign's own vocabulary),
 // document numbers (文号) as single tokens, the tsvector/tsquery the embedded backend stores, and

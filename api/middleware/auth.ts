@@ -2,8 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { StaffRole } from "../../domain/auth/principal";
 import { CSRF_HEADER, csrfMatches, readCookie, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
+import { AppError } from "../../lib/errors";
 import type { AppEnv } from "../context";
-import { AppError } from "../errors";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { env } from "../../lib/env";
-import { AppError } from "../errors";
+import { AppError } from "../../lib/errors";
 
 /** Refuse oversized bodies with 413 before anything reads them; uploads get a larger limit. */
 export function limitBodies(): MiddlewareHandler {

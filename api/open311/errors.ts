@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
+import { AppError, isDatabaseUnavailable } from "../../lib/errors";
 import { log } from "../../lib/log";
-import { AppError, isDatabaseUnavailable } from "../errors";
 import type { Node } from "./format";
 
 // GeoReport v2 errors: the body is a list of { code, description } (root <errors>), and the HTTP status

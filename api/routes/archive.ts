@@ -27,8 +27,9 @@ import {
   updateHonor,
 } from "../../domain/honors/honors";
 import { createPolicy, getPolicy, listPolicies } from "../../domain/policies/policies";
+import { AppError, validationFailed } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
-import { AppError, errorResponses, validationFailed } from "../errors";
+import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
 // The campaign archive (issue #8): policy documents, yearbook, the 我眼中的脱贫攻坚 collection and

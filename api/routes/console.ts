@@ -17,8 +17,9 @@ import { INTAKE_CHANNELS, recordIntake } from "../../domain/casework/intake";
 import { listQueue, parseFilters, queueCounts, ticketDetail } from "../../domain/casework/queue";
 import { FileTicketInput } from "../../domain/hotline/input";
 import { TICKET_NUMBER, TICKET_NUMBER_MESSAGE } from "../../domain/hotline/ticket-number";
+import { AppError } from "../../lib/errors";
 import { createRouter } from "../context";
-import { AppError, errorResponses } from "../errors";
+import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
 // The staff console's JSON API (the console pages call the same domain functions). Cookie session +

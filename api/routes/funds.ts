@@ -14,8 +14,9 @@ import { resolveFundFilters } from "../../domain/funds/filters";
 import { importAllocations } from "../../domain/funds/import";
 import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input";
 import { env } from "../../lib/env";
+import { AppError } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
-import { AppError, errorResponses } from "../errors";
+import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
 
 // 资金分配结果公开: public reading, exports; publishing (create, correct, withdraw, import) is staff-only.

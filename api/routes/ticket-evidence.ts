@@ -9,8 +9,9 @@ import {
   uploadsFromForm,
 } from "../../domain/hotline/evidence";
 import { verifyReceipt } from "../../domain/hotline/tracking";
+import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter } from "../context";
-import { AppError, errorResponses } from "../errors";
+import { errorResponses } from "../errors";
 import { clientOf } from "./tickets";
 
 // Evidence files for a ticket, sent by the reporter with the receipt code: multipart/form-data with one

@@ -4,8 +4,9 @@ import { fileTicket } from "../../domain/hotline/filing";
 import { FileTicketInput, type ParsedTicketInput } from "../../domain/hotline/input";
 import { STATUS_LABELS, type TicketStatus } from "../../domain/hotline/lifecycle";
 import { addReporterMessage, rateTicket, requestFollowUp, trackTicket } from "../../domain/hotline/tracking";
+import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter } from "../context";
-import { AppError, errorResponses } from "../errors";
+import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
 // The hotline's JSON API: file a ticket, follow it with the receipt (X-Receipt header, never in the URL),

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp, { type Sharp } from "sharp";
-import { AppError } from "../../api/errors";
 import { env } from "../../lib/env";
+import { AppError } from "../../lib/errors";
 
 // Uploaded images: checked by their bytes (not their name or declared type), re-encoded without any
 // metadata (EXIF, GPS, XMP, IPTC are dropped; the orientation is applied first), resized into a few

@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { conflict, notFound, validationFailed } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { archiveItems, districts } from "../../db/schema";
+import { conflict, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { removeImage, type StoredImage, storeImage } from "./images";
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { conflict, notFound } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { yearbookChapters } from "../../db/schema";
+import { conflict, notFound } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { markdownToText, renderMarkdown } from "../policies/markdown";
 

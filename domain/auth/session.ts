@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { AppError, unauthenticated } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { env } from "../../lib/env";
+import { AppError, unauthenticated } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import { burnVerify, verifyPassword } from "./passwords";
 import type { StaffPrincipal, StaffRole } from "./principal";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
+import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import { hashPassword, passwordProblem } from "./passwords";
 import { STAFF_ROLES, type StaffPrincipal, type StaffRole } from "./principal";

@@ -1,7 +1,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
-import { AppError, notFound, validationFailed } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { type FundLevel, fundAllocations as fa, fundAllocationVersions, projects } from "../../db/schema";
+import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { audit } from "./audit";
 import { type FundFilters, fundWhere, rollupEligible, rollupWhere } from "./filters";

@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { validationFailed } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { type FundLevel, fundAllocations as fa } from "../../db/schema";
+import { validationFailed } from "../../lib/errors";
 import { referenceData } from "../hotline/reference-cache";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";
 

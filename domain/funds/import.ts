@@ -1,9 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { inArray, sql } from "drizzle-orm";
 import iconv from "iconv-lite";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { categories, districts, fundAllocations, fundImportBatches, projects, towns, villages } from "../../db/schema";
+import { AppError } from "../../lib/errors";
 import { type AllocationValues, insertAllocations } from "./allocations";
 import { audit } from "./audit";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { validationFailed } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
+import { validationFailed } from "../../lib/errors";
 import { resolvePlace, UnknownPlaceError } from "../reference/places";
 import { type AllocationValues, checkAmount, checkYear } from "./allocations";
 import { parseLevel } from "./labels";

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { notFound, validationFailed } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { districts, honors } from "../../db/schema";
+import { notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { removeImage, storeImage } from "../archive/images";
 

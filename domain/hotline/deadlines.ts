@@ -3,7 +3,7 @@
 // Working days follow the calendar: Monday–Friday, except public holidays, plus adjusted workdays 调休.
 // Dates are "YYYY-MM-DD" in China Standard Time (UTC+8, no daylight saving).
 
-import { AppError } from "../../api/errors";
+import { AppError } from "../../lib/errors";
 import { MAX_EXTENSION_DAYS, REVIEW_WINDOW_DAYS } from "./lifecycle";
 
 /** day → isOffDay, for the days that differ from the Mon–Fri rule (calendar_days). */

@@ -3,10 +3,10 @@ import { mkdir, readdir, readFile, stat, unlink, writeFile } from "node:fs/promi
 import path from "node:path";
 import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import sharp from "sharp";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { ticketEvidence, tickets } from "../../db/schema";
 import { env } from "../../lib/env";
+import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { seal, sha256Hex } from "../../lib/crypto";
+import { AppError } from "../../lib/errors";
 import { getNoticeForObjection } from "../notices/objection-target";
 import { ticketFilingEntry } from "../transparency/entries";
 import { loadCalendar } from "./calendar";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { open, seal } from "../../lib/crypto";
+import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
 

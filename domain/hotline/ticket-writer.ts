@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { isDatabaseUnavailable } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { coalesce } from "../../lib/coalesce";
+import { isDatabaseUnavailable } from "../../lib/errors";
 
 // Writes new tickets: the ticket, the reporter's sealed identity, the first two timeline events and the
 // filing's pending transparency-log entry (domain/transparency), in ONE statement for any number of tickets (so a 201 means committed, and nothing is half-written).

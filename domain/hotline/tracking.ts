@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { hmacHex, sameDigest } from "../../lib/crypto";
+import { AppError } from "../../lib/errors";
+import { log } from "../../lib/log";
 import { loadCalendar } from "./calendar";
 import { chinaDate, reviewDeadline } from "./deadlines";
 import { KIND_LABELS, type TicketKind } from "./input";

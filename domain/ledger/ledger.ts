@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
+import { AppError } from "../../lib/errors";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";

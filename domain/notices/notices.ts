@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { AppError, notFound, validationFailed } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { notices, projects } from "../../db/schema";
+import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { audit } from "../funds/audit";
 import { resolvePlace, UnknownPlaceError } from "../reference/places";

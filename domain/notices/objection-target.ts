@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { AppError } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { districts, notices, towns, villages } from "../../db/schema";
+import { AppError } from "../../lib/errors";
 import { noticeState, todayCn } from "./state";
 
 export interface ObjectionTarget {

@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { open311Clients } from "../../db/schema";
+import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 
 // Open311 API keys: issued by an admin to a client application (a civic-reporting app), required on
 // POST requests. The key is shown once at issue and stored only as its SHA-256: keys carry 256 random
 // bits, so unlike passwords there is nothing to brute-force and a slow hash would only slow intake.
-
-/** Only seeded with the demo data; never issued by issueOpen311Key. */
-export const DEMO_OPEN311_KEY = "demo-open311-key";
 
 const KEY_PREFIX = "o311_";
 
@@ -122,17 +119,4 @@ export async function authenticateOpen311Key(db: Db, key: string | undefined | n
     .where(and(eq(open311Clients.keyHash, hashOpen311Key(key)), isNull(open311Clients.revokedAt)))
     .returning();
   return row ? toClient(row) : null;
-}
-
-/** Demo seeder: the documented demo key `demo-open311-key` (demo data only). Idempotent. */
-export async function seedOpen311Demo(db: Db) {
-  await db
-    .insert(open311Clients)
-    .values({
-      appName: "演示客户端（仅供演示）",
-      keyHash: hashOpen311Key(DEMO_OPEN311_KEY),
-      keyPrefix: DEMO_OPEN311_KEY.slice(0, 8),
-      isDemo: true,
-    })
-    .onConflictDoNothing({ target: open311Clients.keyHash });
 }

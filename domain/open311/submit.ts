@@ -1,6 +1,6 @@
-import { AppError } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { open311Submissions } from "../../db/schema";
+import { AppError } from "../../lib/errors";
 import { fileTicket } from "../hotline/filing";
 import type { FileTicketInput } from "../hotline/input";
 import { referenceData } from "../hotline/reference-cache";

@@ -1,5 +1,5 @@
 // Parser for the "structured" policy format: the founding document's cleaned text
-// (db/seed/data/zibo-2018-poverty-action-plan.txt). Pure: no database.
+// (domain/policies/zibo-2018-poverty-action-plan.txt). Pure: no database.
 
 export interface UnitRef {
   name: string;

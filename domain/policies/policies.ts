@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { asc, desc, eq } from "drizzle-orm";
-import { conflict, notFound } from "../../api/errors";
 import type { Db } from "../../db/client";
 import { policies } from "../../db/schema";
+import { conflict, notFound } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { parseStructured, type StructuredDocument, structuredPlainText } from "./founding";
 import { markdownToText, renderMarkdown } from "./markdown";
@@ -125,18 +125,18 @@ export async function createPolicy(db: Db, input: NewPolicy, opts: { createdBy?:
   });
 }
 
-/** The cleaned founding document shipped with the code (db/seed/data). */
+/** The cleaned founding document shipped with the code (next to this file). */
 export function foundingDocumentText(): string {
   const candidates = [
-    path.resolve(process.cwd(), "db/seed/data/zibo-2018-poverty-action-plan.txt"),
-    new URL("../../db/seed/data/zibo-2018-poverty-action-plan.txt", import.meta.url),
+    path.resolve(process.cwd(), "domain/policies/zibo-2018-poverty-action-plan.txt"),
+    new URL("./zibo-2018-poverty-action-plan.txt", import.meta.url),
   ];
   for (const file of candidates) {
     try {
       return readFileSync(file, "utf8");
     } catch {}
   }
-  throw new Error("db/seed/data/zibo-2018-poverty-action-plan.txt not found");
+  throw new Error("domain/policies/zibo-2018-poverty-action-plan.txt not found");
 }
 
 /** Publish the founding document as the first policy (idempotent; updates the text if it changed). */

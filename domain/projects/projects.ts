@@ -1,7 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
-import { AppError, notFound, validationFailed } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
 import { PROJECT_STAGES, type ProjectStage, projectAssets, projectStages, projects } from "../../db/schema";
+import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { audit } from "../funds/audit";
 import { PROJECT_STAGE_LABELS } from "../funds/labels";

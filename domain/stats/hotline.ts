@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { AppError } from "../../api/errors";
 import { type Db, rows } from "../../db/client";
+import { AppError } from "../../lib/errors";
 
 // Public hotline statistics (brief §C "Public statistics", founding document §25): only aggregates.
 //

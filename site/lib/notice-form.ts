@@ -1,5 +1,5 @@
-import { AppError } from "../../api/errors";
 import { NOTICE_FIELDS, type NoticeInput } from "../../domain/notices/notices";
+import { AppError } from "../../lib/errors";
 
 // Form ⇄ NoticeInput for the publisher's notice pages (site/pages/console/publish/notices/*).
 

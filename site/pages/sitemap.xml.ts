@@ -1,6 +1,6 @@
 import type { APIRoute } from "astro";
 import { getDb } from "../../db/client";
-import { sitemapEntries, sitemapXml } from "../../domain/archive/sitemap";
+import { sitemapEntries, sitemapXml } from "../lib/sitemap";
 
 /** Every public page, generated from the domain functions (no SQL here). */
 export const GET: APIRoute = async ({ url }) => {

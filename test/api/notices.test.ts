@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
-import { seedFundsDemo } from "../../db/seed/funds";
+import { createNotice } from "../../domain/notices/notices";
 import { addDays, todayCn } from "../../domain/notices/state";
+import { seedFundsDemo } from "../../seed/funds";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";

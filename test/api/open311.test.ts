@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
-import { DEMO_OPEN311_KEY, issueOpen311Key, revokeOpen311Key, seedOpen311Demo } from "../../domain/open311/keys";
+import { issueOpen311Key, revokeOpen311Key } from "../../domain/open311/keys";
+import { DEMO_OPEN311_KEY, seedOpen311Demo } from "../../seed/open311";
 import { testDatabase } from "../support/db";
 import {
   asXmlStrings,

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
-import { seedHotlineDemo } from "../../db/seed/hotline";
 import { receiptForIdempotencyKey } from "../../domain/hotline/receipts";
+import { seedHotlineDemo } from "../../seed/hotline";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
 

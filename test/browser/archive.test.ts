@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../domain/casework/demo";
+import { DEMO_PASSWORD } from "../../seed/console";
 import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
 
 // The campaign archive as people use it: reading the founding document by its outline, submitting a

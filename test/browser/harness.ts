@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
-import { DEMO_PASSWORD } from "../../domain/casework/demo";
+import { DEMO_PASSWORD } from "../../seed/console";
 
 export const baseURL = () => inject("baseURL");
 

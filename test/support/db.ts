@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { type Database, openDatabase, rows, setDatabase } from "../../db/client";
 import { migrate } from "../../db/migrate";
-import { REFERENCE_TABLES, seedReference } from "../../db/seed/reference";
+import { REFERENCE_TABLES, seedReference } from "../../seed/reference";
+import { registerAllSearchSources } from "../../server/search-sources";
 
 // One database per test worker: PGlite in memory, or a fresh database of its own on the PostgreSQL
 // server named after TEST_DATABASE_URL's database and the worker id. Tables other than the reference
@@ -46,6 +47,7 @@ export function testDatabase(): Promise<Database> {
     }
     await migrate(database);
     await seedReference(database.db);
+    registerAllSearchSources();
     setDatabase(database);
     return database;
   })();

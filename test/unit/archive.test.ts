@@ -11,7 +11,7 @@ import {
 } from "../../domain/policies/founding";
 import { markdownToText, renderMarkdown } from "../../domain/policies/markdown";
 
-const doc = parseStructured(readFileSync("db/seed/data/zibo-2018-poverty-action-plan.txt", "utf8"));
+const doc = parseStructured(readFileSync("domain/policies/zibo-2018-poverty-action-plan.txt", "utf8"));
 
 describe("founding document structure", () => {
   it("has three sections and measures 1–26 in order, with titles", () => {

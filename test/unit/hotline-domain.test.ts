@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CATEGORIES, cityUnitCode, DEPARTMENTS, DISTRICTS, districtUnitCode } from "../../db/seed/reference-data";
 import {
   addWorkingDays,
   extendDeadline,
@@ -28,10 +27,11 @@ import {
 import { route, type UnitRef } from "../../domain/hotline/routing";
 import { amountsMentioned, assessTier, peopleMentioned } from "../../domain/hotline/tiering";
 import { open, seal } from "../../lib/crypto";
+import { CATEGORIES, cityUnitCode, DEPARTMENTS, DISTRICTS, districtUnitCode } from "../../lib/reference-data";
 
 // The real calendar seed (the same file calendar_days is loaded from).
 const cal: WorkCalendar = new Map(
-  (JSON.parse(readFileSync("db/seed/data/holidays-cn.json", "utf8")).days as [string, boolean, string][]).map(
+  (JSON.parse(readFileSync("seed/data/holidays-cn.json", "utf8")).days as [string, boolean, string][]).map(
     ([d, off]) => [d, off],
   ),
 );
@@ -229,7 +229,7 @@ describe("receipts and encryption", () => {
 
 describe("the /report form mapping", () => {
   it("maps form fields to the JSON contract and error paths back to fields", async () => {
-    const { fieldErrors, formValues, toInput } = await import("../../domain/hotline/web-form");
+    const { fieldErrors, formValues, toInput } = await import("../../site/lib/report-form");
     const form = new FormData();
     for (const [k, v] of Object.entries({
       kind: "report",

@@ -1,7 +1,7 @@
 import type { APIRoute } from "astro";
-import { AppError } from "../../../api/errors";
 import { getDb } from "../../../db/client";
 import { getNotice, listNotices } from "../../../domain/notices/notices";
+import { AppError } from "../../../lib/errors";
 
 // Atom feed of published notices (newest first), optionally for one district: /feeds/notices.xml?district=高青县
 

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { APIRoute } from "astro";
-import { AppError } from "../../../../../api/errors";
 import { getDb } from "../../../../../db/client";
 import { renditionPath } from "../../../../../domain/archive/images";
 import { getPublicItem } from "../../../../../domain/archive/items";
+import { AppError } from "../../../../../lib/errors";
 
 const notFound = () =>
   new Response("未找到", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });

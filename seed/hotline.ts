@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { loadCalendar } from "../../domain/hotline/calendar";
-import { handleDeadline, returnDeadline, reviewDeadline } from "../../domain/hotline/deadlines";
-import { fileTicket } from "../../domain/hotline/filing";
-import type { FileTicketInput } from "../../domain/hotline/input";
-import { type Db, rows } from "../client";
+import { type Db, rows } from "../db/client";
+import { loadCalendar } from "../domain/hotline/calendar";
+import { handleDeadline, returnDeadline, reviewDeadline } from "../domain/hotline/deadlines";
+import { fileTicket } from "../domain/hotline/filing";
+import type { FileTicketInput } from "../domain/hotline/input";
 
 // Demo hotline tickets (DEMO ONLY, is_demo = true): anonymous and real-name reports across districts and
 // categories, in every stage of the lifecycle, for the staff console and the public statistics. Names are

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
-import type { SearchDocument, SearchSource } from "../contract";
-import { idCondition } from "./ids";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { idCondition } from "../../search/ids";
 
 /** Published notices (drafts are not public; withdrawn and amended ones stay findable, marked in the title). */
 export const noticeSource: SearchSource = {

@@ -1,6 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { addDays, todayCn } from "../../domain/notices/state";
-import { type Db, rows } from "../client";
+import { type Db, rows } from "../db/client";
 import {
   type FundLevel,
   fundAllocations,
@@ -10,7 +9,8 @@ import {
   projectAssets,
   projectStages,
   projects,
-} from "../schema";
+} from "../db/schema";
+import { addDays, todayCn } from "../domain/notices/state";
 
 // Demo data for fund transparency: allocations across all 11 districts and 2018–2025 (down to village
 // level), some corrected and one withdrawn; projects at every stage with asset records; notices in
@@ -545,9 +545,9 @@ export async function seedFundsDemo(db: Db) {
     await tx.insert(notices).values({
       ...noticeBase(projectDefs[5], 5),
       title: `关于${projectDefs[5].name}项目的公示`,
-      periodDays: 7,
+      periodDays: 10,
       periodStart: addDays(today, -20),
-      periodEnd: addDays(today, -14),
+      periodEnd: addDays(today, -11),
       status: "withdrawn",
       publishedAt: new Date(`${addDays(today, -20)}T09:00:00+08:00`),
       withdrawnAt: new Date(`${addDays(today, -18)}T15:00:00+08:00`),
@@ -572,9 +572,9 @@ export async function seedFundsDemo(db: Db) {
       {
         ...noticeBase(projectDefs[2], 2),
         title: `关于${projectDefs[2].name}竣工验收结果的公示`,
-        periodDays: 7,
+        periodDays: 10,
         periodStart: "2019-12-02",
-        periodEnd: "2019-12-08",
+        periodEnd: "2019-12-11",
         status: "published",
         publishedAt: new Date("2019-12-02T09:00:00+08:00"),
       },

@@ -1,8 +1,8 @@
 import type { Db } from "../../db/client";
+import { listYearbookYears } from "../../domain/archive/yearbook";
+import { listPolicies } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
-import { searchSources } from "../../search/sources";
-import { listPolicies } from "../policies/policies";
-import { listYearbookYears } from "./yearbook";
+import { searchSources } from "../../search/registry";
 
 // The public pages for /sitemap.xml: the site's sections, then every public item that any content
 // domain publishes (each registered search source knows its public documents and their pages).

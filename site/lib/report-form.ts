@@ -1,4 +1,4 @@
-import type { FileTicketInput } from "./input";
+import type { FileTicketInput } from "../../domain/hotline/input";
 
 // The /report form ↔ the JSON contract: field names of the form, and error paths back to form fields.
 

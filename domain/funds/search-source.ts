@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
-import { FUND_LEVEL_LABELS } from "../../domain/funds/labels";
-import { formatMoney } from "../../domain/funds/money";
-import type { SearchDocument, SearchSource } from "../contract";
-import { idCondition } from "./ids";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { idCondition } from "../../search/ids";
+import { FUND_LEVEL_LABELS } from "./labels";
+import { formatMoney } from "./money";
 
 /** Fund allocations (current version; withdrawn ones leave the index). */
 export const allocationSource: SearchSource = {

@@ -1,14 +1,14 @@
 import { sql } from "drizzle-orm";
-import { seedConsoleDemo } from "../../domain/casework/demo";
-import { seedLedgerDemo } from "../../domain/ledger/demo";
-import { seedOpen311Demo } from "../../domain/open311/keys";
-import { ensureFoundingDocument } from "../../domain/policies/policies";
-import { log } from "../../lib/log";
-import { seedSearchIndex } from "../../search/seed";
-import { type Db, rows } from "../client";
+import { type Db, rows } from "../db/client";
+import { ensureFoundingDocument } from "../domain/policies/policies";
+import { log } from "../lib/log";
+import { seedSearchIndex } from "../search/seed";
 import { seedArchiveDemo } from "./archive";
+import { seedConsoleDemo } from "./console";
 import { seedFundsDemo } from "./funds";
 import { seedHotlineDemo } from "./hotline";
+import { seedLedgerDemo } from "./ledger";
+import { seedOpen311Demo } from "./open311";
 import { seedReference } from "./reference";
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Db, rows } from "../../db/client";
-import { hashPassword } from "../auth/passwords";
+import { type Db, rows } from "../db/client";
+import { hashPassword } from "../domain/auth/passwords";
 
 // Demo staff accounts, one or more per role (DEMO ONLY: the password is public in the README).
 export const DEMO_PASSWORD = "Sunshine-demo-2026";

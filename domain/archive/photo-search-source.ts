@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { getPublicItemsByIds, listPublicItems } from "../../domain/archive/items";
-import type { SearchDocument, SearchSource } from "../contract";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { getPublicItemsByIds, listPublicItems } from "./items";
 
 /** Approved photos only: pending and rejected submissions are never in the index. */
 export const photoSource: SearchSource = {

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { getHonorsByIds, listHonors } from "../../domain/honors/honors";
-import type { SearchDocument, SearchSource } from "../contract";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { getHonorsByIds, listHonors } from "./honors";
 
 /** 群英谱 entries. */
 export const honorSource: SearchSource = {

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { getPoliciesByIds, listPolicies, policyPlainText } from "../../domain/policies/policies";
-import type { SearchDocument, SearchSource } from "../contract";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { getPoliciesByIds, listPolicies, policyPlainText } from "./policies";
 
 /** Policy documents; the founding document is one document (its measures are anchors on its page). */
 export const policySource: SearchSource = {

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import type { ProjectStage } from "../../db/schema";
-import { PROJECT_STAGE_LABELS } from "../../domain/funds/labels";
-import type { SearchDocument, SearchSource } from "../contract";
-import { idCondition } from "./ids";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { idCondition } from "../../search/ids";
+import { PROJECT_STAGE_LABELS } from "../funds/labels";
 
 /** Poverty-alleviation projects with their current stage. */
 export const projectSource: SearchSource = {

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { type Db, rows } from "../../db/client";
-import { principalOf } from "../auth/session";
-import { addEvidence, createEntry, signOff } from "./ledger";
+import { type Db, rows } from "../db/client";
+import { principalOf } from "../domain/auth/session";
+import { addEvidence, createEntry, signOff } from "../domain/ledger/ledger";
 
 // Demo ledger entries (DEMO ONLY, is_demo = true), made through the ledger's own verbs by the demo
-// supervisors (domain/casework/demo.ts): one signed off, one rectifying, one open and overdue, one
+// supervisors (seed/console.ts): one signed off, one rectifying, one open and overdue, one
 // from an accepted demo ticket. Idempotent: does nothing once any demo entry exists.
 export async function seedLedgerDemo(db: Db) {
   const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM ledger_entries WHERE is_demo`);

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { chapterPlainText, getChaptersByIds, listAllChapters, YEARBOOK_TITLES } from "../../domain/archive/yearbook";
-import type { SearchDocument, SearchSource } from "../contract";
+import type { SearchDocument, SearchSource } from "../../search/contract";
+import { chapterPlainText, getChaptersByIds, listAllChapters, YEARBOOK_TITLES } from "./yearbook";
 
 /** Yearbook chapters, one document each, linking to the chapter's anchor on its year page. */
 export const yearbookSource: SearchSource = {

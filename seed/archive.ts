@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import sharp from "sharp";
-import { storeImage } from "../../domain/archive/images";
-import { submitPhoto } from "../../domain/archive/items";
-import { createChapter } from "../../domain/archive/yearbook";
-import { createHonor, type HonorInput } from "../../domain/honors/honors";
-import { createPolicy, ensureFoundingDocument } from "../../domain/policies/policies";
-import { type Db, rows } from "../client";
+import { type Db, rows } from "../db/client";
+import { storeImage } from "../domain/archive/images";
+import { submitPhoto } from "../domain/archive/items";
+import { createChapter } from "../domain/archive/yearbook";
+import { createHonor, type HonorInput } from "../domain/honors/honors";
+import { createPolicy, ensureFoundingDocument } from "../domain/policies/policies";
 import { DEMO_CHAPTERS, DEMO_HONORS, DEMO_PHOTOS, DEMO_POLICY } from "./archive-data";
 
 // Demo content for the archive (issue #8). The founding document itself is real (not demo); the

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import type { Db } from "../client";
-import { calendarDays, categories, districts, towns, units, villages } from "../schema";
+import type { Db } from "../db/client";
+import { calendarDays, categories, districts, towns, units, villages } from "../db/schema";
 import {
   CATEGORIES,
   cityUnitCode,
@@ -11,7 +11,7 @@ import {
   districtUnitCode,
   HOTLINE_UNIT,
   VILLAGE_NAMES,
-} from "./reference-data";
+} from "../lib/reference-data";
 
 /** Tables that hold reference data (kept when tests reset the database between tests). */
 export const REFERENCE_TABLES = [
@@ -26,7 +26,7 @@ export const REFERENCE_TABLES = [
 
 function holidays(): [string, boolean, string][] {
   const candidates = [
-    path.resolve(process.cwd(), "db/seed/data/holidays-cn.json"),
+    path.resolve(process.cwd(), "seed/data/holidays-cn.json"),
     new URL("./data/holidays-cn.json", import.meta.url),
   ];
   for (const file of candidates) {
@@ -34,7 +34,7 @@ function holidays(): [string, boolean, string][] {
       return JSON.parse(readFileSync(file, "utf8")).days;
     } catch {}
   }
-  throw new Error("db/seed/data/holidays-cn.json not found");
+  throw new Error("seed/data/holidays-cn.json not found");
 }
 
 /** Villages of a town: a deterministic selection so re-seeding gives the same places. */

@@ -1,0 +1,46 @@
+import type { Db } from "../db/client";
+import { runSweep } from "../domain/casework/sweep";
+import { drainOutbox } from "../domain/notifications/outbox";
+import { compactHotlineStats } from "../domain/stats/hotline";
+import { env } from "../lib/env";
+import { log } from "../lib/log";
+import { startSearchWorker } from "../search/worker";
+
+// Background work of the server's primary process: every SWEEP_INTERVAL_SECONDS (0 = off) the deadline
+// sweep, the notification outbox drain and folding the public statistics' pending deltas into their
+// rollup (each safe with several processes running it at once); with Meilisearch, a worker that sends the
+// search outbox's changes to it (with retries). Returns a function that stops all of it.
+export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() => Promise<void>> {
+  const searchWorker = env().MEILISEARCH_URL ? await startSearchWorker() : undefined;
+  const seconds = env().SWEEP_INTERVAL_SECONDS;
+  let stopTimers = () => {};
+  if (seconds > 0) {
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        const db = await getDb();
+        await runSweep(db);
+        await drainOutbox(db, { limit: 500 });
+        await compactHotlineStats(db);
+      } catch (err) {
+        log.warn("background work failed", { error: (err as Error).message });
+      } finally {
+        running = false;
+      }
+    };
+    const first = setTimeout(tick, 5_000);
+    const timer = setInterval(tick, seconds * 1000);
+    first.unref();
+    timer.unref();
+    stopTimers = () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }
+  return async () => {
+    stopTimers();
+    await searchWorker?.stop();
+  };
+}
