@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { runSweep } from "../domain/casework/sweep";
 import { drainOutbox } from "../domain/notifications/outbox";
 import { compactHotlineStats } from "../domain/stats/hotline";
+import { startLogSequencer } from "../domain/transparency/sequencer";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { startSearchWorker } from "../search/worker";
@@ -9,9 +10,11 @@ import { startSearchWorker } from "../search/worker";
 // Background work of the server's primary process: every SWEEP_INTERVAL_SECONDS (0 = off) the deadline
 // sweep, the notification outbox drain and folding the public statistics' pending deltas into their
 // rollup (each safe with several processes running it at once); with Meilisearch, a worker that sends the
-// search outbox's changes to it (with retries). Returns a function that stops all of it.
+// search outbox's changes to it (with retries); and the transparency log's sequencer every
+// LOG_SEQUENCER_INTERVAL_MS. Returns a function that stops all of it.
 export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() => Promise<void>> {
   const searchWorker = env().MEILISEARCH_URL ? await startSearchWorker() : undefined;
+  const stopLogSequencer = startLogSequencer(getDb);
   const seconds = env().SWEEP_INTERVAL_SECONDS;
   let stopTimers = () => {};
   if (seconds > 0) {
@@ -41,6 +44,7 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
   }
   return async () => {
     stopTimers();
+    stopLogSequencer();
     await searchWorker?.stop();
   };
 }
