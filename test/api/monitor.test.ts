@@ -1,0 +1,375 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rows } from "../../db/client";
+import { verifyAuditChain } from "../../domain/audit/audit-log";
+import type { StaffPrincipal } from "../../domain/auth/principal";
+import { principalOf } from "../../domain/auth/session";
+import { runMonitorRound } from "../../domain/monitor/fetcher";
+import { monitorItem, monitorQueue, parseQueueFilters } from "../../domain/monitor/queue";
+import { addDutyShift, notifyOverdueItems, OVERDUE_TEMPLATE } from "../../domain/monitor/roster";
+import { parseAllowList } from "../../domain/monitor/safety";
+import { addSource, listSources, mergeSourcesFile, setSourceEnabled } from "../../domain/monitor/sources";
+import { monitorStats } from "../../domain/monitor/stats";
+import { dismissItem, markItemKnown, turnItemIntoTicket } from "../../domain/monitor/triage";
+import { addTerm } from "../../domain/monitor/watch-list";
+import { testDatabase } from "../support/db";
+import { type FeedServer, startFeedServer } from "../support/feed-server";
+
+// The watch end to end against a local feed server: what is caught and grouped, what is not, a re-fetch
+// adding nothing (and costing a 304), each way a source can fail on its health line, the private-address
+// refusal (the local server itself is only reachable because the test allows 127.0.0.1), triage into a
+// tier-I ticket, and the overdue notification sent exactly once.
+
+let feeds: FeedServer;
+const ALLOW_LOCAL = parseAllowList("127.0.0.1");
+const FAST = { allow: ALLOW_LOCAL, timeoutMs: 1_500, maxBytes: 1_048_576, concurrency: 4 };
+const TERMS = ["低保", "危房改造", "补助", "优亲厚友", "截留", "挪用", "扶贫", "扶贫资金", "贫困户"];
+
+beforeAll(async () => {
+  feeds = await startFeedServer();
+});
+afterAll(async () => {
+  await feeds?.close();
+});
+
+async function person(role: string, unitCode: string, username = `${role}-${unitCode}`): Promise<StaffPrincipal> {
+  const { db } = await testDatabase();
+  const [{ id }] = await rows<{ id: number }>(
+    db,
+    sql`INSERT INTO users (username, display_name, role, unit_id) VALUES (${username}, ${username}, ${role},
+        (SELECT id FROM units WHERE code = ${unitCode})) RETURNING id`,
+  );
+  return principalOf(db, id);
+}
+
+async function setUp() {
+  const { db } = await testDatabase();
+  const admin = await person("admin", "city-hotline");
+  for (const t of TERMS) await addTerm(db, admin, t);
+  const sources = [
+    { name: "论坛 RSS", url: `${feeds.base}/rss.xml`, kind: "rss" },
+    { name: "留言板 Atom", url: `${feeds.base}/atom.xml`, kind: "atom" },
+    { name: "问政 JSON", url: `${feeds.base}/feed.json`, kind: "jsonfeed" },
+    { name: "政务网 GBK", url: `${feeds.base}/gbk.html`, kind: "html", itemSelector: "ul.news li" },
+    { name: "慢站", url: `${feeds.base}/slow`, kind: "rss" },
+    { name: "失效页", url: `${feeds.base}/missing`, kind: "rss" },
+    { name: "循环跳转", url: `${feeds.base}/loop-a`, kind: "rss" },
+    { name: "跳到内网", url: `${feeds.base}/to-private`, kind: "rss" },
+    { name: "超大文件", url: `${feeds.base}/huge`, kind: "rss" },
+    { name: "格式错误", url: `${feeds.base}/malformed.xml`, kind: "rss" },
+  ];
+  const dir = mkdtempSync(path.join(tmpdir(), "monitor-sources-"));
+  const file = path.join(dir, "sources.json");
+  writeFileSync(file, JSON.stringify(sources));
+  expect(await mergeSourcesFile(db, file)).toEqual({ added: sources.length, updated: 0 });
+  expect(await mergeSourcesFile(db, file)).toEqual({ added: 0, updated: sources.length });
+  return { db, admin };
+}
+
+const byName = async (name: string) => (await listSources((await testDatabase()).db)).find((s) => s.name === name)!;
+
+describe("fetch round against the local feed server", () => {
+  it("catches relevant items from every kind of source, groups the re-post, and marks failures on the health line", async () => {
+    const { db } = await setUp();
+    const report = await runMonitorRound(db, FAST);
+    expect(report.ran).toBe(true);
+    expect(report.sources).toHaveLength(10);
+
+    const items = await rows<{
+      title: string;
+      is_head: boolean;
+      group_id: number;
+      id: number;
+      spread: number;
+      terms: string[];
+      places: string[];
+    }>(db, sql`SELECT id, title, is_head, group_id, spread, terms, places FROM monitor_items ORDER BY id`);
+    const titles = items.map((i) => i.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        "高青县常家镇危房改造补助优亲厚友？",
+        "【转】高青县常家镇危房改造补助优亲厚友",
+        "沂源县有人挪用扶贫资金150万元",
+        "淄川区低保户反映补助被截留",
+        "博山区脱贫户反映扶贫大棚无人管护", // from the GB2312 page, decoded
+      ]),
+    );
+    expect(items).toHaveLength(5);
+    for (const irrelevant of [
+      "提高青年就业水平的几点建议",
+      "周末去哪儿玩",
+      "天气预报",
+      "小区停车难",
+      "博山区举办文化节",
+    ]) {
+      expect(titles).not.toContain(irrelevant);
+    }
+    // The re-post joined the first-seen story's group; the head counts its spread.
+    const first = items.find((i) => i.title === "高青县常家镇危房改造补助优亲厚友？")!;
+    const repost = items.find((i) => i.title.startsWith("【转】"))!;
+    const [head, member] = Number(first.id) < Number(repost.id) ? [first, repost] : [repost, first];
+    expect(member.is_head).toBe(false);
+    expect(Number(member.group_id)).toBe(Number(head.id));
+    const [h] = await rows<{ spread: number }>(db, sql`SELECT spread FROM monitor_items WHERE id = ${head.id}`);
+    expect(Number(h.spread)).toBe(1);
+    expect(first.places).toEqual(expect.arrayContaining(["高青县", "常家镇"]));
+    expect(first.terms).toEqual(expect.arrayContaining(["危房改造", "优亲厚友", "补助"]));
+
+    const rss = await byName("论坛 RSS");
+    expect(rss).toMatchObject({ healthy: true, itemsSeen: 4, itemsCaught: 2, lastError: null });
+    expect((await byName("政务网 GBK")).itemsCaught).toBe(1);
+    expect(await byName("慢站")).toMatchObject({ healthy: false, lastError: expect.stringContaining("超时") });
+    expect(await byName("失效页")).toMatchObject({ healthy: false, lastError: "HTTP 404" });
+    expect((await byName("循环跳转")).lastError).toMatch(/重定向循环/);
+    expect((await byName("跳到内网")).lastError).toMatch(/拒绝访问内网或本机地址 10\.255\.255\.1/);
+    expect((await byName("超大文件")).lastError).toMatch(/内容过大/);
+    expect((await byName("格式错误")).lastError).toMatch(/XML/);
+    // A failing source backs off: its next attempt is later than its interval.
+    const slow = await byName("慢站");
+    expect(slow.consecutiveFailures).toBe(1);
+    expect(slow.nextFetchAt.getTime() - Date.now()).toBeGreaterThan(55 * 60_000);
+    expect(feeds.hits.get("/loop-a")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("adds nothing on a re-fetch, and the unchanged RSS feed answers 304", async () => {
+    const { db } = await setUp();
+    await runMonitorRound(db, FAST);
+    const [{ n: before }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM monitor_items`);
+    const notModifiedBefore = feeds.notModified;
+    // Not due yet: a scheduled round fetches nothing.
+    expect((await runMonitorRound(db, FAST)).sources).toHaveLength(0);
+    const again = await runMonitorRound(db, { ...FAST, all: true });
+    expect(again.sources.find((s) => s.name === "论坛 RSS")).toMatchObject({ ok: true, notModified: true, caught: 0 });
+    expect(feeds.notModified).toBe(notModifiedBefore + 1);
+    const [{ n: after }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM monitor_items`);
+    expect(after).toBe(before);
+    const [{ spread }] = await rows<{ spread: number }>(db, sql`SELECT max(spread)::int AS spread FROM monitor_items`);
+    expect(spread).toBe(1);
+  });
+
+  it("refuses the loopback server itself when it is not on the allow-list", async () => {
+    const { db } = await setUp();
+    const report = await runMonitorRound(db, { ...FAST, allow: [] });
+    expect(report.sources.every((s) => !s.ok)).toBe(true);
+    expect((await byName("论坛 RSS")).lastError).toMatch(/拒绝访问内网或本机地址 127\.0\.0\.1/);
+    expect(feeds.hits.get("/never")).toBeUndefined();
+    const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM monitor_items`);
+    expect(n).toBe(0);
+  });
+
+  it("runs one round at a time: a second call while one is running does nothing", async () => {
+    const { db } = await setUp();
+    const [a, b] = await Promise.all([runMonitorRound(db, FAST), runMonitorRound(db, FAST)]);
+    expect([a.ran, b.ran].sort()).toEqual([false, true]);
+    // Free again once the first has finished.
+    expect((await runMonitorRound(db, FAST)).ran).toBe(true);
+  });
+});
+
+describe("sources in the console", () => {
+  it("validates input, refuses duplicates and non-admins, and audits", async () => {
+    const { db } = await testDatabase();
+    const admin = await person("admin", "city-hotline");
+    const operator = await person("operator", "city-hotline");
+    await expect(
+      addSource(db, operator, { name: "x", url: "https://a.example/rss", kind: "rss" }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(addSource(db, admin, { name: "x", url: "ftp://a.example/rss", kind: "rss" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: [{ path: "url", message: "只允许 http 或 https 网址" }],
+    });
+    await expect(addSource(db, admin, { name: "x", url: "https://a.example/", kind: "html" })).rejects.toMatchObject({
+      details: [{ path: "itemSelector" }],
+    });
+    const { id } = await addSource(db, admin, {
+      name: "x",
+      url: "https://a.example/rss",
+      kind: "rss",
+      intervalMinutes: "15",
+    });
+    await expect(addSource(db, admin, { name: "y", url: "https://a.example/rss", kind: "rss" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await setSourceEnabled(db, admin, id, false);
+    const audit = await rows<{ action: string }>(db, sql`SELECT action FROM audit_log ORDER BY id`);
+    expect(audit.map((a) => a.action)).toEqual(["monitor.source.add", "monitor.source.disable"]);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+});
+
+describe("triage", () => {
+  async function caught() {
+    const { db, admin } = await setUp();
+    await runMonitorRound(db, FAST);
+    const operator = await person("operator", "city-hotline");
+    const id = async (title: string) => {
+      const [r] = await rows<{ id: number }>(db, sql`SELECT id FROM monitor_items WHERE title = ${title}`);
+      return Number(r.id);
+    };
+    return { db, admin, operator, id };
+  }
+
+  it("turns an item into a tier-I 网络舆情 ticket with its link, snapshot and a 24-hour first response", async () => {
+    const { db, operator, id } = await caught();
+    const itemId = await id("沂源县有人挪用扶贫资金150万元");
+    const started = Date.now();
+    const result = await turnItemIntoTicket(db, operator, itemId, {
+      kind: "report",
+      category: "fund_management",
+      district: "沂源县",
+      summary: "网帖反映扶贫资金被挪用",
+    });
+    expect(result.ticket.tier).toBe("I");
+    const firstResponse = new Date(result.ticket.deadlines.firstResponseBy!).getTime();
+    expect(firstResponse - started).toBeGreaterThan(23.9 * 3600_000);
+    expect(firstResponse - started).toBeLessThan(24.1 * 3600_000);
+    const [t] = await rows<{ channel: string; description: string; source_url: string }>(
+      db,
+      sql`SELECT t.channel, t.description, s.source_url FROM tickets t JOIN ticket_media_sources s ON s.ticket_id = t.id
+          WHERE t.number = ${result.ticket.number}`,
+    );
+    expect(t.channel).toBe("media");
+    expect(t.source_url).toBe(`${feeds.base}/posts/2`);
+    expect(t.description).toContain("150万元被挪用于修建办公楼");
+    const detail = await monitorItem(db, itemId);
+    expect(detail).toMatchObject({ state: "ticketed", ticketNumber: result.ticket.number, ticketTier: "I" });
+    // Acting twice is refused, not a second ticket.
+    await expect(
+      turnItemIntoTicket(db, operator, itemId, { kind: "report", category: "fund_management", district: "沂源县" }),
+    ).rejects.toMatchObject({ code: "INVALID_TRANSITION" });
+    await expect(dismissItem(db, operator, itemId, "重复")).rejects.toMatchObject({ code: "INVALID_TRANSITION" });
+    const audit = await rows<{ action: string; details: { ticket?: string } }>(
+      db,
+      sql`SELECT action, details FROM audit_log WHERE subject_type = 'monitor_item'`,
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: "monitor.ticket",
+        details: expect.objectContaining({ ticket: result.ticket.number }),
+      }),
+    ]);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
+  it("a bad ticket field is a 400 naming it, and nothing changes", async () => {
+    const { db, operator, id } = await caught();
+    const itemId = await id("淄川区低保户反映补助被截留");
+    await expect(
+      turnItemIntoTicket(db, operator, itemId, { kind: "report", category: "housing", district: "火星区" }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
+    expect((await monitorItem(db, itemId)).state).toBe("new");
+    const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM tickets`);
+    expect(n).toBe(0);
+  });
+
+  it("dismisses with a reason, marks known, refuses members, handlers and empty reasons", async () => {
+    const { db, operator, admin, id } = await caught();
+    const a = await id("淄川区低保户反映补助被截留");
+    await expect(dismissItem(db, operator, a, "  ")).rejects.toMatchObject({ details: [{ path: "reason" }] });
+    const handler = await person("handler", "city-housing");
+    await expect(dismissItem(db, handler, a, "无关")).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(markItemKnown(db, admin, a)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await dismissItem(db, operator, a, "已核实为旧闻");
+    const d = await monitorItem(db, a);
+    expect(d).toMatchObject({ state: "dismissed", dismissReason: "已核实为旧闻", triagedBy: operator.displayName });
+    const [member] = await rows<{ id: number }>(db, sql`SELECT id FROM monitor_items WHERE NOT is_head`);
+    await expect(markItemKnown(db, operator, Number(member.id))).rejects.toMatchObject({ code: "CONFLICT" });
+    const b = await id("博山区脱贫户反映扶贫大棚无人管护");
+    await markItemKnown(db, operator, b);
+    expect((await monitorItem(db, b)).state).toBe("known");
+
+    const queue = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=new")));
+    expect(queue.items.map((i) => i.title).sort()).toEqual(
+      ["沂源县有人挪用扶贫资金150万元", "高青县常家镇危房改造补助优亲厚友？"].sort(),
+    );
+    const spread = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=all&sort=spread")));
+    expect(spread.items[0].spread).toBe(1);
+    expect(spread.total).toBe(4); // heads only
+    const byTerm = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=all&term=低保")));
+    expect(byTerm.items.map((i) => i.title)).toEqual(["淄川区低保户反映补助被截留"]);
+    const [zc] = await rows<{ id: number }>(db, sql`SELECT id FROM districts WHERE name = '淄川区'`);
+    const byDistrict = await monitorQueue(db, parseQueueFilters(new URLSearchParams(`state=all&district=${zc.id}`)));
+    expect(byDistrict.total).toBe(1);
+
+    const year = new Date().getUTCFullYear();
+    const staffStats = await monitorStats(db, { year, publicView: false });
+    expect(staffStats.total).toMatchObject({ caught: 4, ticketed: 0 });
+    const publicStats = await monitorStats(db, { year, publicView: true });
+    // Each district has one or two items: withheld in public.
+    expect(publicStats.districts.every((d) => d.caught === null)).toBe(true);
+    expect(publicStats.total.caught).toBe(4);
+  });
+});
+
+describe("duty roster and overdue triage", () => {
+  it("notifies the person on duty exactly once, then the supervisors once", async () => {
+    const { db } = await setUp();
+    await runMonitorRound(db, FAST);
+    const supervisor = await person("supervisor", "city-hotline");
+    const operator = await person("operator", "city-hotline");
+    await expect(
+      addDutyShift(db, operator, {
+        userId: operator.userId,
+        startsAt: new Date(),
+        endsAt: new Date(Date.now() + 3600_000),
+      }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      addDutyShift(db, supervisor, { userId: operator.userId, startsAt: new Date(), endsAt: new Date(Date.now() - 1) }),
+    ).rejects.toMatchObject({ details: [{ path: "endsAt" }] });
+    await addDutyShift(db, supervisor, {
+      userId: operator.userId,
+      startsAt: new Date(Date.now() - 3600_000),
+      endsAt: new Date(Date.now() + 8 * 3600_000),
+    });
+    // Nothing is late yet.
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: 0 });
+    const [late] = await rows<{ id: number }>(db, sql`SELECT id FROM monitor_items WHERE title LIKE '沂源县%'`);
+    await db.execute(sql`UPDATE monitor_items SET fetched_at = now() - interval '61 minutes' WHERE id = ${late.id}`);
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 1, supervisors: 0 });
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: 0 });
+    const sent = () =>
+      rows<{ recipient: string; data: { step: string; itemId: number } }>(
+        db,
+        sql`SELECT recipient, data FROM notification_outbox WHERE template = ${OVERDUE_TEMPLATE} ORDER BY id`,
+      );
+    expect(await sent()).toEqual([
+      expect.objectContaining({
+        recipient: `user:${operator.userId}`,
+        data: expect.objectContaining({ step: "duty", itemId: Number(late.id) }),
+      }),
+    ]);
+    const overdue = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=overdue")));
+    expect(overdue.items.map((i) => i.id)).toEqual([Number(late.id)]);
+    // Still untriaged at twice the time: the supervisors, once.
+    await db.execute(sql`UPDATE monitor_items SET fetched_at = now() - interval '121 minutes' WHERE id = ${late.id}`);
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: 1 });
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: 0 });
+    expect((await sent()).map((s) => s.recipient)).toEqual([`user:${operator.userId}`, `user:${supervisor.userId}`]);
+  });
+
+  it("with nobody on duty notifies the supervisors at once; a triaged item notifies no one", async () => {
+    const { db } = await setUp();
+    await runMonitorRound(db, FAST);
+    const supervisor = await person("supervisor", "city-hotline");
+    const operator = await person("operator", "city-hotline");
+    await db.execute(sql`UPDATE monitor_items SET fetched_at = now() - interval '90 minutes'`);
+    const [keep] = await rows<{ id: number }>(db, sql`SELECT id FROM monitor_items WHERE title LIKE '淄川区%'`);
+    await dismissItem(db, operator, Number(keep.id), "无关");
+    const heads = await rows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM monitor_items WHERE is_head AND state = 'new'`,
+    );
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: heads[0].n });
+    const recipients = await rows<{ recipient: string }>(db, sql`SELECT DISTINCT recipient FROM notification_outbox`);
+    expect(recipients).toEqual([{ recipient: `user:${supervisor.userId}` }]);
+    expect(await notifyOverdueItems(db, { triageMinutes: 60 })).toEqual({ duty: 0, supervisors: 0 });
+  });
+});
