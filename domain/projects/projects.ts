@@ -1,6 +1,9 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import { PROJECT_STAGES, type ProjectStage, projectAssets, projectStages, projects } from "../../db/schema";
+
+export { PROJECT_STAGES };
+
 import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { audit } from "../funds/audit";

@@ -58,6 +58,19 @@ export async function listDistricts(db: Db): Promise<DistrictInfo[]> {
   }));
 }
 
+export interface DistrictName {
+  code: string;
+  name: string;
+}
+
+/** The districts' codes and names in the city's usual order (for filters and pickers). */
+export async function listDistrictNames(db: Db): Promise<DistrictName[]> {
+  return db
+    .select({ code: districts.code, name: districts.name })
+    .from(districts)
+    .orderBy(asc(districts.sort), asc(districts.id));
+}
+
 export interface CategoryInfo {
   code: string;
   name: string;
