@@ -16,6 +16,7 @@ import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
 import { ledgerRoutes } from "./routes/ledger";
+import { moneyRoutes } from "./routes/money";
 import { noticesRoutes } from "./routes/notices";
 import { projectsRoutes } from "./routes/projects";
 import { referenceRoutes } from "./routes/reference";
@@ -45,6 +46,7 @@ app.route("/", referenceRoutes);
 // Further domains mount their routers here.
 app.route("/", ticketEvidenceRoutes);
 app.route("/", fundsRoutes);
+app.route("/", moneyRoutes);
 app.route("/", projectsRoutes);
 app.route("/", noticesRoutes);
 app.route("/", ledgerRoutes);

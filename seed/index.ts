@@ -6,6 +6,7 @@ import { seedSearchIndex } from "../search/seed";
 import { seedArchiveDemo } from "./archive";
 import { seedConsoleDemo } from "./console";
 import { seedFundsDemo } from "./funds";
+import { seedMoneyDemo } from "./money";
 import { seedHotlineDemo } from "./hotline";
 import { seedLedgerDemo } from "./ledger";
 import { seedOpen311Demo } from "./open311";
@@ -17,6 +18,7 @@ import { seedReference } from "./reference";
  */
 const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
   { name: "funds", run: seedFundsDemo },
+  { name: "money", run: seedMoneyDemo },
   { name: "archive", run: seedArchiveDemo },
   { name: "open311", run: seedOpen311Demo },
   { name: "console", run: seedConsoleDemo },

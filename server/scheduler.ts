@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { runSweep } from "../domain/casework/sweep";
+import { openStuckMoneyEntries } from "../domain/money/stuck";
 import { drainOutbox } from "../domain/notifications/outbox";
 import { compactHotlineStats } from "../domain/stats/hotline";
 import { startLogSequencer } from "../domain/transparency/sequencer";
@@ -27,6 +28,7 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
         await runSweep(db);
         await drainOutbox(db, { limit: 500 });
         await compactHotlineStats(db);
+        await openStuckMoneyEntries(db);
       } catch (err) {
         log.warn("background work failed", { error: (err as Error).message });
       } finally {

@@ -5,6 +5,7 @@ export * from "./evidence";
 export * from "./funds";
 export * from "./hotline";
 export * from "./ledger";
+export * from "./money";
 export * from "./monitor";
 export * from "./notices";
 export * from "./open311";

@@ -1,0 +1,165 @@
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, rows } from "../../db/client";
+import { validationFailed } from "../../lib/errors";
+import { todayCn } from "../notices/state";
+import { fromCents, percent, toCents } from "./cents";
+import { type Disbursement, disbursementsOf } from "./disbursements";
+import { suppressCount } from "./privacy";
+
+// An allocation's trail (allocated → disbursed → spent / paid to households, and what is still
+// waiting), and the progress rates across allocations: 拨付率 = disbursed ÷ allocated,
+// 到户率 = paid to households ÷ disbursed to households.
+
+export interface AllocationTrail {
+  allocated: string;
+  disbursed: string;
+  remainder: string;
+  /** Days since the allocation was published, while part of it is not disbursed. */
+  remainderAgeDays: number | null;
+  disbursementRate: string;
+  spent: string;
+  paidToHouseholds: string;
+  /** Distinct households paid (null when fewer than 3: not shown). */
+  householdsPaid: number | null;
+  payments: number | null;
+  /** Household payment counts per disbursement are null when fewer than 3. */
+  disbursements: (Omit<Disbursement, "householdPayments"> & { householdPayments: number | null })[];
+}
+
+export async function allocationTrail(db: Db, allocationId: number, today = todayCn()): Promise<AllocationTrail> {
+  const [a] = await rows<{ amount: string; published_on: string; status: string }>(
+    db,
+    sql`SELECT amount::text AS amount, published_on::text AS published_on, status FROM fund_allocations WHERE id = ${allocationId}`,
+  );
+  const list = await disbursementsOf(db, allocationId);
+  const [hh] = await rows<{ households: number; payments: number }>(
+    db,
+    sql`SELECT count(DISTINCT p.household_id)::int AS households, count(*)::int AS payments
+        FROM household_payments p JOIN disbursements d ON d.id = p.disbursement_id
+        WHERE d.allocation_id = ${allocationId} AND d.status = 'active' AND p.status = 'active'`,
+  );
+  const active = list.filter((d) => d.status === "active");
+  const sum = (f: (d: Disbursement) => string) => fromCents(active.reduce((s, d) => s + toCents(f(d)), 0n));
+  const allocated = a?.status === "active" ? a.amount : "0.00";
+  const disbursed = sum((d) => d.amount);
+  const remainder = fromCents(toCents(allocated) - toCents(disbursed));
+  const age =
+    a && toCents(remainder) > 0n
+      ? Math.floor((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${a.published_on}T00:00:00Z`)) / 86_400_000)
+      : null;
+  const households = suppressCount(Number(hh?.households ?? 0));
+  return {
+    allocated,
+    disbursed,
+    remainder,
+    remainderAgeDays: age,
+    disbursementRate: percent(disbursed, allocated),
+    spent: sum((d) => d.spent),
+    paidToHouseholds: sum((d) => d.paidToHouseholds),
+    householdsPaid: households,
+    payments: households == null ? null : Number(hh?.payments ?? 0),
+    disbursements: list.map((d) => ({
+      ...d,
+      // per-disbursement household counts follow the same small-cell rule
+      householdPayments: suppressCount(d.householdPayments),
+    })),
+  };
+}
+
+export const PROGRESS_GROUPS = ["district", "year", "category"] as const;
+export type ProgressGroup = (typeof PROGRESS_GROUPS)[number];
+
+export interface ProgressRow {
+  key: string;
+  value: string;
+  allocated: string;
+  disbursed: string;
+  disbursedToHouseholds: string;
+  paidToHouseholds: string;
+  disbursementRate: string;
+  householdRate: string;
+}
+
+export interface ProgressFilters {
+  year?: number | null;
+  districtId?: number | null;
+}
+
+/**
+ * 拨付率 and 到户率 grouped by district, year or category. Allocated amounts come from the rollup;
+ * disbursed and paid from their (year, district)-covering indexes.
+ */
+export async function progressSummary(db: Db, groupBy: ProgressGroup, f: ProgressFilters): Promise<ProgressRow[]> {
+  if (!(PROGRESS_GROUPS as readonly string[]).includes(groupBy))
+    throw validationFailed("groupBy 只能是 district、year 或 category", [
+      { path: "groupBy", message: "district | year | category" },
+    ]);
+  const cond = (alias: string): SQL => {
+    const c: SQL[] = [sql`true`];
+    if (f.year) c.push(sql`${sql.raw(alias)}.year = ${f.year}`);
+    if (f.districtId) c.push(sql`${sql.raw(alias)}.district_id = ${f.districtId}`);
+    return sql.join(c, sql` AND `);
+  };
+  const col = groupBy === "district" ? "district_id" : groupBy === "year" ? "year" : "category_code";
+  // Disbursements and payments know their allocation's category only through the allocation.
+  const byCategory = groupBy === "category";
+  const q = sql`
+    WITH alloc AS (
+      SELECT ${sql.raw(`r.${col}`)}::text AS g, sum(r.total) AS allocated FROM fund_rollup r WHERE ${cond("r")} GROUP BY 1
+    ), disb AS (
+      SELECT ${byCategory ? sql`a.category_code` : sql.raw(`d.${col}::text`)} AS g, sum(d.amount) AS disbursed,
+             sum(d.amount) FILTER (WHERE d.recipient_kind = 'households') AS to_households
+      FROM disbursements d ${byCategory ? sql`JOIN fund_allocations a ON a.id = d.allocation_id` : sql``}
+      WHERE d.status = 'active' AND ${cond("d")} GROUP BY 1
+    ), paid AS (
+      SELECT ${byCategory ? sql`a.category_code` : sql.raw(`p.${col}::text`)} AS g, sum(p.amount) AS paid
+      FROM household_payments p
+      ${byCategory ? sql`JOIN disbursements d ON d.id = p.disbursement_id JOIN fund_allocations a ON a.id = d.allocation_id` : sql``}
+      WHERE p.status = 'active' AND p.state = 'paid' AND ${cond("p")} GROUP BY 1
+    )
+    SELECT coalesce(alloc.g, disb.g, paid.g) AS g,
+      coalesce(alloc.allocated, 0)::numeric(16,2)::text AS allocated,
+      coalesce(disb.disbursed, 0)::numeric(16,2)::text AS disbursed,
+      coalesce(disb.to_households, 0)::numeric(16,2)::text AS to_households,
+      coalesce(paid.paid, 0)::numeric(16,2)::text AS paid
+    FROM alloc FULL JOIN disb ON disb.g = alloc.g FULL JOIN paid ON paid.g = coalesce(alloc.g, disb.g)`;
+  const result = await rows<{ g: string; allocated: string; disbursed: string; to_households: string; paid: string }>(
+    db,
+    q,
+  );
+  const names = new Map<string, { name: string; sort: number }>();
+  if (groupBy === "district") {
+    for (const d of await rows<{ id: number; name: string; sort: number }>(
+      db,
+      sql`SELECT id, name, sort FROM districts`,
+    ))
+      names.set(String(d.id), { name: d.name, sort: Number(d.sort) });
+  } else if (groupBy === "category") {
+    for (const c of await rows<{ code: string; name: string; sort: number }>(
+      db,
+      sql`SELECT code, name, sort FROM categories`,
+    ))
+      names.set(c.code, { name: c.name, sort: Number(c.sort) });
+  }
+  return result
+    .map((r) => ({
+      key: groupBy === "year" ? r.g : (names.get(r.g)?.name ?? r.g),
+      value: groupBy === "district" ? (names.get(r.g)?.name ?? r.g) : r.g,
+      sort: groupBy === "year" ? Number(r.g) : (names.get(r.g)?.sort ?? 999),
+      allocated: r.allocated,
+      disbursed: r.disbursed,
+      disbursedToHouseholds: r.to_households,
+      paidToHouseholds: r.paid,
+      disbursementRate: percent(r.disbursed, r.allocated),
+      householdRate: percent(r.paid, r.to_households),
+    }))
+    .sort((a, b) => a.sort - b.sort)
+    .map(({ sort: _s, ...row }) => row);
+}
+
+/** A district's id from its reference name; 400 naming the field when unknown. */
+export async function districtIdByName(db: Db, name: string): Promise<number> {
+  const [d] = await rows<{ id: number }>(db, sql`SELECT id FROM districts WHERE name = ${name}`);
+  if (!d) throw validationFailed(`没有“${name}”这个区县`, [{ path: "district", message: "未知的区县" }]);
+  return Number(d.id);
+}
