@@ -20,7 +20,14 @@ async function paidTrail() {
   for (const [i, h] of t.households.entries()) {
     await createHouseholdPayment(
       db,
-      { householdId: h, disbursementId: t.disbursementId, programme: "housing", period: "2026", amount: `${(i + 1) * 1000}.00`, paidOn: "2026-06-01" },
+      {
+        householdId: h,
+        disbursementId: t.disbursementId,
+        programme: "housing",
+        period: "2026",
+        amount: `${(i + 1) * 1000}.00`,
+        paidOn: "2026-06-01",
+      },
       t.pub.id,
     );
   }
@@ -70,17 +77,32 @@ describe("the village page", () => {
     const t = await paidTrail();
     const r = await api(`/api/villages/${t.v.id}`);
     expect(r.status).toBe(200);
-    expect(r.body.totals).toMatchObject({ allocated: "100000.00", disbursed: "60000.00", paidToHouseholds: "10000.00" });
-    expect(r.body.byProgramme).toEqual([expect.objectContaining({ year: 2026, programme: "housing", households: 4, amount: "10000.00" })]);
+    expect(r.body.totals).toMatchObject({
+      allocated: "100000.00",
+      disbursed: "60000.00",
+      paidToHouseholds: "10000.00",
+    });
+    expect(r.body.byProgramme).toEqual([
+      expect.objectContaining({ year: 2026, programme: "housing", households: 4, amount: "10000.00" }),
+    ]);
     // A programme paid to two households only: shown as suppressed.
     for (const h of t.households.slice(0, 2))
       await createHouseholdPayment(
         db,
-        { householdId: h, disbursementId: t.disbursementId, programme: "education", period: "2026", amount: "500.00", paidOn: "2026-09-01" },
+        {
+          householdId: h,
+          disbursementId: t.disbursementId,
+          programme: "education",
+          period: "2026",
+          amount: "500.00",
+          paidOn: "2026-09-01",
+        },
         t.pub.id,
       );
     const again = await api(`/api/villages/${t.v.id}`);
-    expect(again.body.byProgramme).toContainEqual(expect.objectContaining({ programme: "education", households: null, amount: null }));
+    expect(again.body.byProgramme).toContainEqual(
+      expect.objectContaining({ programme: "education", households: null, amount: null }),
+    );
     expect(again.body.waiting.find((w: { allocations: number }) => w.allocations > 0)).toBeTruthy();
     expect((await api("/api/villages/99999999")).status).toBe(404);
   });
@@ -107,7 +129,12 @@ describe("the village page", () => {
     const r = await api(`/api/villages/${t.v.id}`);
     const current = r.body.lists.find((l: { kind: string }) => l.kind === "housing");
     const old = r.body.lists.find((l: { kind: string }) => l.kind === "identify");
-    expect(current.entries.map((e: { nameMasked: string }) => e.nameMasked)).toEqual(["张*明", "李*", "欧**红", "王*福"]);
+    expect(current.entries.map((e: { nameMasked: string }) => e.nameMasked)).toEqual([
+      "张*明",
+      "李*",
+      "欧**红",
+      "王*福",
+    ]);
     expect(old.entries).toBeNull();
     expect(old).toMatchObject({ households: 4 });
     // The notice text itself (indexed for search) names nobody.
@@ -122,7 +149,9 @@ describe("stuck money", () => {
     await exec(sql`UPDATE fund_allocations SET published_on = ${daysAgo(120)}::date WHERE id = ${t.allocationId}`);
     const list = await api("/api/money/stuck?district=高青县");
     expect(list.status).toBe(200);
-    expect(list.body.items).toEqual([expect.objectContaining({ id: t.allocationId, remainder: "40000.00", ageDays: 120 })]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ id: t.allocationId, remainder: "40000.00", ageDays: 120 }),
+    ]);
     expect(list.body.byDistrict).toEqual([expect.objectContaining({ district: "高青县", d90: 1 })]);
     const { db } = await testDatabase();
     const [a, b] = await Promise.all([openStuckMoneyEntries(db), openStuckMoneyEntries(db)]);
@@ -151,7 +180,11 @@ describe("privacy on every public surface", () => {
     const t = await paidTrail();
     const { noticeId } = await publishBeneficiaryList(
       db,
-      { kind: "dividend", villageId: t.v.id, entries: t.households.map((h) => ({ householdId: h, amount: "300.00", note: "分红" })) },
+      {
+        kind: "dividend",
+        villageId: t.v.id,
+        entries: t.households.map((h) => ({ householdId: h, amount: "300.00", note: "分红" })),
+      },
       t.pub.id,
     );
     const urls = [
