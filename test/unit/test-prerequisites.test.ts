@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-// @ts-expect-error plain ES module without types (it runs before anything is built)
 import { missingPackages } from "../../scripts/test-prerequisites.mjs";
 
 // What `npm test` installs (as root) or asks for before the browser tests.
