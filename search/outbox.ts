@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { type Db, rows } from "../db/client";
 import { searchOutbox } from "../db/schema";
+import { backoffDelay } from "../lib/backoff";
 import { log } from "../lib/log";
 import { SEARCH_TYPES, type SearchSource, type SearchType } from "./contract";
 import type { SearchBackend } from "./engine";
@@ -20,8 +21,7 @@ export interface DrainResult {
 
 /** Delay before the next attempt: 2 s, 4 s, 8 s … capped at 10 minutes, with jitter. */
 export function backoffMs(attempts: number): number {
-  const base = Math.min(600_000, 1000 * 2 ** Math.min(attempts, 20));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+  return backoffDelay(attempts + 1, { base: 1000, max: 600_000, jitter: 0.2 });
 }
 
 type Backend = Pick<SearchBackend, "index" | "remove">;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { canonicalJson } from "../../lib/canonical-json";
 
 // The append-only audit log. Every row carries SHA-256(prev_hash + "\n" + canonical(row)); the first
 // row's prev_hash is GENESIS. Appends take a transaction-scoped advisory lock, so two transactions can
@@ -28,18 +29,6 @@ export interface AuditRow {
   details: unknown;
   prevHash: string;
   hash: string;
-}
-
-/** JSON with object keys sorted, so the same row always hashes the same (jsonb reorders keys). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(",")}}`;
 }
 
 export function rowHash(prevHash: string, row: Omit<AuditRow, "prevHash" | "hash">): string {

@@ -3,6 +3,7 @@
 // Working days follow the calendar: Monday–Friday, except public holidays, plus adjusted workdays 调休.
 // Dates are "YYYY-MM-DD" in China Standard Time (UTC+8, no daylight saving).
 
+import { addDays, chinaDate } from "../../lib/china-date";
 import { AppError } from "../../lib/errors";
 import { MAX_EXTENSION_DAYS, REVIEW_WINDOW_DAYS } from "./lifecycle";
 
@@ -14,18 +15,7 @@ export const HANDLE_DAYS = 60;
 export const FIRST_RESPONSE_HOURS = 24;
 export const RETURN_WORKING_DAYS = 5;
 
-const CST_OFFSET_MS = 8 * 3600_000;
-
-/** The date in China of an instant. */
-export function chinaDate(instant: Date): string {
-  return new Date(instant.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays, chinaDate };
 
 export function isWorkingDay(day: string, cal: WorkCalendar): boolean {
   const off = cal.get(day);

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { canonicalJson } from "../../lib/canonical-json";
 import { seal, sha256Hex } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { getNoticeForObjection } from "../notices/objection-target";
@@ -57,17 +58,6 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,128}$/;
 
 function field(path: string, message: string) {
   return new AppError("VALIDATION_FAILED", `请求参数有误：${path} ${message}`, [{ path, message }]);
-}
-
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  const o = value as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(",")}}`;
 }
 
 /** Place names → ids, against the (cached) reference data; 400 naming the field otherwise. */
@@ -172,7 +162,7 @@ export async function fileTicket(
 
   const key = ctx.idempotencyKey ?? null;
   const keyHash = key ? hashIdempotencyKey(key) : null;
-  const bodyHash = sha256Hex(canonical(v));
+  const bodyHash = sha256Hex(canonicalJson(v));
   const receipt = key ? receiptForIdempotencyKey(key) : newReceipt();
   const receiptHash = hashReceipt(receipt);
 

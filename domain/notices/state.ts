@@ -1,4 +1,5 @@
 // The computed state of a notice and the dates of its period. Dates are calendar days in China (UTC+8).
+import { addDays, daysBetween, todayCn } from "../../lib/china-date";
 
 export type NoticeState = "draft" | "in_period" | "ended" | "withdrawn" | "amended";
 
@@ -12,24 +13,9 @@ export const NOTICE_STATE_LABELS: Record<NoticeState, string> = {
 
 export const NOTICE_STATES = Object.keys(NOTICE_STATE_LABELS) as NoticeState[];
 export const DEFAULT_PERIOD_DAYS = 10;
-export const MIN_PERIOD_DAYS = 7;
+export const MIN_PERIOD_DAYS = 10;
 
-/** Today's date (YYYY-MM-DD) in China Standard Time. */
-export function todayCn(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
-/** a + n days, as YYYY-MM-DD. */
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Whole days from a to b (b - a). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
+export { addDays, daysBetween, todayCn } from "../../lib/china-date";
 
 /** The last day of a period of `days` days that starts on `start` (both inclusive). */
 export function periodEndFor(start: string, days: number): string {

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { backoffDelay } from "../../lib/backoff";
 import { open } from "../../lib/crypto";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
@@ -54,7 +55,7 @@ export type Transports = Partial<Record<NotificationChannel, Transport>>;
 export const MAX_ATTEMPTS = 8;
 /** Seconds to wait before attempt n+1 (n = attempts so far, ≥ 1): 30 s, 60 s, 120 s … capped at 6 h. */
 export function backoffSeconds(attempts: number): number {
-  return Math.min(30 * 2 ** Math.max(0, attempts - 1), 6 * 3600);
+  return backoffDelay(attempts, { base: 30, max: 6 * 3600 });
 }
 
 /** Log transport: records that a message went out, without personal data. */

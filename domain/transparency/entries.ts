@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { canonicalJson } from "../../lib/canonical-json";
 import { toHex } from "../../lib/tlog/bytes";
-import { canonicalJson } from "../../lib/tlog/jcs";
 import { commitmentMessage, type TicketContent } from "../../lib/tlog/leaf-format";
 import { sha256 } from "../../lib/tlog/merkle";
 

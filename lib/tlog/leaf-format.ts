@@ -1,5 +1,5 @@
+import { canonicalJson } from "../canonical-json";
 import { type Bytes, concat, utf8 } from "./bytes";
-import { canonicalJson } from "./jcs";
 
 // The entries Sunshine appends to its log. Every entry is the UTF-8 bytes of one RFC 8785 (JCS) JSON
 // object with "v": 1 and a "type"; the leaf hash is RFC 6962's SHA-256(0x00 ‖ entry bytes). Pure

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../lib/canonical-json";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../lib/tlog/bytes";
 import { formatCheckpoint, parseCheckpoint } from "../../lib/tlog/checkpoint";
-import { canonicalJson } from "../../lib/tlog/jcs";
 import { commitmentMessage, encodeEntry } from "../../lib/tlog/leaf-format";
 import {
   checkRecord,

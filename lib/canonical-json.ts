@@ -1,5 +1,7 @@
-// RFC 8785 JSON Canonicalization Scheme for the values the log encodes (strings, finite numbers,
-// booleans, null, arrays, plain objects). ECMAScript's JSON.stringify of a string and of a number is
+// RFC 8785 JSON Canonicalization Scheme (JCS), the one canonical JSON of the project: the transparency
+// log's leaves, the audit chain's row hashes and idempotent filing's request fingerprint all use it, so an
+// outside verifier can reproduce them with any JCS implementation. It covers JSON's values (strings,
+// finite numbers, booleans, null, arrays, plain objects); object members that are undefined are left out. ECMAScript's JSON.stringify of a string and of a number is
 // exactly JCS's serialisation; objects are sorted by key in UTF-16 code-unit order, which is the default
 // order of Array.prototype.sort on strings.
 export function canonicalJson(value: unknown): string {
