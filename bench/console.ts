@@ -1,4 +1,4 @@
-// Staff console benchmark (issue #5), on the PostgreSQL server, in a database of its own:
+// Staff console benchmark, on the PostgreSQL server, in a database of its own:
 //   1. 1,000,000 tickets in filing order over 900 days (1 in 7 open, across every working status; the rest finished), with skewed,
 //      independent distributions of kind, category, district, tier and channel (so every filter has
 //      common and rare values), tier I–II routed to city units and III–IV to district units, 5 % about

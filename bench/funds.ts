@@ -1,4 +1,4 @@
-// Fund transparency benchmark (issue #3), on the PostgreSQL server:
+// Fund transparency benchmark, on the PostgreSQL server:
 //   1. a database of its own (sunshine_bench_a by default) with 1,000,000 allocations across every
 //      district, town and village, 8 years, 4 levels and 13 categories (generated in SQL);
 //   2. the real built server (Astro + API, scripts/serve.ts) in a separate process on that database;

@@ -90,6 +90,6 @@ await time("requests.json?status=closed", "/open311/v2/requests.json?status=clos
 await time("requests.json?service_code=report-misconduct", "/open311/v2/requests.json?service_code=report-misconduct");
 await time(`requests/${one}.json`, `/open311/v2/requests/${one}.json`);
 await time("services.json", "/open311/v2/services.json");
-console.log("(shared 2-core machine with other engineers' work running: figures are noisy)");
+console.log("(figures are noisy when other work shares the machine)");
 await database.close();
 process.exit(0);

@@ -1,4 +1,4 @@
-// Hotline intake benchmark (issue #4), on the PostgreSQL server:
+// Hotline intake benchmark, on the PostgreSQL server:
 //   1. a database of its own (sunshine_bench_b1 by default) with 1,000,000 existing tickets;
 //   2. the production server in a separate process (`node scripts/start.mjs`: builds if stale, then
 //      serves; its periodic deadline sweep off, so the figures are intake alone);

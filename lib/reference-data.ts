@@ -1,4 +1,4 @@
-// Reference data built from the brief and the founding document. District names, the key districts,
+// Reference data built from the founding document and the city's administrative divisions. District names, the key districts,
 // the deep-poverty areas and the routing table are real; village names are plausible demo names
 // (marked isDemo), and town lists follow the districts' published divisions.
 
@@ -181,7 +181,7 @@ export type DepartmentKey = (typeof DEPARTMENTS)[number]["key"];
 /** The 12317 supervision and report centre: operators and city supervisors belong to it. */
 export const HOTLINE_UNIT = { code: "city-hotline", name: "市12317扶贫监督举报中心" };
 
-/** The brief's routing table: category → lead department (first in the seed's parentheses). */
+/** The routing table: category → lead department (first in the seed's parentheses). */
 export const CATEGORIES: { code: string; name: string; lead: DepartmentKey; co: DepartmentKey[] }[] = [
   { code: "industry", name: "产业扶贫", lead: "agri", co: ["fpb"] },
   { code: "employment", name: "就业扶贫", lead: "hrss", co: ["fpb"] },

@@ -8,7 +8,7 @@ import { createHonor, type HonorInput } from "../domain/honors/honors";
 import { createPolicy, ensureFoundingDocument } from "../domain/policies/policies";
 import { DEMO_CHAPTERS, DEMO_HONORS, DEMO_PHOTOS, DEMO_POLICY } from "./archive-data";
 
-// Demo content for the archive (issue #8). The founding document itself is real (not demo); the
+// Demo content for the archive. The founding document itself is real (not demo); the
 // yearbook text, the photos and the honour roll are invented and marked is_demo (shown as 演示).
 
 async function count(db: Db, table: string) {

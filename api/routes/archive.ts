@@ -32,7 +32,7 @@ import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
-// The campaign archive (issue #8): policy documents, yearbook, the 我眼中的脱贫攻坚 collection and
+// The campaign archive: policy documents, yearbook, the 我眼中的脱贫攻坚 collection and
 // the honour roll. Reading is public (approved items only); writing is for publishers.
 
 const publisher = requireStaff("publisher", "admin");

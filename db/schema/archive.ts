@@ -2,7 +2,7 @@ import { boolean, date, integer, pgTable, serial, text, timestamp, unique } from
 import { timestamps } from "./columns";
 import { districts } from "./reference";
 
-// The campaign archive (issue #8): policies, yearbook, image collection, honour roll. Migration 0040.
+// The campaign archive: policies, yearbook, image collection, honour roll. Migration 0040.
 
 /** Policy documents; the founding document is the first (format "structured"). */
 export const policies = pgTable("policies", {

@@ -64,7 +64,7 @@ export const units = pgTable("units", {
   townId: integer("town_id").references(() => towns.id),
 });
 
-/** The brief's measure categories; leadUnitCode is the routing table (category → lead department). */
+/** The measure categories; leadUnitCode is the routing table (category → lead department). */
 export const categories = pgTable("categories", {
   code: text("code").primaryKey(),
   name: text("name").notNull().unique(),

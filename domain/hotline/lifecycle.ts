@@ -1,6 +1,6 @@
 import { AppError } from "../../lib/errors";
 
-// The ONE state machine of a hotline ticket (12345/信访 practice, brief §C). Every status change of a
+// The ONE state machine of a hotline ticket (12345/信访 practice). Every status change of a
 // ticket — by staff (console), by the reporter (/track, API) or by the system (sweeps) — goes through
 // assertTransition(); nothing else decides what may follow what.
 //

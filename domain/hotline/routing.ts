@@ -1,4 +1,4 @@
-// Routing (分派), pure: category → lead department (the brief's table, categories.lead_unit_code),
+// Routing (分派), pure: category → lead department (categories.lead_unit_code),
 // place → district (属地), tier → level (I–II city, III–IV district). A ticket is never routed to the unit
 // it is about; 举报 of misconduct or fund misuse (腐败和作风问题, 资金项目管理) goes to discipline
 // inspection — 市纪委监委机关 or the district's 纪委监委 — regardless of the category's lead department.

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { type CategoryInfo, type DistrictInfo, listCategories, listDistricts } from "../reference/places";
 
-// The Open311 service list is the product's ticket kinds × the brief's categories: service_code
+// The Open311 service list is the product's ticket kinds × the measure categories: service_code
 // "<kind>-<category>" (e.g. "report-housing" = 举报·危房改造). Everything a ticket needs that GeoReport
 // has no field for (district, town, village, title, the subject, anonymity, the notice objected to)
 // is a service attribute, so generic Open311 clients can render the form from the definition.

@@ -78,7 +78,7 @@ export interface CategoryInfo {
   leadUnitCode: string;
 }
 
-/** The measure categories with their lead department: the routing table of the brief. */
+/** The measure categories with their lead department: the routing table. */
 export async function listCategories(db: Db): Promise<CategoryInfo[]> {
   const result = await db
     .select({ code: categories.code, name: categories.name, leadDepartment: units.name, leadUnitCode: units.code })

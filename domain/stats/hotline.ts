@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import { AppError } from "../../lib/errors";
 
-// Public hotline statistics (brief §C "Public statistics", founding document §25): only aggregates.
+// Public hotline statistics (founding document §25): only aggregates.
 //
 // Figures come from the view hotline_stats: the monthly rollup (migration 0061) plus the deltas that
 // triggers on tickets append inside every ticket transaction (0063), so they are exact at any moment;

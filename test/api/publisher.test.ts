@@ -7,7 +7,7 @@ import { amendNotice, createNotice, getNotice, withdrawNotice } from "../../doma
 import { exec, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 
-// The publisher's flows as the /console/publish pages run them (engineer A's domain functions):
+// The publisher's flows as the /console/publish pages run them (the domain functions):
 // the check before committing writes nothing; every committed action leaves an audit record.
 
 const HEADER = "年度,资金级次,资金名称,文号,区县,镇办,村,项目,类别,金额,用途";

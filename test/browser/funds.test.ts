@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
 
-// The path of issue #3 as a citizen takes it: /funds → 高青县 2018 → drill down to a village → open a
+// The funds path as a citizen takes it: /funds → 高青县 2018 → drill down to a village → open a
 // corrected allocation and read its history → download the exact view as CSV → open a notice in its
 // period → reach the objection link. Axe on every page; the explorer also without JavaScript.
 

@@ -80,7 +80,7 @@ describe("working-day calendar and deadlines", () => {
 });
 
 describe("lifecycle state machine", () => {
-  it("walks the brief's path", () => {
+  it("walks the documented path", () => {
     let s = assertTransition("received", "accept");
     expect(s).toBe("accepted");
     s = assertTransition(s, "dispatch");
@@ -102,7 +102,7 @@ describe("lifecycle state machine", () => {
     expect(assertTransition("received", "merge", { reason: "重复" })).toBe("merged");
   });
 
-  it("refuses what the brief does not allow, with a reason", () => {
+  it("refuses what the rules do not allow, with a reason", () => {
     expect(() => assertTransition("received", "reply")).toThrow(/不能执行/);
     expect(() => assertTransition("closed", "dispatch")).toThrow(/不能执行/);
     expect(() => assertTransition("replied", "accept", { actor: "reporter" })).toThrow();
