@@ -23,6 +23,8 @@ export interface Database {
   /** Run raw multi-statement SQL in one transaction (migrations). */
   execInTransaction(sqlText: string): Promise<void>;
   close(): Promise<void>;
+  /** Embedded database only: a consistent tarball of the data directory, taken while it runs. */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 export interface OpenOptions {
@@ -75,6 +77,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         await client.close();
         lock?.release();
       },
+      dumpDataDir: () => client.dumpDataDir("gzip"),
     };
   } catch (err) {
     lock?.release();
