@@ -6,9 +6,10 @@ import { seedSearchIndex } from "../search/seed";
 import { seedArchiveDemo } from "./archive";
 import { seedConsoleDemo } from "./console";
 import { seedFundsDemo } from "./funds";
-import { seedMoneyDemo } from "./money";
 import { seedHotlineDemo } from "./hotline";
 import { seedLedgerDemo } from "./ledger";
+import { seedMoneyDemo } from "./money";
+import { seedMonitorDemo } from "./monitor";
 import { seedOpen311Demo } from "./open311";
 import { seedReference } from "./reference";
 
@@ -24,6 +25,7 @@ const demoSeeders: { name: string; run: (db: Db) => Promise<void> }[] = [
   { name: "console", run: seedConsoleDemo },
   { name: "hotline", run: seedHotlineDemo },
   { name: "ledger", run: seedLedgerDemo },
+  { name: "monitor", run: seedMonitorDemo },
   // Keep last: indexes whatever the seeders above created.
   { name: "search", run: seedSearchIndex },
 ];

@@ -1,5 +1,6 @@
 import { type Database, database } from "../db/client";
 import { migrate } from "../db/migrate";
+import { mergeSourcesFile } from "../domain/monitor/sources";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { seedIfEmpty } from "../seed";
@@ -22,6 +23,8 @@ export function prepare(opts: { seed?: boolean } = {}): Promise<Database> {
     const opened = await database();
     const applied = await migrate(opened);
     if (opts.seed !== false) await seedIfEmpty(opened.db, { demo: e.SEED_DEMO ?? !e.DATABASE_URL });
+    if (e.MONITOR_SOURCES_FILE)
+      log.info("monitor sources merged", await mergeSourcesFile(opened.db, e.MONITOR_SOURCES_FILE));
     log.info("database ready", { driver: opened.driver, migrationsApplied: applied.length, ms: Date.now() - started });
     return opened;
   })().catch((err) => {

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { runSweep } from "../domain/casework/sweep";
 import { openStuckMoneyEntries } from "../domain/money/stuck";
+import { startMonitorFetcher } from "../domain/monitor/fetcher";
 import { drainOutbox } from "../domain/notifications/outbox";
 import { compactHotlineStats } from "../domain/stats/hotline";
 import { startLogSequencer } from "../domain/transparency/sequencer";
@@ -12,10 +13,12 @@ import { startSearchWorker } from "../search/worker";
 // sweep, the notification outbox drain and folding the public statistics' pending deltas into their
 // rollup (each safe with several processes running it at once); with Meilisearch, a worker that sends the
 // search outbox's changes to it (with retries); and the transparency log's sequencer every
-// LOG_SEQUENCER_INTERVAL_MS. Returns a function that stops all of it.
+// LOG_SEQUENCER_INTERVAL_MS; the online-opinion monitor's fetch round every MONITOR_INTERVAL_SECONDS.
+// Returns a function that stops all of it.
 export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() => Promise<void>> {
   const searchWorker = env().MEILISEARCH_URL ? await startSearchWorker() : undefined;
   const stopLogSequencer = startLogSequencer(getDb);
+  const stopMonitor = startMonitorFetcher(getDb);
   const seconds = env().SWEEP_INTERVAL_SECONDS;
   let stopTimers = () => {};
   if (seconds > 0) {
@@ -47,6 +50,7 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
   return async () => {
     stopTimers();
     stopLogSequencer();
+    stopMonitor();
     await searchWorker?.stop();
   };
 }
