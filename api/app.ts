@@ -24,6 +24,7 @@ import { searchRoutes } from "./routes/search";
 import { statsRoutes } from "./routes/stats";
 import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
 import { ticketProofRoutes } from "./routes/ticket-proof";
+import { ticketPublicSummaryRoutes } from "./routes/ticket-public-summary";
 import { ticketRoutes } from "./routes/tickets";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
@@ -52,6 +53,7 @@ app.route("/", noticesRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);
 app.route("/", ticketRoutes);
+app.route("/", ticketPublicSummaryRoutes);
 app.route("/", ticketProofRoutes);
 app.route("/", archiveRoutes);
 app.route("/", consoleRoutes);

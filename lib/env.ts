@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AddressListError, parseAddressList } from "./address-list";
 import { parseTrustProxy, TrustProxyError } from "./trust-proxy";
 
 // Every setting the process reads, parsed once. A bad value stops start-up with the variable's name.
@@ -104,6 +105,30 @@ export const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * Public submissions per client address and window (domain/throttle/submission-limits.ts): tickets
+   * filed (web form, API, Open311) and evidence/photo uploads. 0 turns a limit off. Staff intake is never limited.
+   */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  RATE_LIMIT_FILINGS: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_UPLOADS: z.coerce.number().int().min(0).default(60),
+  /** Client addresses/CIDRs never limited (a call centre's gateway, a load test): comma-separated. */
+  RATE_LIMIT_EXEMPT: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseAddressList(value);
+      } catch (err) {
+        if (!(err instanceof AddressListError)) throw err;
+        ctx.addIssue({ code: "custom", message: err.message });
+        return z.NEVER;
+      }
+    }),
+  /** Images decoded at the same time per process (uploads queue for a slot): bounds decoding memory. */
+  IMAGE_DECODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** Largest image accepted, in pixels (decoded size); a phone camera's full-resolution photo fits. */
+  IMAGE_MAX_PIXELS: z.coerce.number().int().min(1_000_000).max(100_000_000).default(50_000_000),
   /** Staff console (domain/auth, domain/notifications, domain/casework/sweep). */
   SESSION_TTL_HOURS: z.coerce
     .number()

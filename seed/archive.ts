@@ -48,10 +48,10 @@ export async function seedArchiveDemo(db: Db) {
   await ensureFoundingDocument(db);
   if ((await count(db, "policies")) === 0) await createPolicy(db, DEMO_POLICY).then(markPolicyDemo(db));
   if ((await count(db, "yearbook_chapters")) === 0) {
-    for (const c of DEMO_CHAPTERS) await createChapter(db, { ...c, isDemo: true });
+    for (const c of DEMO_CHAPTERS) await createChapter(db, { ...c, isDemo: true }, null);
   }
   if ((await count(db, "honors")) === 0) {
-    for (const h of DEMO_HONORS) await createHonor(db, { ...(h as HonorInput), isDemo: true });
+    for (const h of DEMO_HONORS) await createHonor(db, { ...(h as HonorInput), isDemo: true }, null);
   }
   if ((await count(db, "archive_items")) === 0) {
     // Image work in parallel (it dominates the seeding time); rows in order.

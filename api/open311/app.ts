@@ -12,6 +12,7 @@ import type { AppEnv } from "../context";
 import { limitBodies } from "../middleware/body-limit";
 import { requestContext } from "../middleware/request-context";
 import { siteHeaders } from "../middleware/site-headers";
+import { clientOf } from "../routes/tickets";
 import { badRequest311, errorBody, notFound311, Open311Failure, toOpen311Error } from "./errors";
 import { CONTENT_TYPE, type Format, type Node, render, splitFormat } from "./format";
 import { checkJurisdiction, parseRequestQuery } from "./query";
@@ -126,6 +127,7 @@ open311.post("/:file", async (c) => {
   }
   const created = await submitOpen311Request(c.var.db, client, form, {
     idempotencyKey: c.req.header("idempotency-key") ?? undefined,
+    submitter: clientOf(c),
   });
   // 200 as in the spec's (and its Swagger's) POST response; the body is the created request.
   return send(c, format, "service_requests", [created] as unknown as Node);

@@ -1,3 +1,5 @@
+import { escapeXml } from "../../lib/xml";
+
 // Open311 GeoReport v2 output: XML is the spec's required format, JSON its "Spark convention" mapping
 // (an XML list element <services><service/>…</services> is a JSON array; scalars are text nodes).
 // Both are produced from one plain value so the two formats cannot drift apart.
@@ -24,20 +26,6 @@ export function splitFormat(file: string): { name: string; format: Format } | un
   const ext = file.slice(dot + 1).toLowerCase();
   if (ext !== "json" && ext !== "xml") return undefined;
   return { name: file.slice(0, dot), format: ext };
-}
-
-// XML 1.0 forbids most control characters even as references: drop them rather than emit bad XML.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML forbids
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(XML_INVALID, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
 }
 
 function element(name: string, value: Node, indent: string): string {

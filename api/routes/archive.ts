@@ -15,7 +15,6 @@ import {
   submitPhoto,
 } from "../../domain/archive/items";
 import { createChapter, getYearbook, listYearbookYears, updateChapter } from "../../domain/archive/yearbook";
-import { appendAudit } from "../../domain/audit/audit-log";
 import {
   createHonor,
   deleteHonor,
@@ -31,6 +30,7 @@ import { AppError, validationFailed } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { clientOf } from "./tickets";
 
 // The campaign archive: policy documents, yearbook, the 我眼中的脱贫攻坚 collection and
 // the honour roll. Reading is public (approved items only); writing is for publishers.
@@ -271,7 +271,7 @@ archiveRoutes.openapi(
   async (c) => {
     const { year } = c.req.valid("param");
     if (year < 2018 || year > 2021) throw validationFailed("年鉴年份应为 2018—2021", { field: "year" });
-    return c.json(await createChapter(c.var.db, { year, ...c.req.valid("json") }), 201);
+    return c.json(await createChapter(c.var.db, { year, ...c.req.valid("json") }, c.var.staff.userId), 201);
   },
 );
 
@@ -297,7 +297,8 @@ archiveRoutes.openapi(
     },
     responses: { 200: jsonContent(Chapter, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),
-  async (c) => c.json(await updateChapter(c.var.db, c.req.valid("param").id, c.req.valid("json")), 200),
+  async (c) =>
+    c.json(await updateChapter(c.var.db, c.req.valid("param").id, c.req.valid("json"), c.var.staff.userId), 200),
 );
 
 // ---------------------------------------------------------------------------------------------- photos
@@ -459,7 +460,7 @@ archiveRoutes.openapi(
       throw validationFailed(`请求参数有误：${details[0].path} ${details[0].message}`, details);
     }
     const bytes = await fileBytes(form.photo);
-    const item = await submitPhoto(c.var.db, parsed.data, bytes);
+    const item = await submitPhoto(c.var.db, parsed.data, bytes, { client: clientOf(c) });
     return c.json(
       { id: item.id, status: "pending" as const, message: "投稿已收到，审核通过后将在影像档案中公开展示" },
       201,
@@ -504,9 +505,6 @@ archiveRoutes.openapi(
   },
 );
 
-const audit = (tx: Parameters<typeof appendAudit>[0], entry: Parameters<typeof appendAudit>[1]) =>
-  appendAudit(tx, entry);
-
 archiveRoutes.openapi(
   createRoute({
     method: "post",
@@ -521,10 +519,7 @@ archiveRoutes.openapi(
       c.var.db,
       c.req.valid("param").id,
       { action: "approve" },
-      {
-        userId: c.var.staff.userId,
-        audit,
-      },
+      { userId: c.var.staff.userId },
     );
     return c.json(itemView(item, origin(c.req.url)), 200);
   },
@@ -557,10 +552,7 @@ archiveRoutes.openapi(
       c.var.db,
       c.req.valid("param").id,
       { action: "reject", reason },
-      {
-        userId: c.var.staff.userId,
-        audit,
-      },
+      { userId: c.var.staff.userId },
     );
     return c.json(itemView(item, origin(c.req.url), true), 200);
   },
@@ -679,7 +671,7 @@ archiveRoutes.openapi(
     request: { body: { content: { "application/json": { schema: HonorInput } }, required: true } },
     responses: { 201: jsonContent(HonorView, "已新增"), ...errorResponses(400, 401, 403, 503) },
   }),
-  async (c) => c.json(honorView(await createHonor(c.var.db, c.req.valid("json"))), 201),
+  async (c) => c.json(honorView(await createHonor(c.var.db, c.req.valid("json"), c.var.staff.userId)), 201),
 );
 
 archiveRoutes.openapi(
@@ -694,7 +686,11 @@ archiveRoutes.openapi(
     },
     responses: { 200: jsonContent(HonorView, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),
-  async (c) => c.json(honorView(await updateHonor(c.var.db, c.req.valid("param").id, c.req.valid("json"))), 200),
+  async (c) =>
+    c.json(
+      honorView(await updateHonor(c.var.db, c.req.valid("param").id, c.req.valid("json"), c.var.staff.userId)),
+      200,
+    ),
 );
 
 archiveRoutes.openapi(
@@ -707,7 +703,7 @@ archiveRoutes.openapi(
     responses: { 204: { description: "已删除" }, ...errorResponses(400, 401, 403, 404, 503) },
   }),
   async (c) => {
-    await deleteHonor(c.var.db, c.req.valid("param").id);
+    await deleteHonor(c.var.db, c.req.valid("param").id, c.var.staff.userId);
     return c.body(null, 204);
   },
 );
@@ -734,6 +730,6 @@ archiveRoutes.openapi(
   async (c) => {
     const form = await readForm(c);
     const bytes = await fileBytes(form.photo);
-    return c.json(honorView(await setHonorPhoto(c.var.db, c.req.valid("param").id, bytes)), 200);
+    return c.json(honorView(await setHonorPhoto(c.var.db, c.req.valid("param").id, bytes, c.var.staff.userId)), 200);
   },
 );

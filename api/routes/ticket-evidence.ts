@@ -83,6 +83,6 @@ export const ticketEvidenceRoutes = createRouter().openapi(addEvidenceRoute, asy
   // The receipt first: nobody without it gets to make the server decode images.
   const { id } = await verifyReceipt(c.var.db, number, receipt, clientOf(c));
   const uploads = await evidenceUploads(c);
-  const evidence = await addEvidenceToTicket(c.var.db, id, uploads);
+  const evidence = await addEvidenceToTicket(c.var.db, id, uploads, clientOf(c));
   return c.json({ evidence }, 201);
 });

@@ -244,6 +244,7 @@ ticketRoutes
     const result = await fileTicket(c.var.db, input, {
       channel: "api",
       idempotencyKey: c.req.valid("header")["idempotency-key"] ?? null,
+      client: clientOf(c),
     });
     if (!result.created) c.header("Idempotent-Replayed", "true");
     c.header("Cache-Control", "no-store");

@@ -29,6 +29,8 @@ export const tickets = pgTable(
       .references(() => categories.code),
     title: text("title").notNull(),
     description: text("description").notNull(),
+    /** Staff-approved public summary (personal data redacted); null: public views use the category title. */
+    publicSummary: text("public_summary"),
     districtId: integer("district_id")
       .notNull()
       .references(() => districts.id),

@@ -12,4 +12,5 @@ export * from "./open311";
 export * from "./reference";
 export * from "./search";
 export * from "./staff";
+export * from "./throttle";
 export * from "./transparency";

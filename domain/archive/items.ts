@@ -4,6 +4,8 @@ import type { Db } from "../../db/client";
 import { archiveItems, districts } from "../../db/schema";
 import { conflict, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
+import { appendAudit } from "../audit/audit-log";
+import { chargeSubmission, type SubmissionClient } from "../throttle/submission-limits";
 import { removeImage, type StoredImage, storeImage } from "./images";
 
 // 我眼中的脱贫攻坚: public photo submissions, moderation by a publisher, Dublin Core metadata.
@@ -122,7 +124,7 @@ export async function submitPhoto(
   db: Db,
   input: Submission,
   image: Uint8Array,
-  opts: { isDemo?: boolean; approve?: boolean; stored?: StoredImage } = {},
+  opts: { isDemo?: boolean; approve?: boolean; stored?: StoredImage; client?: SubmissionClient | null } = {},
 ): Promise<ArchiveItem> {
   let districtId: number | null = null;
   if (input.district) {
@@ -130,6 +132,8 @@ export async function submitPhoto(
     if (!d) throw validationFailed(`未知的区县：${input.district}`, { field: "district" });
     districtId = d.id;
   }
+  // Counted before the image is decoded: the limit is on the work a client can make the server do.
+  if (!opts.stored) await chargeSubmission(db, "upload", opts.client);
   // The demo seeder processes its images in parallel beforehand and passes them in.
   const stored: StoredImage = opts.stored ?? (await storeImage("photos", image));
   try {
@@ -157,6 +161,12 @@ export async function submitPhoto(
         })
         .returning({ id: archiveItems.id });
       if (opts.approve) await syncSearch(tx, "photo", [row.id]);
+      await appendAudit(tx, {
+        actorId: null,
+        action: opts.approve ? "archive_item.import" : "archive_item.submit",
+        subjectType: "archive_item",
+        subjectId: String(row.id),
+      });
       const [r] = await select(tx).where(eq(archiveItems.id, row.id));
       return toItem(r);
     });
@@ -221,17 +231,12 @@ export async function countPending(db: Db): Promise<number> {
   return n;
 }
 
-type AuditFn = (
-  tx: Db,
-  entry: { actorId: number | null; action: string; subjectType: string; subjectId: string; details?: object },
-) => Promise<unknown>;
-
 /** Approve or reject a pending item (publisher). A rejection needs a reason the submitter could be told. */
 export async function reviewItem(
   db: Db,
   id: number,
   decision: { action: "approve" } | { action: "reject"; reason: string },
-  reviewer: { userId: number | null; audit?: AuditFn },
+  reviewer: { userId: number | null },
 ): Promise<ArchiveItem> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(archiveItems).where(eq(archiveItems.id, id)).for("update");
@@ -251,7 +256,7 @@ export async function reviewItem(
         updatedAt: new Date(),
       })
       .where(eq(archiveItems.id, id));
-    await reviewer.audit?.(tx, {
+    await appendAudit(tx, {
       actorId: reviewer.userId,
       action: `archive_item.${decision.action}`,
       subjectType: "archive_item",

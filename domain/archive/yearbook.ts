@@ -3,6 +3,7 @@ import { type Db, rows } from "../../db/client";
 import { yearbookChapters } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
+import { appendAudit } from "../audit/audit-log";
 import { markdownToText, renderMarkdown } from "../policies/markdown";
 
 /** The yearbook's volumes: the three campaign years and the 2021 summary the founding document foresees (§24). */
@@ -106,7 +107,7 @@ export interface ChapterInput {
 }
 
 /** Add a chapter (publisher). Position must be free in that year. */
-export async function createChapter(db: Db, input: ChapterInput): Promise<YearbookChapter> {
+export async function createChapter(db: Db, input: ChapterInput, actorId: number | null): Promise<YearbookChapter> {
   return db.transaction(async (tx) => {
     const [clash] = await tx
       .select({ id: yearbookChapters.id })
@@ -118,6 +119,13 @@ export async function createChapter(db: Db, input: ChapterInput): Promise<Yearbo
       .values({ ...input, isDemo: input.isDemo ?? false })
       .returning();
     await syncSearch(tx, "yearbook", [r.id]);
+    await appendAudit(tx, {
+      actorId,
+      action: "yearbook_chapter.create",
+      subjectType: "yearbook_chapter",
+      subjectId: String(r.id),
+      details: { year: input.year, position: input.position, title: input.title },
+    });
     return chapter(r);
   });
 }
@@ -127,6 +135,7 @@ export async function updateChapter(
   db: Db,
   id: number,
   input: { title?: string; body?: string },
+  actorId: number | null,
 ): Promise<YearbookChapter> {
   return db.transaction(async (tx) => {
     const [r] = await tx
@@ -136,6 +145,13 @@ export async function updateChapter(
       .returning();
     if (!r) throw notFound(`没有编号为 ${id} 的年鉴章节`);
     await syncSearch(tx, "yearbook", [r.id]);
+    await appendAudit(tx, {
+      actorId,
+      action: "yearbook_chapter.update",
+      subjectType: "yearbook_chapter",
+      subjectId: String(id),
+      details: { fields: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) },
+    });
     return chapter(r);
   });
 }

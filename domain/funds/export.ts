@@ -1,4 +1,5 @@
 import type { Db } from "../../db/client";
+import { csvLine } from "../../lib/csv";
 import { type AllocationItem, exportAllocations, type FundSort } from "./allocations";
 import type { FundFilters } from "./filters";
 
@@ -23,16 +24,8 @@ export const EXPORT_HEADERS = [
   "已更正",
 ] as const;
 
-function csvCell(v: string | number | null): string {
-  if (v == null) return "";
-  const s = String(v);
-  // Cells starting with = + - @ would run as formulas in Excel: neutralise them.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function csvRow(a: AllocationItem): string {
-  return `${[
+  return csvLine([
     a.id,
     a.year,
     a.levelLabel,
@@ -48,9 +41,7 @@ export function csvRow(a: AllocationItem): string {
     a.publishedOn,
     a.version,
     a.corrected ? "是" : "否",
-  ]
-    .map(csvCell)
-    .join(",")}\r\n`;
+  ]);
 }
 
 export function jsonItem(a: AllocationItem): string {
@@ -79,7 +70,7 @@ function streamOf(chunks: () => AsyncGenerator<string>): ReadableStream<Uint8Arr
 /** UTF-8 CSV with BOM (so Excel opens Chinese correctly), CRLF line ends. */
 export function allocationsCsvStream(db: Db, f: FundFilters, sort: FundSort): ReadableStream<Uint8Array> {
   return streamOf(async function* () {
-    yield `\uFEFF${EXPORT_HEADERS.join(",")}\r\n`;
+    yield `\uFEFF${csvLine([...EXPORT_HEADERS])}`;
     for await (const batch of exportAllocations(db, f, sort)) yield batch.map(csvRow).join("");
   });
 }

@@ -5,6 +5,7 @@ import { districts, honors } from "../../db/schema";
 import { notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { removeImage, storeImage } from "../archive/images";
+import { appendAudit } from "../audit/audit-log";
 
 // 群英谱: the honour roll of 先进集体 and 先进个人, chosen every year (founding document §24, §26).
 
@@ -122,7 +123,7 @@ export async function getHonorsByIds(db: Db, ids: number[]): Promise<Honor[]> {
   return (await select(db).where(inArray(honors.id, ids))).map(toHonor);
 }
 
-export async function createHonor(db: Db, input: HonorInput): Promise<Honor> {
+export async function createHonor(db: Db, input: HonorInput, actorId: number | null): Promise<Honor> {
   return db.transaction(async (tx) => {
     const dId = await districtId(tx, input.district);
     const [r] = await tx
@@ -138,11 +139,23 @@ export async function createHonor(db: Db, input: HonorInput): Promise<Honor> {
       })
       .returning({ id: honors.id });
     await syncSearch(tx, "honor", [r.id]);
+    await appendAudit(tx, {
+      actorId,
+      action: "honor.create",
+      subjectType: "honor",
+      subjectId: String(r.id),
+      details: { year: input.year, kind: input.kind, name: input.name },
+    });
     return getHonor(tx, r.id);
   });
 }
 
-export async function updateHonor(db: Db, id: number, input: Partial<HonorInput>): Promise<Honor> {
+export async function updateHonor(
+  db: Db,
+  id: number,
+  input: Partial<HonorInput>,
+  actorId: number | null,
+): Promise<Honor> {
   return db.transaction(async (tx) => {
     const { district, isDemo: _ignored, ...rest } = input;
     const set: Partial<typeof honors.$inferInsert> = { ...rest, updatedAt: new Date() };
@@ -150,22 +163,39 @@ export async function updateHonor(db: Db, id: number, input: Partial<HonorInput>
     const [r] = await tx.update(honors).set(set).where(eq(honors.id, id)).returning({ id: honors.id });
     if (!r) throw notFound(`群英谱中没有编号为 ${id} 的条目`);
     await syncSearch(tx, "honor", [id]);
+    await appendAudit(tx, {
+      actorId,
+      action: "honor.update",
+      subjectType: "honor",
+      subjectId: String(id),
+      details: { fields: Object.keys(input).filter((k) => k !== "isDemo") },
+    });
     return getHonor(tx, id);
   });
 }
 
-export async function deleteHonor(db: Db, id: number): Promise<void> {
+export async function deleteHonor(db: Db, id: number, actorId: number | null): Promise<void> {
   const key = await db.transaction(async (tx) => {
-    const [r] = await tx.delete(honors).where(eq(honors.id, id)).returning({ photoKey: honors.photoKey });
+    const [r] = await tx
+      .delete(honors)
+      .where(eq(honors.id, id))
+      .returning({ photoKey: honors.photoKey, name: honors.name, year: honors.year });
     if (!r) throw notFound(`群英谱中没有编号为 ${id} 的条目`);
     await syncSearch(tx, "honor", [id]);
+    await appendAudit(tx, {
+      actorId,
+      action: "honor.delete",
+      subjectType: "honor",
+      subjectId: String(id),
+      details: { name: r.name, year: r.year },
+    });
     return r.photoKey;
   });
   if (key) await removeImage("honors", key);
 }
 
 /** Attach (or replace) an entry's photo: checked, stripped and resized like the image collection. */
-export async function setHonorPhoto(db: Db, id: number, image: Uint8Array): Promise<Honor> {
+export async function setHonorPhoto(db: Db, id: number, image: Uint8Array, actorId: number | null): Promise<Honor> {
   await getHonor(db, id);
   const stored = await storeImage("honors", image);
   let old: string | null = null;
@@ -185,6 +215,13 @@ export async function setHonorPhoto(db: Db, id: number, image: Uint8Array): Prom
         })
         .where(eq(honors.id, id));
       await syncSearch(tx, "honor", [id]);
+      await appendAudit(tx, {
+        actorId,
+        action: "honor.photo",
+        subjectType: "honor",
+        subjectId: String(id),
+        details: { replaced: old !== null },
+      });
     });
   } catch (err) {
     await removeImage("honors", stored.key);

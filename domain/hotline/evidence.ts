@@ -7,10 +7,13 @@ import { type Db, rows } from "../../db/client";
 import { ticketEvidence, tickets } from "../../db/schema";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
+import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
 import { log } from "../../lib/log";
+import { stripPdfMetadata, UnreadablePdfError } from "../../lib/pdf-metadata";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
+import { chargeSubmission, type SubmissionClient } from "../throttle/submission-limits";
 import { type FileContext, type FileResult, fileTicket } from "./filing";
 import { type FileTicketInput, FileTicketInput as FileTicketInputSchema } from "./input";
 import { assertTransition, isTicketStatus } from "./lifecycle";
@@ -22,10 +25,9 @@ import { assertTransition, isTicketStatus } from "./lifecycle";
 // - Images are decoded and re-encoded by sharp without any metadata: EXIF (GPS position, camera serial,
 //   time), XMP and IPTC are dropped (the orientation is applied to the pixels first). A photo's GPS tag
 //   can lead straight to a reporter's house.
-// - PDFs cannot be re-encoded here; their document-information strings (Author, Creator, Producer,
-//   Title, Subject, Keywords) and uncompressed XMP packets are blanked in place (same length, so the
-//   file's cross-reference offsets stay valid). Metadata inside compressed object streams is left —
-//   documented as a limitation in the README.
+// - PDFs are parsed (compressed object streams included) and written anew without their
+//   document-information dictionary (Author, Creator, Producer, Title, …) and XMP metadata streams
+//   (lib/pdf-metadata.ts). An encrypted or unparseable PDF is refused.
 // - Files live under DATA_DIR/evidence with random names, outside the web root; nothing serves them
 //   publicly. Staff read them through readEvidence(), which applies the console's ticket scope and
 //   writes an audit record.
@@ -37,8 +39,6 @@ export const MAX_EVIDENCE_FILES = 5;
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
 /** Across all submissions for one ticket (filing + later additions). */
 export const MAX_EVIDENCE_PER_TICKET = 10;
-/** Decompression-bomb guard: refuse images above this many pixels. */
-const MAX_PIXELS = 50_000_000;
 
 export const EVIDENCE_TYPES = {
   "image/jpeg": "JPEG 图片",
@@ -148,7 +148,7 @@ export async function prepareEvidence(uploads: EvidenceUpload[], alreadyAttached
   const out: PreparedEvidence[] = [];
   for (const [i, u] of uploads.entries()) {
     const type = sniffEvidenceType(u.bytes)!;
-    const cleaned = type === "application/pdf" ? scrubPdf(u, i) : await reencodeImage(u, i, type);
+    const cleaned = type === "application/pdf" ? await scrubPdf(u, i) : await reencodeImage(u, i, type);
     out.push({
       mediaType: type,
       bytes: cleaned.bytes,
@@ -161,10 +161,27 @@ export async function prepareEvidence(uploads: EvidenceUpload[], alreadyAttached
 }
 
 async function reencodeImage(u: EvidenceUpload, i: number, type: EvidenceType) {
+  // Decompression-bomb guard: the header says how many pixels decoding would take; refuse above the
+  // cap before decoding anything.
+  const limit = maxImagePixels();
+  const meta = await sharp(u.bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => null);
+  if (meta?.width && meta.height && meta.width * meta.height > limit) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `${label(u, i)}像素过多（${meta.width}×${meta.height}，上限 ${maxImagePixelsLabel()} 像素），请缩小后再上传`,
+      [{ path: `evidence.${i}`, message: "图片像素过多" }],
+    );
+  }
+  return withDecodeSlot(() => decodeImage(u, i, type, limit));
+}
+
+async function decodeImage(u: EvidenceUpload, i: number, type: EvidenceType, limit: number) {
   try {
     // rotate() with no angle applies the EXIF orientation to the pixels; the output then carries no
     // metadata at all (sharp drops it unless keepMetadata/withMetadata is asked for).
-    let pipeline = sharp(u.bytes, { failOn: "error", limitInputPixels: MAX_PIXELS }).rotate();
+    let pipeline = sharp(u.bytes, { failOn: "error", limitInputPixels: limit }).rotate();
     pipeline =
       type === "image/jpeg"
         ? pipeline.jpeg({ quality: 88, mozjpeg: true })
@@ -181,58 +198,26 @@ async function reencodeImage(u: EvidenceUpload, i: number, type: EvidenceType) {
   }
 }
 
-const PDF_INFO_KEYS = /\/(Author|Creator|Producer|Title|Subject|Keywords)\s*(\(|<(?!<))/g;
-
-/**
- * Blank the PDF's document-information strings and XMP packets in place (same length). Exported for
- * the unit test.
- */
-export function scrubPdfBytes(input: Uint8Array): Buffer {
-  const buf = Buffer.from(input);
-  // latin1 maps bytes 1:1 to chars, so string offsets are byte offsets.
-  const text = buf.toString("latin1");
-  for (const m of text.matchAll(PDF_INFO_KEYS)) {
-    const open = m.index! + m[0].length - 1;
-    if (text[open] === "(") {
-      // A literal string: balanced parentheses, backslash escapes.
-      let depth = 0;
-      let j = open;
-      for (; j < text.length; j++) {
-        const ch = text[j];
-        if (ch === "\\") {
-          j++;
-          continue;
-        }
-        if (ch === "(") depth++;
-        else if (ch === ")" && --depth === 0) break;
-      }
-      if (j < text.length) buf.fill(0x20, open + 1, j);
-    } else {
-      const close = text.indexOf(">", open);
-      if (close > 0) buf.fill(0x30, open + 1, close);
-    }
-  }
-  let from = 0;
-  for (;;) {
-    const start = text.indexOf("<?xpacket begin", from);
-    if (start < 0) break;
-    const endTag = text.indexOf("<?xpacket end", start);
-    const end = endTag < 0 ? -1 : text.indexOf("?>", endTag);
-    if (end < 0) break;
-    buf.fill(0x20, start, end + 2);
-    from = end + 2;
-  }
-  return buf;
-}
-
-function scrubPdf(u: EvidenceUpload, i: number) {
+async function scrubPdf(u: EvidenceUpload, i: number) {
   const tail = Buffer.from(u.bytes.subarray(Math.max(0, u.bytes.length - 1024))).toString("latin1");
   if (!tail.includes("%%EOF")) {
     throw new AppError("VALIDATION_FAILED", `${label(u, i)}不是完整的 PDF 文件`, [
       { path: `evidence.${i}`, message: "PDF 文件不完整" },
     ]);
   }
-  return { bytes: scrubPdfBytes(u.bytes), width: null, height: null };
+  try {
+    return { bytes: Buffer.from(await stripPdfMetadata(u.bytes)), width: null, height: null };
+  } catch (err) {
+    if (!(err instanceof UnreadablePdfError)) throw err;
+    log.info("evidence pdf refused", { index: i, encrypted: err.encrypted });
+    throw new AppError(
+      "VALIDATION_FAILED",
+      err.encrypted
+        ? `${label(u, i)}已加密，请上传未加密的 PDF 文件`
+        : `${label(u, i)}无法作为 PDF 读取（文件可能已损坏）`,
+      [{ path: `evidence.${i}`, message: err.encrypted ? "PDF 文件已加密" : "无法读取的 PDF 文件" }],
+    );
+  }
 }
 
 export function evidenceDir() {
@@ -324,7 +309,12 @@ export async function countEvidence(db: Db, ticketId: number): Promise<number> {
  * already proved the receipt. Locks the ticket row so two uploads cannot both pass the per-ticket
  * limit; refused (409) once the ticket is finished, like a message would be.
  */
-export async function addEvidenceToTicket(db: Db, ticketId: number, uploads: EvidenceUpload[]) {
+export async function addEvidenceToTicket(
+  db: Db,
+  ticketId: number,
+  uploads: EvidenceUpload[],
+  client: SubmissionClient | null,
+) {
   if (uploads.length === 0) {
     throw new AppError("VALIDATION_FAILED", "请选择要上传的证据材料", [{ path: "evidence", message: "没有文件" }]);
   }
@@ -332,6 +322,8 @@ export async function addEvidenceToTicket(db: Db, ticketId: number, uploads: Evi
   if (!t) throw new AppError("NOT_FOUND", "工单编号或查询码不正确");
   if (isTicketStatus(t.status)) assertTransition(t.status, "message", { actor: "reporter" });
   const already = await countEvidence(db, ticketId);
+  // Counted before any decoding: the limit is on the work a client can make the server do.
+  await chargeSubmission(db, "upload", client, uploads.length);
   return withEvidence(
     uploads,
     (attach) =>
@@ -380,6 +372,7 @@ export async function fileTicketWithEvidence(
   if (uploads.length === 0) return fileTicket(db, input, ctx);
   const parsed = FileTicketInputSchema.safeParse(input);
   if (!parsed.success) return fileTicket(db, input, ctx); // throws fileTicket's own field errors
+  if (!ctx.operatorId) await chargeSubmission(db, "upload", ctx.client, uploads.length);
   return withEvidence(uploads, (attach) =>
     db.transaction(async (tx) => {
       const result = await fileTicket(tx, input, ctx);

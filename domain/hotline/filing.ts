@@ -4,6 +4,7 @@ import { canonicalJson } from "../../lib/canonical-json";
 import { seal, sha256Hex } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { getNoticeForObjection } from "../notices/objection-target";
+import { chargeSubmission, type SubmissionClient } from "../throttle/submission-limits";
 import { ticketFilingEntry } from "../transparency/entries";
 import { loadCalendar } from "./calendar";
 import { chinaDate, filingDeadlines } from "./deadlines";
@@ -29,6 +30,8 @@ export interface FileContext {
   idempotencyKey?: string | null;
   /** Staff user who recorded it (operator intake). */
   operatorId?: number | null;
+  /** Who sent a public submission (address per lib/client-address.ts), for the per-client filing limit. */
+  client?: SubmissionClient | null;
   receivedAt?: Date;
   isDemo?: boolean;
 }
@@ -190,6 +193,9 @@ export async function fileTicket(
         : null,
     },
   });
+
+  // Staff intake is never limited; a public submission counts against its client's filings.
+  if (!ctx.operatorId) await chargeSubmission(db, "filing", ctx.client);
 
   const row = await insertTicket(db, {
     year: chinaDate(receivedAt).slice(0, 4),

@@ -87,6 +87,20 @@ export async function revealReporterIdentity(
 }
 
 /**
+ * The reporter's name and phone, for redacting them from text that is about to become public — never
+ * returned to a caller to show. Empty for an anonymous ticket.
+ */
+export async function reporterTermsToRedact(tx: Db, ticketId: number): Promise<string[]> {
+  const [r] = await rows<{ key_id: string; identity_enc: string }>(
+    tx,
+    sql`SELECT key_id, identity_enc FROM ticket_reporters WHERE ticket_id = ${ticketId}`,
+  );
+  if (!r) return [];
+  const identity = JSON.parse(open({ keyId: r.key_id, data: r.identity_enc }, IDENTITY_AAD)) as ReporterIdentity;
+  return [identity.name, identity.phone].filter((s): s is string => typeof s === "string" && s.trim() !== "");
+}
+
+/**
  * Re-encrypt identities written under an older key with the current key (after a rotation). Returns how
  * many rows changed. Run it once the new key is configured and the old one listed in
  * SUNSHINE_OLD_ENCRYPTION_KEYS; afterwards the old key can be dropped.

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { type CsvCell, csvDocument } from "../../lib/csv";
 import { AppError } from "../../lib/errors";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
@@ -649,36 +650,27 @@ export function ledgerCsv(entries: LedgerEntry[]): string {
     "销号时间",
     "重新打开次数",
   ];
-  const cell = (v: unknown) => {
-    let s = v == null ? "" : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // no formulas in Excel
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [head.join(",")];
+  const lines: CsvCell[][] = [head];
   for (const e of entries) {
-    lines.push(
-      [
-        e.number,
-        LEDGER_SOURCE_LABELS[e.source],
-        e.ticketNumber,
-        e.responsibleUnit.name,
-        LEVEL_LABELS[e.level] ?? e.level,
-        e.districtName,
-        e.title,
-        e.description,
-        e.measures,
-        e.deadline,
-        LEDGER_STATUS_LABELS[e.status],
-        e.overdue ? "是" : "否",
-        e.signedOffBy,
-        e.signedOffAt ? new Date(e.signedOffAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" }) : "",
-        e.reopenedCount,
-      ]
-        .map(cell)
-        .join(","),
-    );
+    lines.push([
+      e.number,
+      LEDGER_SOURCE_LABELS[e.source],
+      e.ticketNumber,
+      e.responsibleUnit.name,
+      LEVEL_LABELS[e.level] ?? e.level,
+      e.districtName,
+      e.title,
+      e.description,
+      e.measures,
+      e.deadline,
+      LEDGER_STATUS_LABELS[e.status],
+      e.overdue ? "是" : "否",
+      e.signedOffBy,
+      e.signedOffAt ? new Date(e.signedOffAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" }) : "",
+      e.reopenedCount,
+    ]);
   }
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  return csvDocument(lines);
 }
 
 /** Units a staff member may choose as responsible unit (their remit), for forms. */

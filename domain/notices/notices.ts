@@ -192,7 +192,10 @@ export async function getNotice(db: Db, id: number, opts: { includeDraft?: boole
     sql`SELECT ${COLS}, n.project_id, p.name AS project, n.doc_number, n.project_name, n.location, n.content,
         n.subsidy_standard, n.funding, n.period_text, n.implementer, n.performance_target, n.poverty_mechanism,
         n.supervision_phone, n.body, n.withdraw_reason, n.amend_reason,
-        to_char(n.withdrawn_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS withdrawn_at
+        to_char(n.withdrawn_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS withdrawn_at,
+        to_char(greatest(n.published_at, n.withdrawn_at,
+            (SELECT s.published_at FROM notices s WHERE s.id = n.superseded_by_id)) AT TIME ZONE 'Asia/Shanghai',
+          'YYYY-MM-DD HH24:MI') AS changed_at
       FROM notices n ${JOINS} LEFT JOIN projects p ON p.id = n.project_id WHERE n.id = ${id}`,
   );
   if (!r || (r.status === "draft" && !opts.includeDraft)) throw notFound("没有这条公示");
@@ -221,6 +224,8 @@ export async function getNotice(db: Db, id: number, opts: { includeDraft?: boole
     body: r.body as string,
     withdrawReason: (r.withdraw_reason as string) ?? null,
     withdrawnAt: (r.withdrawn_at as string) ?? null,
+    /** When the public record last changed (published, amended by a later notice, withdrawn). */
+    changedAt: (r.changed_at as string) ?? null,
     amendReason: (r.amend_reason as string) ?? null,
     history: chain.map((c) => ({ ...summary(c, today), amendReason: (c.amend_reason as string) ?? null })),
   };

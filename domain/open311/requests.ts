@@ -3,16 +3,18 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { categories, districts, tickets, towns, units } from "../../db/schema";
 import { FINAL_STATUSES, isTicketStatus, STATUS_LABELS } from "../hotline/lifecycle";
+import { publicTicketTitle } from "../hotline/public-summary";
 import { OPEN311_KINDS, serviceCode } from "./services";
 
 // The public view of tickets as GeoReport service requests. Anyone may call GET /requests without a
 // key, so this is the PUBLIC projection and is built from an explicit column list — never `select *`:
 //
 // - never the reporter (name, phone, e-mail, device, account) nor the receipt;
-// - not the free-text description: reporters routinely write their own name, address, ID-card or
-//   phone number into it, and a 举报's text names the people it accuses. `description` carries the
-//   ticket title instead (short, asked for as a summary), and nothing at all for 举报 (report) tickets,
-//   whose title too tends to name the accused and whose reporter most needs protecting;
+// - neither the free-text description nor the reporter's title: reporters routinely write their own
+//   name, address, ID-card or phone number into both, and a 举报's text names the people it accuses.
+//   `description` carries the public title instead (domain/hotline/public-summary.ts: kind and
+//   category, or a staff-approved summary with personal data redacted), and nothing at all for 举报
+//   (report) tickets, whose reporter most needs protecting;
 // - not the subject (unit / person / post) a ticket is about, nor internal notes or staff names;
 // - the place no finer than the town, and for 举报 only the district: in a village, "a report about
 //   fund misuse from X village" is enough to guess who filed it;
@@ -67,7 +69,7 @@ type PublicRow = {
   kind: string;
   categoryCode: string;
   categoryName: string;
-  title: string;
+  publicSummary: string | null;
   status: string;
   district: string;
   town: string | null;
@@ -93,7 +95,7 @@ export function toOpen311Request(row: PublicRow): Open311Request {
     status_notes: notes,
     service_name: `${KIND_NAME[row.kind] ?? row.kind}·${row.categoryName}`,
     service_code: serviceCode(row.kind, row.categoryCode),
-    description: isReport ? null : row.title,
+    description: isReport ? null : publicTicketTitle(row),
     agency_responsible: row.agency,
     service_notice: null,
     requested_datetime: row.receivedAt.toISOString(),
@@ -118,7 +120,7 @@ function baseQuery(db: Db) {
       kind: tickets.kind,
       categoryCode: tickets.categoryCode,
       categoryName: categories.name,
-      title: tickets.title,
+      publicSummary: tickets.publicSummary,
       status: tickets.status,
       district: districts.name,
       town: t.name,

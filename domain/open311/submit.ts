@@ -4,6 +4,7 @@ import { AppError } from "../../lib/errors";
 import { fileTicket } from "../hotline/filing";
 import type { FileTicketInput } from "../hotline/input";
 import { referenceData } from "../hotline/reference-cache";
+import type { SubmissionClient } from "../throttle/submission-limits";
 import type { Open311Client } from "./keys";
 import { OPEN311_KINDS, parseServiceCode } from "./services";
 
@@ -148,7 +149,7 @@ export async function submitOpen311Request(
   db: Db,
   client: Open311Client,
   form: URLSearchParams,
-  opts: { idempotencyKey?: string } = {},
+  opts: { idempotencyKey?: string; submitter?: SubmissionClient | null } = {},
 ): Promise<Open311Created> {
   const code = value(form, "service_code");
   if (!code) throw fieldError("service_code", "必填：见 services.json");
@@ -168,6 +169,7 @@ export async function submitOpen311Request(
         channel: "open311",
         // Scoped by client, so two applications' keys can never name each other's submissions.
         idempotencyKey: opts.idempotencyKey ? `open311:${client.id}:${opts.idempotencyKey}` : undefined,
+        client: opts.submitter,
       });
       await tx
         .insert(open311Submissions)

@@ -6,6 +6,7 @@ import type { Db } from "../../db/client";
 import { policies } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
+import { appendAudit } from "../audit/audit-log";
 import { parseStructured, type StructuredDocument, structuredPlainText } from "./founding";
 import { markdownToText, renderMarkdown } from "./markdown";
 
@@ -121,6 +122,13 @@ export async function createPolicy(db: Db, input: NewPolicy, opts: { createdBy?:
       })
       .returning();
     await syncSearch(tx, "policy", [r.id]);
+    await appendAudit(tx, {
+      actorId: opts.createdBy ?? null,
+      action: "policy.create",
+      subjectType: "policy",
+      subjectId: String(r.id),
+      details: { slug, title: input.title },
+    });
     return detail(r);
   });
 }

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { type CsvCell, csvDocument } from "../../lib/csv";
 import { AppError } from "../../lib/errors";
 
 // Public hotline statistics (founding document §25): only aggregates.
@@ -304,32 +305,41 @@ export const show = { count: fmt, rate: fmtRate, days: (v: number | null) => (v 
 
 /** CSV (UTF-8 with BOM) of every table of the statistics. */
 export function statsCsv(s: HotlineStats): string {
-  const lines: string[] = [];
-  const head = "分组,项目,收件数,受理数,办结数,受理及时率(%),按期办理率(%),办结率(%),满意率(%),平均办结天数";
-  lines.push(head);
-  const line = (group: string, r: { label: string } & StatsCell) =>
-    [
-      group,
-      r.label,
-      r.received ?? "<3",
-      r.accepted ?? "<3",
-      r.closed ?? "<3",
-      r.acceptedOnTimeRate ?? "",
-      r.handledOnTimeRate ?? "",
-      r.closureRate ?? "",
-      r.satisfactionRate ?? "",
-      r.avgDaysToClose ?? "",
-    ].join(",");
+  const lines: CsvCell[][] = [];
+  lines.push([
+    "分组",
+    "项目",
+    "收件数",
+    "受理数",
+    "办结数",
+    "受理及时率(%)",
+    "按期办理率(%)",
+    "办结率(%)",
+    "满意率(%)",
+    "平均办结天数",
+  ]);
+  const line = (group: string, r: { label: string } & StatsCell): CsvCell[] => [
+    group,
+    r.label,
+    r.received ?? "<3",
+    r.accepted ?? "<3",
+    r.closed ?? "<3",
+    r.acceptedOnTimeRate ?? "",
+    r.handledOnTimeRate ?? "",
+    r.closureRate ?? "",
+    r.satisfactionRate ?? "",
+    r.avgDaysToClose ?? "",
+  ];
   lines.push(line("合计", { label: "全部", ...s.totals }));
   for (const r of s.byMonth) lines.push(line("月份", r));
   for (const r of s.byDistrict) lines.push(line("区县", r));
   for (const r of s.byCategory) lines.push(line("类别", r));
-  lines.push("");
-  lines.push("逾期单位,当前逾期未办结,超期答复");
-  for (const u of s.overdueUnits) lines.push([u.unit, u.overdueNow ?? "<3", u.repliedLate ?? "<3"].join(","));
-  lines.push("");
-  lines.push(`说明,少于${s.suppressBelow}件的数字不公布（显示为<3），相关比率同时不公布`);
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  lines.push([]);
+  lines.push(["逾期单位", "当前逾期未办结", "超期答复"]);
+  for (const u of s.overdueUnits) lines.push([u.unit, u.overdueNow ?? "<3", u.repliedLate ?? "<3"]);
+  lines.push([]);
+  lines.push(["说明", `少于${s.suppressBelow}件的数字不公布（显示为<3），相关比率同时不公布`]);
+  return csvDocument(lines);
 }
 
 /** Fold the pending stats deltas into the monthly rollup; the server's background work runs it. */

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { listYearbookYears } from "../../domain/archive/yearbook";
 import { listPolicies } from "../../domain/policies/policies";
 import { log } from "../../lib/log";
+import { escapeXml } from "../../lib/xml";
 import { searchSources } from "../../search/registry";
 
 // The public pages for /sitemap.xml: the site's sections, then every public item that any content
@@ -45,9 +46,6 @@ export async function sitemapEntries(db: Db): Promise<SitemapEntry[]> {
   }
   return [...entries.values()];
 }
-
-const escapeXml = (s: string) =>
-  s.replace(/[<>&'"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c]!);
 
 export function sitemapXml(origin: string, entries: SitemapEntry[]): string {
   const urls = entries

@@ -144,7 +144,6 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     expect(res.body.evidence.map((e: any) => e.mediaType)).toEqual(["image/png", "application/pdf"]);
     const stored = newFiles().map((f) => readFileSync(path.join(evidenceDir(), f)));
     const storedPdf = stored.find((b) => b.subarray(0, 5).toString() === "%PDF-")!;
-    expect(storedPdf.length).toBe(pdf().length);
     expect(storedPdf.toString("latin1")).not.toContain("Wang Jianguo");
     expect(storedPdf.toString("latin1")).not.toContain("Scanner");
     expect(storedPdf.toString("latin1")).not.toContain("738B5EFA");

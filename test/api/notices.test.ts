@@ -51,14 +51,21 @@ describe("notices", () => {
     expect(a.action).toBe("notice.publish");
   });
 
-  it("refuses a period under 7 days, unknown places, and anonymous publishers", async () => {
+  it("refuses a period under 10 days, unknown places, and anonymous publishers", async () => {
     const pub = await staff("publisher", "city-fpb");
-    const short = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: 6 } });
-    expect(short.status).toBe(400);
-    expect(expectEnvelope(short.body).message).toContain("7 天");
-    const seven = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: 7 } });
-    expect(seven.status).toBe(201);
-    expect(seven.body.periodEnd).toBe(addDays(todayCn(), 6));
+    for (const days of [6, 7, 9]) {
+      const short = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: days } });
+      expect(short.status).toBe(400);
+      expect(expectEnvelope(short.body).message).toContain("10 天");
+    }
+    // The rule is the domain's, whatever the door: a direct call is refused the same way.
+    const { db } = await testDatabase();
+    await expect(createNotice(db, { ...notice, periodDays: 7 } as never, null)).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
+    const ten = await pub.call("/api/notices", { method: "POST", json: { ...notice, periodDays: 10 } });
+    expect(ten.status).toBe(201);
+    expect(ten.body.periodEnd).toBe(addDays(todayCn(), 9));
     const place = await pub.call("/api/notices", { method: "POST", json: { ...notice, town: "不存在镇" } });
     expect(place.status).toBe(400);
     expect((expectEnvelope(place.body).details as any[])[0].path).toBe("town");

@@ -1,5 +1,6 @@
+import { decodePDFRawStream, PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import { describe, expect, it } from "vitest";
-import { prepareEvidence, scrubPdfBytes, sniffEvidenceType } from "../../domain/hotline/evidence";
+import { prepareEvidence, sniffEvidenceType } from "../../domain/hotline/evidence";
 
 describe("evidence type sniffing (by content, not name)", () => {
   it("recognises JPEG, PNG, WebP and PDF by their magic bytes", () => {
@@ -16,35 +17,62 @@ describe("evidence type sniffing (by content, not name)", () => {
   });
 });
 
-describe("PDF metadata scrubbing", () => {
-  it("blanks Info strings (literal with nested/escaped parentheses, and hex) keeping the length", () => {
-    const src = Buffer.from(
-      "%PDF-1.4\n<< /Author (Li (Xiu) \\) Ying) /Creator <FEFF674E> /Title(报告) /Type /Catalog >>\n%%EOF",
-      "latin1",
-    );
-    const out = scrubPdfBytes(src);
-    expect(out.length).toBe(src.length);
-    const text = out.toString("latin1");
-    expect(text).not.toMatch(/Li|Xiu|Ying|674E/);
-    expect(text).toContain("/Type /Catalog");
-    expect(text).toMatch(/\/Author \( +\)/);
-    expect(text).toMatch(/\/Creator <0+>/);
+const MARKER = "Reporter-Marker-7c1e";
+
+/** A PDF whose Info dictionary sits in a compressed object stream and whose XMP is a Flate stream. */
+async function pdfWithMetadata(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.addPage([200, 200]).drawText("evidence");
+  doc.setAuthor(MARKER);
+  doc.setTitle(`${MARKER} 的材料`);
+  doc.setCreator(MARKER);
+  doc.setProducer(MARKER);
+  doc.setKeywords([MARKER]);
+  const xmp = doc.context.flateStream(
+    `<?xpacket begin=""?><x:xmpmeta><dc:creator>${MARKER}</dc:creator></x:xmpmeta><?xpacket end="w"?>`,
+    { Type: "Metadata", Subtype: "XML" },
+  );
+  doc.catalog.set(PDFName.of("Metadata"), doc.context.register(xmp));
+  return doc.save({ useObjectStreams: true });
+}
+
+describe("PDF metadata removal", () => {
+  it("drops the Info dictionary and XMP even from compressed object streams", async () => {
+    const src = await pdfWithMetadata();
+    // The marker is invisible to a byte search of the input (compressed) but there for any reader.
+    expect(Buffer.from(src).toString("latin1")).not.toContain(MARKER);
+    expect((await PDFDocument.load(src, { updateMetadata: false })).getAuthor()).toBe(MARKER);
+
+    const [cleaned] = await prepareEvidence([{ bytes: src }]);
+    expect(cleaned.mediaType).toBe("application/pdf");
+    const out = await PDFDocument.load(cleaned.bytes, { updateMetadata: false });
+    expect(out.getAuthor()).toBeUndefined();
+    expect(out.getTitle()).toBeUndefined();
+    expect(out.getCreator()).toBeUndefined();
+    expect(out.getProducer()).toBeUndefined();
+    expect(out.catalog.get(PDFName.of("Metadata"))).toBeUndefined();
+    expect(out.getPageCount()).toBe(1);
+    // Nothing left anywhere in the file, not even in a compressed stream.
+    for (const [, object] of out.context.enumerateIndirectObjects()) {
+      if (object instanceof PDFRawStream) {
+        expect(Buffer.from(decodePDFRawStream(object).decode()).toString("latin1")).not.toContain(MARKER);
+      } else {
+        expect(object.toString()).not.toContain(MARKER);
+      }
+    }
+    expect(Buffer.from(cleaned.bytes).toString("latin1")).not.toContain(MARKER);
   });
-  it("blanks XMP packets", () => {
-    const src = Buffer.from(
-      '%PDF-1.6\n<?xpacket begin="" id="W5M0"?><x:xmpmeta><dc:creator>Wang</dc:creator></x:xmpmeta><?xpacket end="w"?>\nrest\n%%EOF',
-      "latin1",
-    );
-    const out = scrubPdfBytes(src).toString("latin1");
-    expect(out).not.toContain("Wang");
-    expect(out).not.toContain("xpacket");
-    expect(out).toContain("rest");
+
+  it("refuses a PDF it cannot parse", async () => {
+    await expect(prepareEvidence([{ bytes: Buffer.from("%PDF-1.4\ngarbage\n%%EOF") }])).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
   });
 });
 
 describe("prepareEvidence limits", () => {
   it("refuses more than 5 files, empty files, and truncated PDFs", async () => {
-    const pdf = { bytes: Buffer.from("%PDF-1.4\n%%EOF") };
+    const pdf = { bytes: await pdfWithMetadata() };
     await expect(prepareEvidence(Array(6).fill(pdf))).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(prepareEvidence([pdf], 10)).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(prepareEvidence([{ bytes: new Uint8Array() }])).rejects.toMatchObject({ code: "VALIDATION_FAILED" });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { escapeXml, splitFormat, toXml } from "../../api/open311/format";
+import { splitFormat, toXml } from "../../api/open311/format";
 import { parseRequestQuery } from "../../api/open311/query";
 import { generateOpen311Key, hashOpen311Key } from "../../domain/open311/keys";
 import { toOpen311Request } from "../../domain/open311/requests";
 import { buildServiceDefinition, buildServices, parseServiceCode } from "../../domain/open311/services";
 import { formToTicketInput } from "../../domain/open311/submit";
+import { escapeXml } from "../../lib/xml";
 
 describe("Open311 formats", () => {
   it("splits resource and format", () => {
@@ -139,7 +140,7 @@ describe("Open311 public view of a ticket", () => {
     kind: "report",
     categoryCode: "misconduct",
     categoryName: "腐败和作风问题",
-    title: "村支书挪用资金",
+    publicSummary: null,
     status: "handling",
     district: "高青县",
     town: "花沟镇",
@@ -152,7 +153,7 @@ describe("Open311 public view of a ticket", () => {
     acceptedAt: new Date("2026-11-02T02:00:00Z"),
     extendedDays: 0,
   };
-  it("hides a report's title and town; shows other kinds' title and town", () => {
+  it("hides a report's title and town; shows other kinds' public title and town", () => {
     expect(toOpen311Request(row)).toMatchObject({
       description: null,
       address: "高青县",
@@ -161,9 +162,12 @@ describe("Open311 public view of a ticket", () => {
       service_code: "report-misconduct",
     });
     expect(toOpen311Request({ ...row, kind: "opinion" })).toMatchObject({
-      description: "村支书挪用资金",
+      description: "意见建议·腐败和作风问题",
       address: "高青县花沟镇",
     });
+    expect(
+      toOpen311Request({ ...row, kind: "opinion", publicSummary: "反映道路问题，联系电话13611112222" }).description,
+    ).toBe("反映道路问题，联系电话***");
   });
   it("closed for finished statuses, with the close time and no deadline", () => {
     const closedAt = new Date("2026-11-20T02:00:00Z");

@@ -2,11 +2,11 @@ import type { APIRoute } from "astro";
 import { getDb } from "../../../db/client";
 import { getNotice, listNotices } from "../../../domain/notices/notices";
 import { AppError } from "../../../lib/errors";
+import { escapeXml } from "../../../lib/xml";
 
 // Atom feed of published notices (newest first), optionally for one district: /feeds/notices.xml?district=高青县
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] as string);
+const EPOCH = "2018-01-01T00:00:00+08:00";
 
 export const GET: APIRoute = async ({ url }) => {
   const db = await getDb();
@@ -25,13 +25,10 @@ export const GET: APIRoute = async ({ url }) => {
   }
   const origin = url.origin;
   const details = await Promise.all(list.items.map((n) => getNotice(db, n.id)));
-  const updated =
-    details
-      .map((n) => n.publishedAt)
-      .filter(Boolean)
-      .sort()
-      .pop() ?? "2018-01-01 00:00";
-  const iso = (local: string | null) => (local ? `${local.replace(" ", "T")}:00+08:00` : "2018-01-01T00:00:00+08:00");
+  // An entry is updated when its notice changes publicly: amended (a later notice replaces it) or
+  // withdrawn; the feed when any entry is. Times are Beijing time, so they sort as text.
+  const iso = (local: string | null) => (local ? `${local.replace(" ", "T")}:00+08:00` : EPOCH);
+  const updated = iso(details.map((n) => n.changedAt ?? "").reduce((a, b) => (b > a ? b : a), "") || null);
   const self = `${origin}/feeds/notices.xml${district ? `?district=${encodeURIComponent(district)}` : ""}`;
   const entries = details
     .map((n) => {
@@ -47,22 +44,22 @@ export const GET: APIRoute = async ({ url }) => {
         .join("。");
       return `  <entry>
     <id>${origin}/notices/${n.id}</id>
-    <title>${esc(n.title)}${n.state === "withdrawn" ? "（已撤回）" : n.state === "amended" ? "（已更正）" : ""}</title>
+    <title>${escapeXml(n.title)}${n.state === "withdrawn" ? "（已撤回）" : n.state === "amended" ? "（已更正）" : ""}</title>
     <link rel="alternate" type="text/html" href="${origin}/notices/${n.id}"/>
-    <updated>${iso(n.withdrawnAt ?? n.publishedAt)}</updated>
+    <updated>${iso(n.changedAt ?? n.publishedAt)}</updated>
     <published>${iso(n.publishedAt)}</published>
-    <category term="${esc(n.district)}"/>
-    <summary>${esc(summary)}</summary>
+    <category term="${escapeXml(n.district)}"/>
+    <summary>${escapeXml(summary)}</summary>
   </entry>`;
     })
     .join("\n");
   const body = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">
-  <id>${esc(self)}</id>
-  <title>阳光扶贫：项目公告公示${district ? ` · ${esc(district)}` : ""}</title>
-  <link rel="self" type="application/atom+xml" href="${esc(self)}"/>
+  <id>${escapeXml(self)}</id>
+  <title>阳光扶贫：项目公告公示${district ? ` · ${escapeXml(district)}` : ""}</title>
+  <link rel="self" type="application/atom+xml" href="${escapeXml(self)}"/>
   <link rel="alternate" type="text/html" href="${origin}/notices${district ? `?district=${encodeURIComponent(district)}` : ""}"/>
-  <updated>${iso(updated)}</updated>
+  <updated>${updated}</updated>
   <author><name>淄博市扶贫开发领导小组办公室</name></author>
 ${entries}
 </feed>
