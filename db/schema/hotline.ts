@@ -77,6 +77,8 @@ export const tickets = pgTable(
     rating: text("rating"),
     ratedAt: timestamp("rated_at", { withTimezone: true }),
     mergedIntoId: integer("merged_into_id"),
+    /** 督办: set when the sweep or a supervisor escalates the ticket (migration 0031). */
+    escalatedAt: timestamp("escalated_at", { withTimezone: true }),
     reporterAnonymous: boolean("reporter_anonymous").notNull(),
     /** HMAC-SHA-256 (hex) of the receipt code; the code itself is never stored. */
     receiptHash: text("receipt_hash").notNull(),

@@ -6,7 +6,7 @@ import { auditFor } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
 import { addDays, chinaDate } from "../hotline/deadlines";
 import { FINAL_STATUSES, isTicketStatus, TICKET_STATUSES } from "../hotline/lifecycle";
-import { availableActions, type LockedTicket } from "./actions";
+import { availableActions, type LockedTicket } from "./ticket-action";
 
 // The console's queue and ticket page. Every query carries the actor's scope in its WHERE clause.
 
