@@ -1,9 +1,16 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { customPlan, type Db, rows } from "../db/client";
 import { searchDocuments } from "../db/schema";
 import type { SearchDocument, SearchType } from "./contract";
-import type { FacetCount, NormalizedQuery, SearchBackend, SearchHit, SearchResult } from "./engine";
+import {
+  EXACT_COUNT_THRESHOLD,
+  type NormalizedQuery,
+  type SearchBackend,
+  type SearchFacets,
+  type SearchHit,
+  type SearchResult,
+} from "./engine";
 import {
   buildTsvector,
   facetLexemes,
@@ -11,9 +18,16 @@ import {
   highlightHtml,
   memoSegmenter,
   normalize,
+  orderLexemes,
   parseQuery,
+  SAMPLE_LEVELS,
+  SHORT_RANK_TSQUERY,
+  sampleLevel,
+  sampleLexemes,
+  sampleTsquery,
   snippetHtml,
   titleLexemes,
+  tsvectorLength,
 } from "./text";
 
 // The embedded backend: the index is a table in the application's own database (PGlite or the
@@ -33,6 +47,14 @@ export function toRow(doc: SearchDocument) {
   const year = doc.year ?? (doc.date ? Number(doc.date.slice(0, 4)) : null);
   const facets = facetLexemes({ type: doc.type, year, district: doc.district });
   const segment = memoSegmenter();
+  // Scoring reads only this (for a bounded number of matches): the title's and keywords' words.
+  const rankTsv = buildTsvector({ title, body: "", keywords }, { pairs: false, segment });
+  const extra = [
+    ...facets,
+    ...sampleLexemes(sampleLevel(doc.type, String(doc.id))),
+    ...orderLexemes({ rankLength: tsvectorLength(rankTsv), date: doc.date }),
+    ...titleLexemes({ title, keywords }, segment),
+  ];
   return {
     docType: doc.type,
     docId: String(doc.id),
@@ -43,10 +65,9 @@ export function toRow(doc: SearchDocument) {
     date: doc.date,
     year,
     district: doc.district,
-    // Plus the facet lexemes and the title lexemes (search/text.ts), matched by the same GIN index.
-    tsv: sql`${buildTsvector({ title, body, keywords }, { extra: [...facets, ...titleLexemes({ title, keywords }, segment)], segment })}::tsvector`,
-    // Scoring reads only this (for a bounded number of matches): the title's and keywords' words.
-    rankTsv: sql`${buildTsvector({ title, body: "", keywords }, { pairs: false, segment })}::tsvector`,
+    // Plus the facet, sample, order and title lexemes (search/text.ts), matched by the same GIN index.
+    tsv: sql`${buildTsvector({ title, body, keywords }, { extra, segment })}::tsvector`,
+    rankTsv: sql`${rankTsv}::tsvector`,
   };
 }
 
@@ -93,6 +114,9 @@ const emptyFacets = () => ({ type: [], year: [], district: [] });
  * Scoring reads each one's out-of-line rank_tsv and title; every other match is only counted and dated.
  */
 export const RANKED_CANDIDATES = 200;
+
+/** How many sampled matches ranking considers when the matches are too many to read (see byRelevance). */
+export const RANKING_POOL = 4 * RANKED_CANDIDATES;
 
 /**
  * Run fn with the planner told to use the GIN index. Left alone, it may choose a sequential scan and
@@ -141,171 +165,336 @@ async function withGinPlan<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   });
 }
 
-async function query(db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "tookMs">> {
-  const parsed = parseQuery(q.q);
-  if (!parsed.tsquery || !parsed.inTitle || !parsed.allInTitle) {
-    return { hits: [], total: 0, facets: emptyFacets(), page: q.page, pageSize: q.pageSize };
-  }
-  // Facet filters and title words are lexemes of tsv too (search/text.ts), so one GIN index answers all.
-  const facets = facetTsquery({ type: q.type, year: q.year, district: q.district });
-  const matchQuery = facets ? `( ${parsed.tsquery} ) & ${facets}` : parsed.tsquery;
-  const allTitleQuery = `( ${matchQuery} ) & ( ${parsed.allInTitle} )`;
-  // With one word, "some word in the title" is "every word in the title".
-  const anyTitleQuery = parsed.allInTitle === parsed.inTitle ? null : `( ${matchQuery} ) & ( ${parsed.inTitle} )`;
-  const phrase = normalize(q.q).replace(/\s+/g, "");
-  const need = q.page * q.pageSize;
-  const offset = (q.page - 1) * q.pageSize;
-  const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
-    + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
-  // f: every match, counted by (type, year, district) for the total and the facets: a bitmap scan of the
-  // GIN index whose small heap rows hold those values. Then the page, as (row, tier, score, all_title,
-  // dt) in order; its scans use the same index (tsv holds the facet and title lexemes too), each only
-  // when matches are left for it. Only `scored` and the page of hits read a row's out-of-line title,
-  // body and rank_tsv. Rows are named by ctid: stable within the statement's snapshot, cheap to hash.
-  const page =
-    q.sort === "date"
-      ? sql`m AS MATERIALIZED (
-            SELECT ctid AS row, doc_type, year, district, date AS dt FROM search_documents
-            WHERE tsv @@ ${matchQuery}::tsquery
-          ), f AS (
-            SELECT doc_type, year, district, count(*)::int AS n FROM m GROUP BY doc_type, year, district
-          ), top AS (
-            SELECT row, 0 AS tier, NULL::real AS score, false AS all_title, dt FROM m
-            ORDER BY dt DESC NULLS LAST, row LIMIT ${q.pageSize} OFFSET ${offset}
-          )`
-      : // Relevance, in three tiers, each computed only when the ones before fill less than the page:
-        // 0. scored: of the matches with every query word in their title or keywords (e: the shortest,
-        //    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
-        //    RANKED_CANDIDATES by score (the whole query in the title first, then ts_rank);
-        // 1. the rest of e, newest first;  2. the rest of the matches, newest first.
-        sql`f AS MATERIALIZED (
-            SELECT doc_type, year, district, count(*)::int AS n FROM search_documents
-            WHERE tsv @@ ${matchQuery}::tsquery GROUP BY doc_type, year, district
-          ), total AS MATERIALIZED (
-            SELECT coalesce(sum(n), 0) AS n FROM f
-          ), e AS MATERIALIZED (
-            SELECT ctid AS row, date AS dt, rank_len FROM search_documents
-            WHERE (SELECT n FROM total) > 0 AND tsv @@ ${allTitleQuery}::tsquery
-            ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
-          ), a AS MATERIALIZED (
-            SELECT ctid AS row, date AS dt, rank_len FROM search_documents
-            WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
-              AND (SELECT n FROM total) > (SELECT count(*) FROM e)
-              AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
-            ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
-          ), c AS (
-            SELECT row, dt, rank_len, true AS all_title FROM e
-            UNION ALL
-            SELECT row, dt, rank_len, false FROM a
-          ), scored AS MATERIALIZED (
-            SELECT c.row, 0 AS tier, (${score})::real AS score, c.all_title, c.dt
-            FROM (SELECT * FROM c ORDER BY all_title DESC, rank_len, dt DESC NULLS LAST, row
-                  LIMIT ${RANKED_CANDIDATES}) c
-            JOIN search_documents s ON s.ctid = c.row
-          ), t01 AS MATERIALIZED (
-            SELECT * FROM scored
-            UNION ALL
-            (SELECT ctid, 1, NULL::real, true, date FROM search_documents
-             WHERE (SELECT count(*) FROM scored) < ${need} AND tsv @@ ${allTitleQuery}::tsquery
-               AND NOT (ctid IN (SELECT row FROM scored))
-             ORDER BY date DESC NULLS LAST, ctid LIMIT ${need})
-          ), t2 AS (
-            SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
-            FROM search_documents
-            WHERE (SELECT count(*) FROM t01) < ${need} AND (SELECT n FROM total) > (SELECT count(*) FROM t01)
-              AND tsv @@ ${matchQuery}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
-            ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
-          ), top AS (
-            SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
-            ORDER BY tier, score DESC NULLS LAST, all_title DESC, dt DESC NULLS LAST, row
-            LIMIT ${q.pageSize} OFFSET ${offset}
-          )`;
-  const all = await withGinPlan(db, (tx) =>
-    rows<{
-      kind: "h" | "f";
-      rn: number | null;
-      doc_type: string | null;
-      doc_id: string | null;
-      title: string | null;
-      body: string | null;
-      url: string | null;
-      date: string | null;
-      district: string | null;
-      year: number | null;
-      n: number;
-    }>(
-      tx,
-      // Planned for this query's words: one matching ten documents and one matching ten thousand differ.
-      customPlan(sql`WITH ${page}
-          SELECT 'h' AS kind,
-                 (row_number() OVER (ORDER BY top.tier, top.score DESC NULLS LAST, top.all_title DESC,
-                                              top.dt DESC NULLS LAST, top.row))::int AS rn,
-                 s.doc_type, s.doc_id, s.title, left(s.body, 4000) AS body, s.url,
-                 to_char(s.date, 'YYYY-MM-DD') AS date, s.district, NULL::int AS year, 0 AS n
-            FROM top JOIN search_documents s ON s.ctid = top.row
-          UNION ALL
-          -- Every match, counted: the total and the three facets add up from these rows.
-          SELECT 'f', NULL, doc_type, NULL, NULL, NULL, NULL, NULL, district, year, n FROM f`),
-    ),
+/** The matches counted: exactly, or from a sample level (see sampleLevel() in search/text.ts). */
+export interface MatchCount {
+  total: number;
+  exact: boolean;
+  /** The sample level the counts come from: 0 = every match (exact). */
+  level: number;
+  /** Matches per (type, year, district) at that level, not yet scaled. */
+  groups: { type: string; year: number | null; district: string | null; n: number }[];
+}
+
+/** From how many matches in a level the walk jumps straight to the level expected to hold 1.5 × threshold. */
+const JUMP_FROM = 32;
+
+/**
+ * Count a query's matches with work bounded by the threshold, not by the number of matches. The sample
+ * levels are walked from the smallest (level 20, about one document in a million) towards level 0 (every
+ * document), counting the matches in each (at most 4 × threshold rows read per level): one level at a
+ * time while a level holds few matches, then — once one holds at least JUMP_FROM, enough to predict the
+ * rest — straight to the level expected to hold 1.5 × threshold. The walk stops at the first level with
+ * more than `threshold` matches, so about 1.5 × threshold rows are read in all, and the GIN index
+ * intersects the query's lists with the level's small list instead of reading them whole.
+ *   - Reaching level 0 means at most `threshold` matches lay in level 1: level 0 is then every match,
+ *     counted exactly (even past the threshold, as long as it fits the 4 × threshold rows).
+ *   - Stopping at level j ≥ 1 with c matches there means the query has more than `threshold` (the
+ *     sample is part of them): the total is estimated as c × 2^j, each facet count likewise. Its relative
+ *     standard error is about 1/√c, i.e. under 3.2 % for a threshold of 1,000 (docs/benchmarks.md gives
+ *     the measured error).
+ * So every query with at most `threshold` matches is counted exactly.
+ */
+export async function countMatches(tx: Db, matchQuery: string, threshold: number): Promise<MatchCount> {
+  const cap = 4 * threshold;
+  const walk = await rows<{ j: number; c: number; groups: [string, number | null, string | null, number][] | null }>(
+    tx,
+    customPlan(sql`WITH RECURSIVE walk(j, c, groups) AS (
+        SELECT ${SAMPLE_LEVELS + 1}::int, 0, NULL::jsonb
+        UNION ALL
+        SELECT nxt.j, g.c, g.groups
+        FROM walk w
+        CROSS JOIN LATERAL (
+          SELECT CASE WHEN w.c >= ${JUMP_FROM}
+                      THEN greatest(0, w.j - greatest(1, ceil(log(2, ${(3 * threshold) / 2}::numeric / w.c))::int))
+                      ELSE w.j - 1 END AS j
+        ) nxt
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(f.n), 0)::int AS c,
+                 jsonb_agg(jsonb_build_array(f.doc_type, f.year, f.district, f.n)) AS groups
+          FROM (SELECT m.doc_type, m.year, m.district, count(*)::int AS n
+                FROM (SELECT doc_type, year, district FROM search_documents
+                      WHERE tsv @@ CASE WHEN nxt.j = 0 THEN ${matchQuery}::tsquery
+                                        ELSE ${matchQuery}::tsquery && ('''#s:' || nxt.j || '''')::tsquery END
+                      LIMIT ${cap}) m
+                GROUP BY m.doc_type, m.year, m.district) f
+        ) g
+        WHERE w.j > 0 AND w.c <= ${threshold}
+      )
+      SELECT j, c, groups FROM walk WHERE j <= ${SAMPLE_LEVELS} ORDER BY j`),
   );
-  const hitRows = all
-    .filter((r) => r.kind === "h")
-    .sort((a, b) => a.rn! - b.rn!)
-    .map((r) => ({
-      ...r,
-      doc_type: r.doc_type as SearchType,
-      doc_id: r.doc_id!,
-      title: r.title!,
-      body: r.body!,
-      url: r.url!,
-    }));
-  // One row per (type, year, district) combination: the three facets and the total add up from them.
+  const finest = walk[0];
+  // A level whose matches filled the 4 × threshold rows read (possible, not likely: the level above had
+  // at most `threshold`) is not a sample: the level above gives the estimate.
+  const used = finest.c >= cap && walk.length > 1 ? walk[1] : finest;
+  const exact = used.j === 0 && used.c < cap;
+  const scale = 2 ** used.j;
+  const groups = (used.groups ?? []).map(([type, year, district, n]) => ({ type, year, district, n }));
+  const total = exact ? used.c : Math.max(finest.c, Math.round(used.c * scale));
+  return { total, exact, level: used.j, groups };
+}
+
+function facetsOf(count: MatchCount): SearchFacets {
+  const scale = 2 ** count.level;
   const byType = new Map<string, number>();
   const byYear = new Map<string, number>();
   const byDistrict = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string | number | null, n: number) => {
     if (key !== null) map.set(String(key), (map.get(String(key)) ?? 0) + n);
   };
-  let total = 0;
-  for (const r of all) {
-    if (r.kind !== "f") continue;
-    total += r.n;
-    bump(byType, r.doc_type, r.n);
-    bump(byYear, r.year, r.n);
-    bump(byDistrict, r.district, r.n);
+  for (const g of count.groups) {
+    bump(byType, g.type, g.n);
+    bump(byYear, g.year, g.n);
+    bump(byDistrict, g.district, g.n);
   }
-  const list = (map: Map<string, number>) => [...map].map(([value, count]) => ({ value, count }));
-  const facetCounts: { type: FacetCount[]; year: FacetCount[]; district: FacetCount[] } = {
+  const list = (map: Map<string, number>) => [...map].map(([value, n]) => ({ value, count: n * scale }));
+  return {
     type: list(byType).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)),
     year: list(byYear).sort((a, b) => Number(b.value) - Number(a.value)),
     district: list(byDistrict).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value, "zh-CN")),
   };
-  const hits: SearchHit[] = hitRows.map((r) => ({
-    type: r.doc_type,
-    id: r.doc_id,
-    title: r.title,
-    titleHtml: highlightHtml(r.title, parsed.highlight),
-    snippet: snippetHtml(r.body || r.title, parsed.highlight),
-    url: r.url,
-    date: r.date,
-    district: r.district,
-  }));
-  return { hits, total, facets: facetCounts, page: q.page, pageSize: q.pageSize };
 }
 
-export const embeddedBackend: SearchBackend & {
+type PageRow = {
+  rn: number;
+  doc_type: SearchType;
+  doc_id: string;
+  title: string;
+  body: string;
+  url: string;
+  date: string | null;
+  district: string | null;
+};
+
+/** The page's documents, in order, from `top` (row, tier, score, all_title, dt). */
+const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score DESC NULLS LAST, top.all_title DESC,
+                                              top.dt DESC NULLS LAST, top.row))::int AS rn,
+                 s.doc_type, s.doc_id, s.title, left(s.body, 4000) AS body, s.url,
+                 to_char(s.date, 'YYYY-MM-DD') AS date, s.district
+            FROM top JOIN search_documents s ON s.ctid = top.row`;
+
+/**
+ * Best first, over `pool`: every match when they were counted exactly, else those in a sample level
+ * (see query()) plus, through `shortQuery`, every match whose title and keywords are short ('#r:0', see
+ * orderLexemes()) and hold every query word, the class ts_rank puts first. In three tiers, each
+ * computed only when the ones before fill less than the page:
+ * 0. scored: of the pool's matches with every query word in their title or keywords (e: the shortest,
+ *    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
+ *    RANKED_CANDIDATES by score (the whole query in the title first, then ts_rank);
+ * 1. the rest of e's class in the pool, newest first;  2. the rest of the pool, newest first.
+ * Each reads at most the pool's rows, so the work is bounded by the threshold and the page, not by the
+ * number of matches. Rows are named by ctid: stable within the statement's snapshot, cheap to hash.
+ */
+function byRelevance(
+  q: NormalizedQuery,
+  parsed: { tsquery: string; inTitle: string; allInTitle: string },
+  pool: string,
+  shortQuery: string | null,
+  total: number,
+) {
+  const allTitleQuery = `( ${pool} ) & ( ${parsed.allInTitle} )`;
+  // With one word, "some word in the title" is "every word in the title".
+  const anyTitleQuery = parsed.allInTitle === parsed.inTitle ? null : `( ${pool} ) & ( ${parsed.inTitle} )`;
+  const phrase = normalize(q.q).replace(/\s+/g, "");
+  const need = q.page * q.pageSize;
+  const offset = (q.page - 1) * q.pageSize;
+  const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
+    + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
+  const short = shortQuery
+    ? sql`UNION (SELECT ctid, date, rank_len FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)`
+    : sql``;
+  const shortRest = shortQuery
+    ? sql`UNION (SELECT ctid, date FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)`
+    : sql``;
+  return sql`WITH e AS MATERIALIZED (
+        SELECT * FROM (
+          (SELECT ctid AS row, date AS dt, rank_len FROM search_documents
+           WHERE tsv @@ ${allTitleQuery}::tsquery
+           ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES})
+          ${short}
+        ) u ORDER BY rank_len, dt DESC NULLS LAST, row LIMIT ${RANKED_CANDIDATES}
+      ), a AS MATERIALIZED (
+        SELECT ctid AS row, date AS dt, rank_len FROM search_documents
+        WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
+          AND ${total} > (SELECT count(*) FROM e)
+          AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
+        ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
+      ), c AS (
+        SELECT row, dt, rank_len, true AS all_title FROM e
+        UNION ALL
+        SELECT row, dt, rank_len, false FROM a
+      ), scored AS MATERIALIZED (
+        SELECT c.row, 0 AS tier, (${score})::real AS score, c.all_title, c.dt
+        FROM (SELECT * FROM c ORDER BY all_title DESC, rank_len, dt DESC NULLS LAST, row
+              LIMIT ${RANKED_CANDIDATES}) c
+        JOIN search_documents s ON s.ctid = c.row
+      ), t01 AS MATERIALIZED (
+        SELECT * FROM scored
+        UNION ALL
+        (SELECT row, 1, NULL::real, true, dt
+         FROM ((SELECT ctid AS row, date AS dt FROM search_documents WHERE tsv @@ ${allTitleQuery}::tsquery)
+               ${shortRest}) r
+         WHERE (SELECT count(*) FROM scored) < ${need} AND NOT (row IN (SELECT row FROM scored))
+         ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
+      ), t2 AS (
+        SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
+        FROM search_documents
+        WHERE (SELECT count(*) FROM t01) < ${need} AND ${total} > (SELECT count(*) FROM t01)
+          AND tsv @@ ${pool}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
+        ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
+      ), top AS (
+        SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
+        ORDER BY tier, score DESC NULLS LAST, all_title DESC, dt DESC NULLS LAST, row
+        LIMIT ${q.pageSize} OFFSET ${offset}
+      )
+      ${hitColumns}`;
+}
+
+/** Newest first, over every match (counted exactly: at most 4 × threshold of them). */
+function byDateExact(q: NormalizedQuery, matchQuery: string) {
+  return sql`WITH top AS (
+        SELECT ctid AS row, 0 AS tier, NULL::real AS score, false AS all_title, date AS dt FROM search_documents
+        WHERE tsv @@ ${matchQuery}::tsquery
+        ORDER BY date DESC NULLS LAST, ctid LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}
+      )
+      ${hitColumns}`;
+}
+
+/**
+ * Newest first when there are too many matches to sort: a month at a time from the newest ('#m:YYYY-MM',
+ * see orderLexemes()), then the undated ones, until the months read hold the results up to this page.
+ * Only those months' matches are read and sorted.
+ */
+function byDateMonths(matchQuery: string, years: number[], offset: number, limit: number) {
+  const months: string[] = [];
+  for (const year of years) for (let m = 12; m >= 1; m--) months.push(`${year}-${String(m).padStart(2, "0")}`);
+  months.push("none");
+  const need = offset + limit;
+  return sql`WITH RECURSIVE months AS (
+        SELECT m, i::int FROM unnest(${`{${months.join(",")}}`}::text[]) WITH ORDINALITY AS u(m, i)
+      ), walk(i, got, found) AS (
+        SELECT 0, 0, ARRAY[]::tid[]
+        UNION ALL
+        SELECT w.i + 1, w.got + cardinality(r.found), r.found
+        FROM walk w JOIN months mo ON mo.i = w.i + 1
+        CROSS JOIN LATERAL (
+          SELECT array(SELECT ctid FROM search_documents
+                       WHERE tsv @@ (${matchQuery}::tsquery && ('''#m:' || mo.m || '''')::tsquery)) AS found
+        ) r
+        WHERE w.got < ${need}
+      ), top AS (
+        SELECT s.ctid AS row, 0 AS tier, NULL::real AS score, false AS all_title, s.date AS dt
+        FROM (SELECT unnest(found) AS row FROM walk) f JOIN search_documents s ON s.ctid = f.row
+        ORDER BY s.date DESC NULLS LAST, s.ctid LIMIT ${limit} OFFSET ${offset}
+      )
+      ${hitColumns}`;
+}
+
+/** The years to walk for byDateMonths: from next year down to the oldest year with a counted match. */
+function yearsToWalk(q: NormalizedQuery, count: MatchCount): number[] {
+  if (q.year !== undefined) return [q.year];
+  const years = count.groups.map((g) => g.year).filter((y): y is number => y !== null);
+  const newest = Math.max(new Date().getFullYear() + 1, ...years);
+  const oldest = Math.min(newest, ...years, 1990);
+  return Array.from({ length: newest - oldest + 1 }, (_, i) => newest - i);
+}
+
+async function query(
+  db: Db,
+  q: NormalizedQuery,
+  { threshold, rankingPool }: { threshold: number; rankingPool: number },
+): Promise<Omit<SearchResult, "tookMs">> {
+  const parsed = parseQuery(q.q);
+  if (!parsed.tsquery || !parsed.inTitle || !parsed.allInTitle) {
+    return { hits: [], total: 0, totalIsExact: true, facets: emptyFacets(), page: q.page, pageSize: q.pageSize };
+  }
+  const words = { tsquery: parsed.tsquery, inTitle: parsed.inTitle, allInTitle: parsed.allInTitle };
+  // Facet filters and title words are lexemes of tsv too (search/text.ts), so one GIN index answers all.
+  const facets = facetTsquery({ type: q.type, year: q.year, district: q.district });
+  const matchQuery = facets ? `( ${parsed.tsquery} ) & ${facets}` : parsed.tsquery;
+  const offset = (q.page - 1) * q.pageSize;
+  const { count, hitRows } = await withGinPlan(db, async (tx) => {
+    const count = await countMatches(tx, matchQuery, threshold);
+    if (count.total === 0) return { count, hitRows: [] as PageRow[] };
+    // Planned for this query's words: one matching ten documents and one matching ten thousand differ.
+    const read = (page: SQL) => rows<PageRow>(tx, customPlan(page));
+    if (q.sort === "date") {
+      const page = count.exact
+        ? byDateExact(q, matchQuery)
+        : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
+      return { count, hitRows: await read(page) };
+    }
+    if (count.exact) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
+    // Too many matches to rank them all. Ranked: the matches in the smallest sample level expected to
+    // hold rankingPool of them (the matches counted at count.level, halved per level above, doubled per
+    // level below), with every match whose title and keywords are short and hold every query word; then
+    // the rest, newest first. The level does not depend on the page, so pages never overlap.
+    const inLevel = count.total / 2 ** count.level;
+    const level = Math.min(SAMPLE_LEVELS, Math.max(0, count.level + Math.floor(Math.log2(inLevel / rankingPool))));
+    if (level === 0) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
+    const pool = `( ${matchQuery} ) & ${sampleTsquery(level)}`;
+    const shortQuery = `( ${matchQuery} ) & ( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY}`;
+    const ranked = await read(byRelevance(q, words, pool, shortQuery, count.total));
+    if (ranked.length === q.pageSize) return { count, hitRows: ranked };
+    const [{ n: poolSize }] = await rows<{ n: number }>(
+      tx,
+      customPlan(sql`SELECT count(*)::int AS n FROM (
+          SELECT ctid FROM search_documents WHERE tsv @@ ${pool}::tsquery
+          UNION SELECT ctid FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery) u`),
+    );
+    const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY} )`;
+    const newest = await read(
+      byDateMonths(rest, yearsToWalk(q, count), Math.max(0, offset - poolSize), q.pageSize - ranked.length),
+    );
+    return { count, hitRows: [...ranked, ...newest.map((r) => ({ ...r, rn: r.rn + q.pageSize }))] };
+  });
+  const hits: SearchHit[] = hitRows
+    .sort((a, b) => a.rn - b.rn)
+    .map((r) => ({
+      type: r.doc_type,
+      id: r.doc_id,
+      title: r.title,
+      titleHtml: highlightHtml(r.title, parsed.highlight),
+      snippet: snippetHtml(r.body || r.title, parsed.highlight),
+      url: r.url,
+      date: r.date,
+      district: r.district,
+    }));
+  return {
+    hits,
+    total: count.total,
+    totalIsExact: count.exact,
+    facets: facetsOf(count),
+    page: q.page,
+    pageSize: q.pageSize,
+  };
+}
+
+/**
+ * The embedded backend. `exactThreshold`: up to how many matches the total and the facets are exact
+ * (beyond it they are estimated from a sample); `rankingPool`: how many sampled matches ranking
+ * considers beyond it. Tests use small ones.
+ */
+export function createEmbeddedBackend(opts: { exactThreshold?: number; rankingPool?: number } = {}): SearchBackend & {
   /** Remove every document of a type (reindex). */
   clear(db: Db, type: SearchType): Promise<void>;
-} = {
-  name: "embedded",
-  index,
-  remove,
-  query,
-  clear: async (db, type) => {
-    await db.delete(searchDocuments).where(eq(searchDocuments.docType, type));
-  },
-  health: async (db) => {
-    await rows(db, sql`SELECT 1 FROM search_documents LIMIT 1`);
-    return { backend: "embedded", ok: true };
-  },
-};
+} {
+  const tuning = {
+    threshold: opts.exactThreshold ?? EXACT_COUNT_THRESHOLD,
+    rankingPool: opts.rankingPool ?? RANKING_POOL,
+  };
+  return {
+    name: "embedded",
+    index,
+    remove,
+    query: (db, q) => query(db, q, tuning),
+    clear: async (db, type) => {
+      await db.delete(searchDocuments).where(eq(searchDocuments.docType, type));
+    },
+    health: async (db) => {
+      await rows(db, sql`SELECT 1 FROM search_documents LIMIT 1`);
+      return { backend: "embedded", ok: true };
+    },
+  };
+}
+
+export const embeddedBackend = createEmbeddedBackend();

@@ -13,6 +13,12 @@ export type SearchSort = (typeof SORTS)[number];
 export const MAX_QUERY_LENGTH = 100;
 export const MAX_PAGE_SIZE = 50;
 export const MAX_PAGE = 100;
+/**
+ * Up to this many matches, a search's total and facet counts are exact; beyond it they may be estimates
+ * (SearchResult.totalIsExact), so that a query costs about the same whether it matches two thousand
+ * documents or two hundred thousand.
+ */
+export const EXACT_COUNT_THRESHOLD = 1000;
 
 export interface SearchQuery {
   q: string;
@@ -53,7 +59,14 @@ export interface SearchFacets {
 
 export interface SearchResult {
   hits: SearchHit[];
+  /** Exact when totalIsExact, else an estimate (see EXACT_COUNT_THRESHOLD). */
   total: number;
+  /**
+   * True: the total and every facet count are exact. False: they are estimates — only ever when there
+   * are more than EXACT_COUNT_THRESHOLD matches (embedded backend), or when Meilisearch reports its
+   * estimatedTotalHits beyond it.
+   */
+  totalIsExact: boolean;
   facets: SearchFacets;
   page: number;
   pageSize: number;

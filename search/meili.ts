@@ -2,7 +2,14 @@ import { sql } from "drizzle-orm";
 import { Meilisearch } from "meilisearch";
 import { type Db, rows } from "../db/client";
 import { SEARCH_TYPES, type SearchDocument, type SearchType } from "./contract";
-import type { FacetCount, NormalizedQuery, SearchBackend, SearchHit, SearchResult } from "./engine";
+import {
+  EXACT_COUNT_THRESHOLD,
+  type FacetCount,
+  type NormalizedQuery,
+  type SearchBackend,
+  type SearchHit,
+  type SearchResult,
+} from "./engine";
 import { docNumberTokens, escapeHtml } from "./text";
 
 // The Meilisearch backend. Content changes reach it through search_outbox (search/outbox.ts): the
@@ -90,17 +97,22 @@ export function markersToHtml(text: string): string {
   return escapeHtml(text).replaceAll(PRE, "<mark>").replaceAll(POST, "</mark>");
 }
 
-export interface MeiliSearchParams {
+/**
+ * Either offset/limit (Meilisearch answers with estimatedTotalHits, counting only as far as it needs) or
+ * page/hitsPerPage ("exhaustive": totalHits and the facet distribution count every match).
+ */
+export type MeiliSearchParams = {
   q: string;
   filter: string[];
   sort?: string[];
-  page: number;
-  hitsPerPage: number;
-}
+} & ({ offset: number; limit: number } | { page: number; hitsPerPage: number });
 
 export interface MeiliSearchResponse {
   hits: (MeiliDocument & { _formatted?: Partial<Record<"title" | "body", string>> })[];
-  totalHits: number;
+  /** Exhaustive (page/hitsPerPage requests). */
+  totalHits?: number;
+  /** An estimate (offset/limit requests). */
+  estimatedTotalHits?: number;
   facetDistribution?: Record<string, Record<string, number>>;
 }
 
@@ -165,11 +177,11 @@ export function createMeiliTransport(opts: {
       check(await admin.index(uid).deleteDocuments(keys).waitTask(wait));
     },
     search: async (p) => {
-      const res = await searcher.index<MeiliDocument>(indexUid).search(p.q, {
-        filter: p.filter,
-        sort: p.sort,
-        page: p.page,
-        hitsPerPage: p.hitsPerPage,
+      const { q, filter, sort, ...paging } = p;
+      const res = await searcher.index<MeiliDocument>(indexUid).search(q, {
+        filter,
+        sort,
+        ...paging,
         facets: ["type", "year", "district"],
         attributesToHighlight: ["title"],
         attributesToCrop: ["body"],
@@ -199,7 +211,10 @@ const facetList = (dist: Record<string, number> | undefined): FacetCount[] =>
 
 export class MeiliBackend implements SearchBackend {
   readonly name = "meilisearch" as const;
-  constructor(readonly transport: MeiliTransport) {}
+  constructor(
+    readonly transport: MeiliTransport,
+    readonly exactThreshold = EXACT_COUNT_THRESHOLD,
+  ) {}
 
   async index(_db: Db, docs: SearchDocument[]) {
     await this.transport.upsert(docs.map(toMeiliDocument));
@@ -209,14 +224,21 @@ export class MeiliBackend implements SearchBackend {
     await this.transport.delete(ids.map((id) => meiliKey(type, id)));
   }
 
+  /**
+   * The same shape as the embedded backend: total and facets exact up to EXACT_COUNT_THRESHOLD matches,
+   * estimates beyond. Meilisearch is asked with offset/limit, which estimates the total
+   * (estimatedTotalHits); when that estimate is at most the threshold, the page is asked again in its
+   * exhaustive mode (page/hitsPerPage: cheap for so few matches), whose totalHits and facets are exact.
+   */
   async query(_db: Db, q: NormalizedQuery): Promise<Omit<SearchResult, "tookMs">> {
-    const res = await this.transport.search({
-      q: q.q,
-      filter: meiliFilter(q),
-      sort: q.sort === "date" ? ["dateSort:desc"] : undefined,
-      page: q.page,
-      hitsPerPage: q.pageSize,
-    });
+    const base = { q: q.q, filter: meiliFilter(q), sort: q.sort === "date" ? ["dateSort:desc"] : undefined };
+    let res = await this.transport.search({ ...base, offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+    let totalIsExact = false;
+    if ((res.estimatedTotalHits ?? res.totalHits ?? 0) <= this.exactThreshold) {
+      res = await this.transport.search({ ...base, page: q.page, hitsPerPage: q.pageSize });
+      totalIsExact = true;
+    }
+    const total = (totalIsExact ? res.totalHits : res.estimatedTotalHits) ?? 0;
     const hits: SearchHit[] = res.hits.map((h) => ({
       type: h.type,
       id: h.id,
@@ -235,7 +257,7 @@ export class MeiliBackend implements SearchBackend {
     const district = facetList(dist.district).sort(
       (a, b) => b.count - a.count || a.value.localeCompare(b.value, "zh-CN"),
     );
-    return { hits, total: res.totalHits, facets: { type, year, district }, page: q.page, pageSize: q.pageSize };
+    return { hits, total, totalIsExact, facets: { type, year, district }, page: q.page, pageSize: q.pageSize };
   }
 
   async health(db: Db) {

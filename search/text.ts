@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Jieba } from "@node-rs/jieba";
 import { CATEGORIES, DEPARTMENTS, DISTRICTS, VILLAGE_NAMES } from "../lib/reference-data";
@@ -265,6 +266,13 @@ export function buildTsvector(
   return parts.join(" ");
 }
 
+/** How many distinct lexemes a tsvector built by buildTsvector holds (PostgreSQL's length()). */
+export function tsvectorLength(tsv: string): number {
+  // Lexemes never contain a space (segmentation drops everything but letters and digits), so every
+  // space separates two entries.
+  return tsv === "" ? 0 : tsv.split(" ").length;
+}
+
 // Title lexemes: every word of the title and keywords, every document number in them and every pair of
 // adjacent Chinese characters of the title, each once more in the full tsvector behind TITLE_MARK
 // ('^危房改造', '^低保'). `tsv @@ (query & '^word')` then finds, in the same GIN index as the query,
@@ -306,6 +314,48 @@ export function facetLexemes(f: FacetValues): string[] {
   if (f.district) out.push(`#d:${f.district}`);
   return out;
 }
+
+// Sample levels: a uniform random sample of the index at every scale, for counting without reading
+// every match. Level j holds the documents whose first 32 bits of md5("type:id") end in at least j
+// zero bits (about one in 2^j, independent of the content), marked by the lexemes '#s:1' … '#s:j'.
+// `tsv @@ (query & '#s:j')` is then the query's matches in a 1/2^j sample, found by the same GIN index
+// with the small '#s:j' list driving the intersection. Migration 0170 computes the same in SQL.
+
+export const SAMPLE_LEVELS = 20;
+
+export function sampleLevel(type: string, id: string): number {
+  let v = createHash("md5").update(`${type}:${id}`).digest().readUInt32BE(0);
+  if (v === 0) return SAMPLE_LEVELS;
+  let level = 0;
+  while ((v & 1) === 0 && level < SAMPLE_LEVELS) {
+    v >>>= 1;
+    level++;
+  }
+  return level;
+}
+
+export function sampleLexemes(level: number): string[] {
+  return Array.from({ length: Math.min(level, SAMPLE_LEVELS) }, (_, i) => `#s:${i + 1}`);
+}
+
+/** The lexeme of sample level j as tsquery text (level 0, the whole index, has none). */
+export const sampleTsquery = (level: number) => quoteLexeme(`#s:${level}`);
+
+// Order lexemes, so that ordering can be answered from the GIN index a bounded piece at a time:
+//   '#r:0'  the document's title and keywords have at most SHORT_RANK_LEN words: the class ts_rank
+//           favours most, considered in full even when the rest of the matches are sampled;
+//   '#m:YYYY-MM' the month the document is dated ('#m:none' when undated), so "newest first" reads
+//           the matches a month at a time from the newest.
+
+export const SHORT_RANK_LEN = 12;
+
+export function orderLexemes(doc: { rankLength: number; date: string | null }): string[] {
+  const out = [`#m:${doc.date ? doc.date.slice(0, 7) : "none"}`];
+  if (doc.rankLength <= SHORT_RANK_LEN) out.push("#r:0");
+  return out;
+}
+
+export const SHORT_RANK_TSQUERY = quoteLexeme("#r:0");
 
 /** The facet filters as a tsquery conjunction (null when there are none). */
 export function facetTsquery(f: FacetValues): string | null {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { SEARCH_TYPES } from "../../search/contract";
-import { MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS, search } from "../../search/engine";
+import { EXACT_COUNT_THRESHOLD, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SORTS, search } from "../../search/engine";
 import { createRouter } from "../context";
 import { errorResponses } from "../errors";
 
@@ -52,8 +52,18 @@ const Facet = z.array(z.object({ value: z.string(), count: z.number().int() }));
 const Result = z
   .object({
     hits: z.array(Hit),
-    total: z.number().int(),
-    facets: z.object({ type: Facet, year: Facet, district: Facet }),
+    total: z
+      .number()
+      .int()
+      .openapi({
+        description: `匹配总数。不超过 ${EXACT_COUNT_THRESHOLD} 条时为精确值；超过时可能是估计值（见 totalIsExact）`,
+      }),
+    totalIsExact: z.boolean().openapi({
+      description: `true：total 与各分面计数均为精确值；false：均为估计值（仅当匹配超过 ${EXACT_COUNT_THRESHOLD} 条时出现）`,
+    }),
+    facets: z
+      .object({ type: Facet, year: Facet, district: Facet })
+      .openapi({ description: "分面计数；totalIsExact 为 false 时为估计值" }),
     page: z.number().int(),
     pageSize: z.number().int(),
     tookMs: z.number(),

@@ -27,7 +27,10 @@ class FakeTransport implements MeiliTransport {
   down = false;
   calls: string[] = [];
   searchResponse: Awaited<ReturnType<MeiliTransport["search"]>> = { hits: [], totalHits: 0 };
+  /** When set: the answer to offset/limit requests (Meilisearch's estimating mode). */
+  estimateResponse?: Awaited<ReturnType<MeiliTransport["search"]>>;
   lastSearch?: MeiliSearchParams;
+  searches: MeiliSearchParams[] = [];
   async ensureIndex() {}
   async upsert(docs: MeiliDocument[], uid?: string) {
     if (uid) this.upsertedInto.push(uid);
@@ -42,6 +45,8 @@ class FakeTransport implements MeiliTransport {
   }
   async search(p: MeiliSearchParams) {
     this.lastSearch = p;
+    this.searches.push(p);
+    if ("offset" in p && this.estimateResponse) return this.estimateResponse;
     return this.searchResponse;
   }
   async healthy() {
@@ -121,6 +126,8 @@ describe("search outbox with the Meilisearch backend (fake transport)", () => {
     fake.docs.clear();
     fake.calls = [];
     fake.down = false;
+    fake.searches = [];
+    fake.estimateResponse = undefined;
   });
 
   it("syncSearch leaves outbox rows in the content's transaction; a rollback leaves none", async () => {
@@ -216,6 +223,41 @@ describe("search outbox with the Meilisearch backend (fake transport)", () => {
       year: [{ value: "2018", count: 1 }],
       district: [{ value: "高青县", count: 1 }],
     });
+  });
+
+  it("GET /api/search maps estimatedTotalHits past the threshold to an estimated total (totalIsExact: false)", async () => {
+    fake.estimateResponse = {
+      estimatedTotalHits: 123_456,
+      hits: [{ ...toMeiliDocument(notice("1", "扶贫资金公示")) }],
+      facetDistribution: { type: { notice: 100_000, allocation: 23_456 }, year: { "2018": 123_456 }, district: {} },
+    };
+    const res = await api(`/api/search?q=${encodeURIComponent("扶贫")}&page=3&pageSize=20`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 123_456, totalIsExact: false, page: 3, pageSize: 20 });
+    expect(res.body.facets.type).toEqual([
+      { value: "notice", count: 100_000 },
+      { value: "allocation", count: 23_456 },
+    ]);
+    // One request, in the estimating mode: never the exhaustive count of 123,456 matches.
+    expect(fake.searches).toHaveLength(1);
+    expect(fake.searches[0]).toMatchObject({ offset: 40, limit: 20 });
+  });
+
+  it("GET /api/search asks Meilisearch for the exhaustive count when its estimate is within the threshold", async () => {
+    fake.estimateResponse = { estimatedTotalHits: 3, hits: [], facetDistribution: {} };
+    fake.searchResponse = {
+      totalHits: 2,
+      hits: [
+        { ...toMeiliDocument(notice("1", "常家镇危房改造公示")) },
+        { ...toMeiliDocument(notice("2", "危房改造")) },
+      ],
+      facetDistribution: { type: { notice: 2 } },
+    };
+    const res = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
+    expect(res.body).toMatchObject({ total: 2, totalIsExact: true });
+    expect(res.body.facets.type).toEqual([{ value: "notice", count: 2 }]);
+    expect(fake.searches.map((p) => ("page" in p ? "exhaustive" : "estimate"))).toEqual(["estimate", "exhaustive"]);
+    expect(fake.searches[1]).toMatchObject({ page: 1, hitsPerPage: 10 });
   });
 
   it("reindex builds a fresh index from the sources, swaps it in and clears the outbox it covered", async () => {
