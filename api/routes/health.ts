@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { database } from "../../db/client";
 import { replicaStatus } from "../../db/replica";
+import { sequencingLag } from "../../domain/transparency/sequencer";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 import { nodePhase } from "../../lib/node-state";
@@ -24,6 +25,11 @@ const Health = z
     search: z.enum(["embedded", "meilisearch"]),
     searchStatus: z.enum(["ok", "unavailable"]).openapi({ description: "搜索引擎状态（不可用时网站其余功能照常）" }),
     searchBacklog: z.number().int().optional().openapi({ description: "等待写入 Meilisearch 的变更数" }),
+    logPending: z.number().int().optional().openapi({ description: "等待写入透明日志的条目数" }),
+    logLagSeconds: z
+      .number()
+      .optional()
+      .openapi({ description: "透明日志的排序滞后：最早一条待写入条目已等待的秒数（0 = 无积压）" }),
     replica: Replica.optional(),
     version: z.string(),
   })
@@ -87,6 +93,7 @@ export const healthRoutes = createRouter()
       const { db, driver } = await database();
       await db.execute(sql`SELECT 1`);
       const searchState = await searchHealth(db);
+      const logState = await sequencingLag(db);
       return c.json(
         {
           status: "ok" as const,
@@ -94,6 +101,8 @@ export const healthRoutes = createRouter()
           database: driver,
           searchStatus: searchState.ok ? ("ok" as const) : ("unavailable" as const),
           ...(searchState.backlog !== undefined ? { searchBacklog: searchState.backlog } : {}),
+          logPending: logState.pending,
+          logLagSeconds: Math.round(logState.lagSeconds * 10) / 10,
         },
         200,
       );

@@ -202,3 +202,16 @@ describe("transparency log", () => {
     expect((await sequencingLag(db)).pending).toBe(0);
   });
 });
+
+describe("health reports the sequencing lag", () => {
+  it("pending entries and the oldest one's wait", async () => {
+    const { db } = await testDatabase();
+    await file();
+    const before = await api("/api/health");
+    expect(before.body.logPending).toBe(1);
+    expect(before.body.logLagSeconds).toBeGreaterThanOrEqual(0);
+    await sequenceLog(db);
+    const after = await api("/api/health");
+    expect(after.body).toMatchObject({ logPending: 0, logLagSeconds: 0 });
+  });
+});

@@ -42,6 +42,8 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: "warn",
     SUNSHINE_ENCRYPTION_KEY: "a".repeat(64),
     SUNSHINE_HMAC_KEY: "b".repeat(64),
+    // A throwaway transparency-log key (production refuses to sign without one).
+    SUNSHINE_LOG_KEY: "PRIVATE+KEY+zibo.sunshine.gov.cn/log+cafae934+Ab8SkxC8VWv6H0Zi0r/9bzD/uemCRO1zrmJRXKSJFsxs",
   };
   delete env.DATABASE_URL;
   if (process.env.TEST_DATABASE_URL) {

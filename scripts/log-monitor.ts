@@ -1,0 +1,71 @@
+// npm run log:monitor <base-url> [--key <verifier key>] [--interval <seconds>] [--once] [--entries]
+//                                 [--witness-key <file with a cosigner signer key>]
+// Watches a Sunshine transparency log (or any C2SP tlog-tiles log): every checkpoint must be signed by
+// the key, every tile must hash up to the signed root, and every new checkpoint must be consistent with
+// the last one seen. With --entries every entry is checked against its leaf. Exits non-zero at the first
+// inconsistency. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
+// (the statement "I saw this tree, consistent with everything before"), for the log to publish.
+import { readFileSync } from "node:fs";
+import { parseCheckpoint } from "../lib/tlog/checkpoint";
+import { checkLatest, MonitorError, newMonitorState, parseVerifierKey } from "../lib/tlog/monitor";
+import { parseNote } from "../lib/tlog/note";
+import { cosignatureLine, parseSignerKey } from "../lib/tlog/signer";
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const base = args[0];
+if (!base || base.startsWith("--")) {
+  console.error(
+    "usage: npm run log:monitor <base-url> [--key <vkey>] [--interval <s>] [--once] [--entries] [--witness-key <file>]",
+  );
+  process.exit(2);
+}
+const prefix = `${base.replace(/\/$/, "")}/log`;
+const fetcher = async (url: string) => {
+  const r = await fetch(url);
+  return { status: r.status, body: new Uint8Array(await r.arrayBuffer()) };
+};
+// The key should come from somewhere other than the log itself (a newspaper, a gazette); fetching it
+// from /log/key trusts the log on first use.
+let vkey = opt("key");
+if (!vkey) {
+  const r = await fetcher(`${prefix}/key`);
+  if (r.status !== 200) {
+    console.error(`cannot read ${prefix}/key: HTTP ${r.status}`);
+    process.exit(1);
+  }
+  vkey = new TextDecoder().decode(r.body).trim();
+  console.log(`key (from the log itself, trusted on first use): ${vkey}`);
+}
+const key = await parseVerifierKey(vkey);
+const witnessFile = opt("witness-key");
+const witness = witnessFile ? parseSignerKey(readFileSync(witnessFile, "utf8").trim()) : undefined;
+const interval = Number(opt("interval") ?? 10);
+const state = newMonitorState();
+
+for (;;) {
+  const started = Date.now();
+  try {
+    const before = state.checkpoint?.size;
+    const cp = await checkLatest(state, { base: prefix, key, fetch: fetcher, entries: args.includes("--entries") });
+    const ms = Date.now() - started;
+    console.log(
+      before === undefined
+        ? `checkpoint ${cp.size}: signature, tiles and root verified (${ms} ms)`
+        : `checkpoint ${cp.size}: consistent with ${before} (${ms} ms)`,
+    );
+    if (witness && state.note) {
+      const text = parseNote(state.note).text;
+      if (parseCheckpoint(text)) process.stdout.write(cosignatureLine(witness, text, Math.floor(Date.now() / 1000)));
+    }
+  } catch (err) {
+    const message = err instanceof MonitorError ? err.message : `cannot check the log: ${(err as Error).message}`;
+    console.error(`INCONSISTENT: ${message}`);
+    process.exit(1);
+  }
+  if (args.includes("--once")) break;
+  await new Promise((r) => setTimeout(r, interval * 1000));
+}

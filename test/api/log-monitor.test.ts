@@ -1,0 +1,100 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { logApp } from "../../api/log/app";
+import type { Db } from "../../db/client";
+import { logVerifierKey } from "../../domain/transparency/keys";
+import { clearTileCache } from "../../domain/transparency/read";
+import { sequenceLog } from "../../domain/transparency/sequencer";
+import { checkLatest, newMonitorState, parseVerifierKey } from "../../lib/tlog/monitor";
+import { testDatabase } from "../support/db";
+
+// The monitor (lib/tlog/monitor.ts, `npm run log:monitor`) against the real log: it accepts a growing
+// log checkpoint after checkpoint, and fails as soon as a stored tile or entry is changed behind the
+// append-only trigger's back (as a database superuser could).
+
+const fetcher = async (url: string) => {
+  const res = await logApp.request(url);
+  return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) };
+};
+
+async function addEntries(db: Db, from: number, count: number) {
+  await db.execute(sql`INSERT INTO log_pending (entry, ref)
+    SELECT '{"n":' || g || ',"type":"test","v":1}', 'test:' || g FROM generate_series(${from}::int, ${from + count - 1}::int) g`);
+  await sequenceLog(db, { maxBatch: 200 });
+}
+
+/** Change stored data as a superuser would: with triggers off for this transaction. */
+async function tamper(db: Db, statement: ReturnType<typeof sql>) {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+    await tx.execute(statement);
+  });
+  clearTileCache();
+}
+
+describe("log monitor", () => {
+  it("verifies checkpoints, tiles and entries as the log grows", async () => {
+    const { db } = await testDatabase();
+    const key = await parseVerifierKey(logVerifierKey());
+    const state = newMonitorState();
+    const o = { base: "/log", key, fetch: fetcher, entries: true };
+    await addEntries(db, 1, 300);
+    expect((await checkLatest(state, o)).size).toBe(300);
+    await addEntries(db, 301, 70);
+    expect((await checkLatest(state, o)).size).toBe(370);
+    expect((await checkLatest(state, o)).size).toBe(370);
+    await addEntries(db, 371, 1);
+    expect((await checkLatest(state, o)).size).toBe(371);
+    expect(state.fullTiles.size).toBe(1);
+  });
+
+  const setup = async () => {
+    const { db } = await testDatabase();
+    clearTileCache(); // full tiles a previous test tampered with, cached by this process
+    const key = await parseVerifierKey(logVerifierKey());
+    const o = { base: "/log", key, fetch: fetcher, entries: true };
+    await addEntries(db, 1, 600);
+    await checkLatest(newMonitorState(), o);
+    return { db, o };
+  };
+  const forged = sql`decode(repeat('ab', 32), 'hex')`;
+
+  it("fails on a tampered full tile", async () => {
+    const { db, o } = await setup();
+    await tamper(
+      db,
+      sql`UPDATE log_tiles SET data = overlay(data placing ${forged} from 33 for 32) WHERE level = 0 AND n = 1 AND width = 256`,
+    );
+    await expect(checkLatest(newMonitorState(), o)).rejects.toThrow(/tile 0\/1 does not hash/);
+  });
+
+  it("fails on a tampered partial tile", async () => {
+    const { db, o } = await setup();
+    await tamper(
+      db,
+      sql`UPDATE log_tiles SET data = overlay(data placing ${forged} from 1 for 32) WHERE level = 0 AND n = 2 AND width = 88`,
+    );
+    await expect(checkLatest(newMonitorState(), o)).rejects.toThrow(/tiles give root/);
+  });
+
+  it("fails on a tampered entry", async () => {
+    const { db, o } = await setup();
+    await tamper(db, sql`UPDATE log_entries SET entry = '{"n":5,"type":"forged","v":1}' WHERE idx = 4`);
+    await expect(checkLatest(newMonitorState(), o)).rejects.toThrow(/entry 4 does not match/);
+  });
+
+  it("a monitor that saw the log before refuses a rewritten history", async () => {
+    const { db } = await testDatabase();
+    const key = await parseVerifierKey(logVerifierKey());
+    const state = newMonitorState();
+    const o = { base: "/log", key, fetch: fetcher };
+    await addEntries(db, 1, 10);
+    await checkLatest(state, o);
+    // The operator rewrites entry 3 and re-signs a tree of the same size (as if starting over).
+    await tamper(db, sql`DELETE FROM log_checkpoints`);
+    await tamper(db, sql`DELETE FROM log_tiles`);
+    await tamper(db, sql`DELETE FROM log_entries`);
+    await addEntries(db, 100, 12);
+    await expect(checkLatest(state, o)).rejects.toThrow(/not consistent/);
+  });
+});
