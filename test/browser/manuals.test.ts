@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_HOUSEHOLDS } from "../../seed/money";
 import { expectNoAxeViolations, launchBrowser, openNoJsPage, openPage, signIn } from "./harness";
 import { DESKTOP, PHONE, shot } from "./screenshots";
 
@@ -52,7 +53,7 @@ describe("市民指南 (docs/zh/citizen.md)", () => {
     await page.goto("/");
     await submit(page, 'footer a[href="/help"]');
     expect(await page.locator("h1").textContent()).toBe("市民指南");
-    for (const id of ["查资金", "看公示", "提异议", "在线举报", "凭查询码跟进"]) {
+    for (const id of ["查资金", "看公示", "提异议", "在线举报", "凭查询码跟进", "核对本人补贴"]) {
       expect(await page.locator(`h2[id="${id}"]`).count()).toBe(1);
     }
     // Every screenshot the guide shows is served.
@@ -177,6 +178,39 @@ describe("市民指南 (docs/zh/citizen.md)", () => {
     await submit(page, "#message-submit");
     expect(await page.locator('[role="status"]').textContent()).toContain("已收到您补充的信息");
 
+    await context.close();
+  }, 240_000);
+
+  it("核对本人补贴: the household head's ID and name show this household's payments; 没收到这笔钱 files a complaint", async () => {
+    const { page, context } = await citizenPage(browser);
+    const me = DEMO_HOUSEHOLDS[3];
+    await page.goto("/");
+    await submit(page, 'nav.site-nav a[href="/payments/check"]');
+    expect(await page.locator("h1").textContent()).toBe("查询本人补贴");
+    // A name that does not go with the ID number: the same answer as an unknown number.
+    await page.fill("#idNumber", me.idNumber);
+    await page.fill("#name", "刘长江");
+    await submit(page, "#check-submit");
+    expect(await page.locator("#check-form").textContent()).toContain("身份证号码与户主姓名不匹配，或没有查到登记信息");
+    await page.fill("#idNumber", me.idNumber);
+    await page.fill("#name", me.name);
+    await shot(page, "citizen-payments-form");
+    await submit(page, "#check-submit");
+    const result = page.locator("#own-result");
+    expect(await result.textContent()).toContain("本户的补贴发放记录");
+    expect(await result.textContent()).toContain("刘*河");
+    expect(await result.textContent()).toContain("家庭人口 5 人");
+    expect(await result.textContent()).toMatch(/25,000\.00 元 · 已发放/);
+    expect(page.url()).not.toContain(me.idNumber);
+    expect(await page.content()).not.toContain(me.idNumber);
+    await shot(result, "citizen-payments-result");
+    const first = page.locator(".payment").first();
+    await first.locator("summary").click();
+    await first.locator("textarea").fill("一直没有收到这笔补助");
+    await submit(page, '.payment >> nth=0 >> button:has-text("没收到这笔钱")');
+    expect(await page.locator("#report-filed").textContent()).toContain("已向 12317 反映“没收到这笔钱”");
+    expect(await page.locator("#ticket-number").textContent()).toMatch(/^ZB-\d{4}-\d{6,}$/);
+    await shot(page.locator("#report-filed"), "citizen-payments-reported");
     await context.close();
   }, 240_000);
 });
