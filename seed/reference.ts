@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, rows } from "../db/client";
 import { calendarDays, categories, districts, towns, units, villages } from "../db/schema";
 import {
   CATEGORIES,
@@ -122,5 +122,34 @@ export async function seedReference(db: Db) {
       .insert(calendarDays)
       .values(holidays().map(([day, isOffDay, name]) => ({ day, isOffDay, name })))
       .onConflictDoNothing();
+    // A provisional year is loaded only while the year has no days at all: once an admin has entered
+    // or corrected it (/console/calendar), a restart must not put back a day they removed.
+    for (const [year, days] of provisionalYears()) {
+      const [has] = await rows<{ n: number }>(
+        tx,
+        sql`SELECT count(*)::int AS n FROM calendar_days WHERE day >= ${`${year}-01-01`}::date AND day < ${`${year + 1}-01-01`}::date`,
+      );
+      if (has.n > 0) continue;
+      await tx
+        .insert(calendarDays)
+        .values(days.map(([day, isOffDay, name]) => ({ day, isOffDay, name, provisional: true })))
+        .onConflictDoNothing();
+    }
   });
+}
+
+/** Provisional calendars (statutory holidays only) for years whose State Council notice is not out yet. */
+function provisionalYears(): [number, [string, boolean, string][]][] {
+  const out: [number, [string, boolean, string][]][] = [];
+  for (const year of [2027]) {
+    const name = `holidays-${year}-provisional.json`;
+    const candidates = [path.resolve(process.cwd(), "seed/data", name), new URL(`./data/${name}`, import.meta.url)];
+    for (const file of candidates) {
+      try {
+        out.push([year, JSON.parse(readFileSync(file, "utf8")).days]);
+        break;
+      } catch {}
+    }
+  }
+  return out;
 }

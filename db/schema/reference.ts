@@ -99,4 +99,6 @@ export const calendarDays = pgTable("calendar_days", {
   day: date("day").primaryKey(),
   isOffDay: boolean("is_off_day").notNull(),
   name: text("name").notNull(),
+  /** Entered before the year's State Council notice (statutory holidays only); admins confirm it. */
+  provisional: boolean("provisional").notNull().default(false),
 });
