@@ -17,6 +17,7 @@ import {
 } from "../hotline/lifecycle";
 import type { Tier } from "../hotline/tiering";
 import { enqueueNotification } from "../notifications/outbox";
+import { appendTicketTransition } from "../transparency/entries";
 
 // The frame of every console action on a ticket: one transaction that locks the ticket (only if it is in
 // the actor's scope), asks the state machine and the action's own rules, lets the action change the
@@ -219,6 +220,17 @@ export async function withTicketAction(
       unitId: outcome.unitId ?? staff.unitId,
       note: outcome.note,
     });
+    if (rule.publicEvent && action !== "note") {
+      // The public transparency log: the transition, its time and the acting unit (never the person).
+      await appendTicketTransition(tx, {
+        number: t.number,
+        action: ACTION_OF[action],
+        from: t.status,
+        to,
+        unitId: outcome.unitId ?? staff.unitId,
+        time: new Date(),
+      });
+    }
     await appendAudit(tx, {
       actorId: staff.userId,
       action: `ticket.${action}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { type Db, rows } from "../../db/client";
 import { canonicalJson } from "../../lib/canonical-json";
 import { toHex } from "../../lib/tlog/bytes";
 import { commitmentMessage, type TicketContent } from "../../lib/tlog/leaf-format";
@@ -63,4 +63,26 @@ export function recordVersionEntry(type: string, id: string, version: number, ti
 /** Add a pending entry inside the caller's transaction (the change and its entry commit together). */
 export async function appendPending(tx: Db, entry: string, ref: string, secret: string | null = null) {
   await tx.execute(sql`INSERT INTO log_pending (entry, ref, secret) VALUES (${entry}, ${ref}, ${secret})`);
+}
+
+/**
+ * A ticket transition a citizen relies on (受理, 派单, 退单, 答复, 延期, 办结, 重办, 复核, merge): the
+ * ticket number, the transition, the time and the acting unit's code — never the person.
+ */
+export async function appendTicketTransition(
+  tx: Db,
+  t: { number: string; action: string; from: string; to: string; unitId: number | null; time: Date },
+) {
+  const [unit] = t.unitId ? await rows<{ code: string }>(tx, sql`SELECT code FROM units WHERE id = ${t.unitId}`) : [];
+  const entry = canonicalJson({
+    v: 1,
+    type: "ticket.transition",
+    ticket: t.number,
+    action: t.action,
+    from: t.from,
+    to: t.to,
+    unit: unit?.code ?? null,
+    time: t.time.toISOString(),
+  });
+  await appendPending(tx, entry, `ticket.transition:${t.number}`);
 }

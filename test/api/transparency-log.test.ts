@@ -215,3 +215,40 @@ describe("health reports the sequencing lag", () => {
     expect(after.body).toMatchObject({ logPending: 0, logLagSeconds: 0 });
   });
 });
+
+describe("ticket transitions", () => {
+  it("a public transition is logged with the acting unit, never the person; internal notes are not", async () => {
+    const { db } = await testDatabase();
+    const { staff } = await import("../support/console");
+    const sup = await staff("supervisor", "city-hotline");
+    const t = await file();
+    expect(
+      (
+        await sup.call(`/api/console/tickets/${t.number}/actions/note`, {
+          method: "POST",
+          json: { reason: "内部备注" },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await sup.call(`/api/console/tickets/${t.number}/actions/accept`, { method: "POST", json: {} })).status,
+    ).toBe(200);
+    const logged = await rows<{ entry: string; ref: string }>(
+      db,
+      sql`SELECT entry, ref FROM log_pending WHERE ref LIKE 'ticket.transition:%' ORDER BY id`,
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0].ref).toBe(`ticket.transition:${t.number}`);
+    expect(JSON.parse(logged[0].entry)).toMatchObject({
+      v: 1,
+      type: "ticket.transition",
+      ticket: t.number,
+      action: "accept",
+      from: "received",
+      to: "accepted",
+      unit: "city-hotline",
+    });
+    expect(logged[0].entry).not.toContain(sup.username);
+    expect((await sequenceLog(db)).size).toBe(2);
+  });
+});
