@@ -1,5 +1,7 @@
+import { withAdvisoryLock } from "../db/advisory-lock";
 import type { Db } from "../db/client";
 import { runSweep } from "../domain/casework/sweep";
+import { sweepOrphanEvidence } from "../domain/hotline/evidence";
 import { openStuckMoneyEntries } from "../domain/money/stuck";
 import { startMonitorFetcher } from "../domain/monitor/fetcher";
 import { drainOutbox } from "../domain/notifications/outbox";
@@ -8,10 +10,13 @@ import { startLogSequencer } from "../domain/transparency/sequencer";
 import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { startSearchWorker } from "../search/worker";
+import { sweepUnusedBlobs } from "../storage/files";
+import { backgroundRunFinished } from "./metrics";
 
 // Background work of the server's primary process: every SWEEP_INTERVAL_SECONDS (0 = off) the deadline
-// sweep, the notification outbox drain and folding the public statistics' pending deltas into their
-// rollup (each safe with several processes running it at once); with Meilisearch, a worker that sends the
+// sweep, the notification outbox drain, folding the public statistics' pending deltas into their rollup,
+// stuck-money ledger entries and removing stored files nothing refers to — on one node at a time
+// (an advisory lock); with Meilisearch, a worker that sends the
 // search outbox's changes to it (with retries); and the transparency log's sequencer every
 // LOG_SEQUENCER_INTERVAL_MS; the online-opinion monitor's fetch round every MONITOR_INTERVAL_SECONDS.
 // Returns a function that stops all of it.
@@ -28,10 +33,17 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
       running = true;
       try {
         const db = await getDb();
-        await runSweep(db);
-        await drainOutbox(db, { limit: 500 });
-        await compactHotlineStats(db);
-        await openStuckMoneyEntries(db);
+        // Every node schedules the work; one at a time does it (a PostgreSQL advisory lock): a node that
+        // finds the lock taken skips this round, and a crashed holder's lock dies with its connection.
+        const round = await withAdvisoryLock("background-work", async () => {
+          await runSweep(db);
+          await drainOutbox(db, { limit: 500 });
+          await compactHotlineStats(db);
+          await openStuckMoneyEntries(db);
+          await sweepOrphanEvidence(db);
+          await sweepUnusedBlobs(db);
+        });
+        if (round.ran) backgroundRunFinished();
       } catch (err) {
         log.warn("background work failed", { error: (err as Error).message });
       } finally {

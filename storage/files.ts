@@ -128,12 +128,12 @@ export async function deleteFiles(db: Db, names: string[] | { prefix: string }):
   return deleted.length;
 }
 
-/** Names under a prefix older than `olderThan` (for sweeps of names a failed write left behind). */
-export async function listFiles(db: Db, prefix: string, olderThan: Date, limit = 1000): Promise<string[]> {
+/** Names under a prefix older than `olderThan`, in name order after `after` (for sweeps). */
+export async function listFiles(db: Db, prefix: string, olderThan: Date, limit = 1000, after = ""): Promise<string[]> {
   const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const found = await rows<{ name: string }>(
     db,
-    sql`SELECT name FROM stored_files WHERE name LIKE ${like} AND created_at < ${olderThan.toISOString()}
+    sql`SELECT name FROM stored_files WHERE name LIKE ${like} AND name > ${after} AND created_at < ${olderThan.toISOString()}
         ORDER BY name LIMIT ${limit}`,
   );
   return found.map((r) => r.name);

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { createRoute, z } from "@hono/zod-openapi";
-import { checkImage, renditionPath } from "../../domain/archive/images";
+import { checkImage, openRendition, renditionFile } from "../../domain/archive/images";
 import {
   type ArchiveItem,
   dublinCore,
@@ -573,12 +572,14 @@ archiveRoutes.openapi(
   async (c) => {
     const { id, file } = c.req.valid("param");
     const item = await getItem(c.var.db, id);
-    const found = renditionPath("photos", item.fileKey, file, item.sizes);
-    if (!found) throw new AppError("NOT_FOUND", `没有这个文件：${file}`);
-    const bytes = await readFile(found.path).catch(() => null);
-    if (!bytes) throw new AppError("NOT_FOUND", "文件不存在");
-    return c.body(new Uint8Array(bytes), 200, {
+    if (!renditionFile("photos", item.fileKey, file, item.sizes)) {
+      throw new AppError("NOT_FOUND", `没有这个文件：${file}`);
+    }
+    const found = await openRendition(c.var.db, "photos", item.fileKey, file, item.sizes);
+    if (!found) throw new AppError("NOT_FOUND", "文件不存在");
+    return c.body(found.body, 200, {
       "Content-Type": found.contentType,
+      "Content-Length": String(found.byteSize),
       "Cache-Control": "private, no-store",
     });
   },

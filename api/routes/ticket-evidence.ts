@@ -6,12 +6,14 @@ import {
   MAX_EVIDENCE_BYTES,
   MAX_EVIDENCE_FILES,
   MAX_EVIDENCE_PER_TICKET,
+  openEvidence,
   uploadsFromForm,
 } from "../../domain/hotline/evidence";
 import { verifyReceipt } from "../../domain/hotline/tracking";
 import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter } from "../context";
 import { errorResponses } from "../errors";
+import { requireStaff } from "../middleware/auth";
 import { clientOf } from "./tickets";
 
 // Evidence files for a ticket, sent by the reporter with the receipt code: multipart/form-data with one
@@ -77,7 +79,43 @@ export async function evidenceUploads(c: Context<AppEnv>): Promise<EvidenceUploa
   return uploadsFromForm(form);
 }
 
-export const ticketEvidenceRoutes = createRouter().openapi(addEvidenceRoute, async (c) => {
+const downloadRoute = createRoute({
+  method: "get",
+  path: "/console/tickets/{number}/evidence/{id}",
+  tags: ["热线工单"],
+  summary: "工作人员下载证据材料（限本人可办理的工单，记入审计日志）",
+  description: "以流的方式返回文件本身（Content-Type 按内容判定）。任何节点都可提供：文件保存在共享的文件存储中。",
+  request: {
+    params: z.object({
+      number: z.string().min(1).max(40).openapi({ example: "ZB-2026-000123" }),
+      id: z.coerce.number().int().min(1).openapi({ example: 1 }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "文件内容",
+      content: { "application/octet-stream": { schema: z.any().openapi({ type: "string", format: "binary" }) } },
+    },
+    ...errorResponses(400, 401, 404, 503),
+  },
+});
+
+export const ticketEvidenceRoutes = createRouter();
+ticketEvidenceRoutes.use("/console/tickets/:number/evidence/*", requireStaff());
+ticketEvidenceRoutes.openapi(downloadRoute, async (c) => {
+  const { number, id } = c.req.valid("param");
+  const file = await openEvidence(c.var.db, c.var.staff, id, number);
+  return new Response(file.body, {
+    headers: {
+      "Content-Type": file.mediaType,
+      "Content-Length": String(file.byteSize),
+      "Content-Disposition": `attachment; filename="${file.fileName}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+});
+ticketEvidenceRoutes.openapi(addEvidenceRoute, async (c) => {
   const { number } = c.req.valid("param");
   const receipt = c.req.valid("header")["x-receipt"];
   // The receipt first: nobody without it gets to make the server decode images.

@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
-import sharp, { type Sharp } from "sharp";
+import sharp from "sharp";
+import { type Db, getDb } from "../../db/client";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
+import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
+import { deleteFiles, type OpenedFile, openFile, putFile } from "../../storage/files";
 
 // Uploaded images: checked by their bytes (not their name or declared type), re-encoded without any
 // metadata (EXIF, GPS, XMP, IPTC are dropped; the orientation is applied first), resized into a few
-// widths as WebP and JPEG, stored under DATA_DIR/archive/<collection>/<key>/<width>.<ext>.
+// widths as WebP and JPEG, stored in the file store (storage/files.ts, shared by every node) as
+// archive/<collection>/<key>/<width>.<ext>.
 // The original upload is never stored.
 
 export const RENDITION_WIDTHS = [480, 960, 1600] as const;
@@ -67,29 +69,28 @@ export interface StoredImage {
   sizes: number[];
 }
 
-export function collectionDir(collection: Collection) {
-  return path.resolve(env().DATA_DIR, "archive", collection);
-}
+const imagePrefix = (collection: Collection, key: string) => `archive/${collection}/${key}/`;
 
 /** Check, strip and resize an upload; write its renditions; return where they are. */
-export async function storeImage(collection: Collection, bytes: Uint8Array): Promise<StoredImage> {
+export async function storeImage(collection: Collection, bytes: Uint8Array, db?: Db): Promise<StoredImage> {
   checkImage(bytes);
-  let source: Sharp;
+  const limit = maxImagePixels();
   let width: number;
   let height: number;
   try {
-    // rotate() applies the EXIF orientation; the output carries no metadata (sharp's default).
-    source = sharp(bytes, { limitInputPixels: 80_000_000, failOn: "error" }).rotate();
-    const meta = await sharp(bytes, { limitInputPixels: 80_000_000 }).metadata();
+    // The header alone (no decoding): refuse an image that declares more pixels than a phone camera's.
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     const swap = (meta.orientation ?? 1) >= 5;
     width = (swap ? meta.height : meta.width) ?? 0;
     height = (swap ? meta.width : meta.height) ?? 0;
     if (!width || !height) throw new Error("no dimensions");
   } catch (err) {
     if (err instanceof AppError) throw err;
-    const pixels = /pixel limit/i.test((err as Error).message);
+    throw new ImageRejected("无法读取这张图片：文件可能已损坏或不完整。", "VALIDATION_FAILED");
+  }
+  if (width * height > limit) {
     throw new ImageRejected(
-      pixels ? "照片像素过多（超过 8000 万像素），请缩小后再上传。" : "无法读取这张图片：文件可能已损坏或不完整。",
+      `照片像素过多（${width}×${height}，上限 ${maxImagePixelsLabel()} 像素），请缩小后再上传。`,
       "VALIDATION_FAILED",
     );
   }
@@ -100,42 +101,69 @@ export async function storeImage(collection: Collection, bytes: Uint8Array): Pro
     ...new Set([...RENDITION_WIDTHS.filter((w) => w < width), Math.min(width, RENDITION_WIDTHS.at(-1)!)]),
   ].sort((a, b) => a - b);
   const key = randomBytes(12).toString("hex");
-  const dir = collectionDir(collection);
-  const tmp = path.join(dir, `.tmp-${key}`);
-  await mkdir(tmp, { recursive: true });
+  // Every rendition is made before any is stored, so a picture that fails half-way stores nothing.
+  const renditions: { name: string; bytes: Buffer; type: string }[] = [];
   try {
+    // Decode the upload once (in a decoding slot), to the largest rendition: rotate() applies the EXIF
+    // orientation and the output carries no metadata (sharp's default). Every rendition is made from
+    // that, not from the upload again.
+    const largest = sizes.at(-1)!;
+    const base = await withDecodeSlot(() =>
+      sharp(bytes, { limitInputPixels: limit, failOn: "error" })
+        .rotate()
+        .resize({ width: largest, withoutEnlargement: true })
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    );
+    const raw = { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } };
     for (const w of sizes) {
-      const resized = source.clone().resize({ width: w, withoutEnlargement: true });
+      const resized = sharp(base.data, raw).resize({ width: w, withoutEnlargement: true });
       const [webp, jpg] = await Promise.all([
         resized.clone().webp({ quality: 74, effort: 3 }).toBuffer(),
         resized.clone().flatten({ background: "#ffffff" }).jpeg({ quality: 80, progressive: true }).toBuffer(),
       ]);
-      await writeFile(path.join(tmp, `${w}.webp`), webp);
-      await writeFile(path.join(tmp, `${w}.jpg`), jpg);
+      renditions.push({ name: `${w}.webp`, bytes: webp, type: "image/webp" });
+      renditions.push({ name: `${w}.jpg`, bytes: jpg, type: "image/jpeg" });
     }
-    await rename(tmp, path.join(dir, key));
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
     if (err instanceof AppError) throw err;
     throw new ImageRejected("无法处理这张图片：文件可能已损坏或不完整。", "VALIDATION_FAILED");
   }
+  const store = db ?? (await getDb());
+  await store.transaction(async (tx) => {
+    for (const r of renditions) await putFile(tx, imagePrefix(collection, key) + r.name, r.bytes, r.type);
+  });
   const largest = sizes.at(-1)!;
   return { key, width: largest, height: Math.round((height * largest) / width), sizes };
 }
 
-export async function removeImage(collection: Collection, key: string) {
+export async function removeImage(collection: Collection, key: string, db?: Db) {
   if (!/^[0-9a-f]{24}$/.test(key)) return;
-  await rm(path.join(collectionDir(collection), key), { recursive: true, force: true });
+  await deleteFiles(db ?? (await getDb()), { prefix: imagePrefix(collection, key) });
 }
 
-/** Path of one rendition, or null when the name is not one we write. */
-export function renditionPath(collection: Collection, key: string, file: string, sizes: number[]) {
+/** The stored name and type of one rendition, or null when the name is not one we write. */
+export function renditionFile(collection: Collection, key: string, file: string, sizes: number[]) {
   const m = /^(\d{2,4})\.(webp|jpg)$/.exec(file);
   if (!m || !sizes.includes(Number(m[1])) || !/^[0-9a-f]{24}$/.test(key)) return null;
   return {
-    path: path.join(collectionDir(collection), key, file),
+    name: imagePrefix(collection, key) + file,
     contentType: m[2] === "webp" ? "image/webp" : "image/jpeg",
   };
+}
+
+/** One rendition as a stream (with its size and hash, for validators), or null when there is none. */
+export async function openRendition(
+  db: Db,
+  collection: Collection,
+  key: string,
+  file: string,
+  sizes: number[],
+): Promise<(OpenedFile & { contentType: string }) | null> {
+  const found = renditionFile(collection, key, file, sizes);
+  if (!found) return null;
+  const opened = await openFile(db, found.name).catch(() => null);
+  return opened && { ...opened, contentType: found.contentType };
 }
 
 /** srcset values for an image whose renditions are served under `base` (e.g. /archive/photos/3/). */

@@ -1,15 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { type Db, rows } from "../../db/client";
 import { ticketEvidence, tickets } from "../../db/schema";
-import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
 import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
 import { log } from "../../lib/log";
 import { stripPdfMetadata, UnreadablePdfError } from "../../lib/pdf-metadata";
+import { deleteFiles, listFiles, type OpenedFile, openFile, putFile } from "../../storage/files";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
@@ -28,9 +26,10 @@ import { assertTransition, isTicketStatus } from "./lifecycle";
 // - PDFs are parsed (compressed object streams included) and written anew without their
 //   document-information dictionary (Author, Creator, Producer, Title, …) and XMP metadata streams
 //   (lib/pdf-metadata.ts). An encrypted or unparseable PDF is refused.
-// - Files live under DATA_DIR/evidence with random names, outside the web root; nothing serves them
-//   publicly. Staff read them through readEvidence(), which applies the console's ticket scope and
-//   writes an audit record.
+// - Files are stored (storage/files.ts: in the database by default, so every node serves them) under
+//   random names "evidence/<48 hex>"; nothing serves them publicly. Staff read them through
+//   openEvidence() (GET /api/console/tickets/{number}/evidence/{id}), which applies the console's
+//   ticket scope, writes an audit record and streams the file.
 // - Nothing is written until every file of a submission passed: prepareEvidence() does all checks in
 //   memory, then stageEvidence() writes the files, and the caller's transaction inserts the rows; if
 //   that transaction fails the staged files are deleted (withEvidence()).
@@ -220,9 +219,8 @@ async function scrubPdf(u: EvidenceUpload, i: number) {
   }
 }
 
-export function evidenceDir() {
-  return path.resolve(env().DATA_DIR, "evidence");
-}
+/** Stored-file names of evidence: "evidence/<48 hex>" (the random part is the row's storage_name). */
+export const EVIDENCE_PREFIX = "evidence/";
 
 export interface StagedEvidence {
   files: (PreparedEvidence & { storageName: string })[];
@@ -230,19 +228,19 @@ export interface StagedEvidence {
   discard(): Promise<void>;
 }
 
-/** Write prepared files under DATA_DIR/evidence with random names (mode 0600, never overwriting). */
-export async function stageEvidence(prepared: PreparedEvidence[]): Promise<StagedEvidence> {
-  const dir = evidenceDir();
+/** Store prepared files under random names (never overwriting: 192 random bits each). */
+export async function stageEvidence(db: Db, prepared: PreparedEvidence[]): Promise<StagedEvidence> {
   const files: StagedEvidence["files"] = [];
   const discard = async () => {
-    await Promise.all(files.map((f) => unlink(path.join(dir, f.storageName)).catch(() => {})));
+    await deleteFiles(
+      db,
+      files.map((f) => EVIDENCE_PREFIX + f.storageName),
+    ).catch((err) => log.warn("staged evidence not removed", { error: (err as Error).message }));
   };
-  if (prepared.length === 0) return { files, discard };
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     for (const p of prepared) {
       const storageName = randomBytes(24).toString("hex");
-      await writeFile(path.join(dir, storageName), p.bytes, { flag: "wx", mode: 0o600 });
+      await putFile(db, EVIDENCE_PREFIX + storageName, p.bytes, p.mediaType);
       files.push({ ...p, storageName });
     }
   } catch (err) {
@@ -278,12 +276,13 @@ export async function recordEvidence(tx: Db, ticketId: number, staged: StagedEvi
  * anything is written, or the transaction) leaves no file behind.
  */
 export async function withEvidence<T>(
+  db: Db,
   uploads: EvidenceUpload[],
   write: (attach: (tx: Db, ticketId: number) => Promise<void>) => Promise<T>,
   opts: { source?: "filing" | "reporter"; alreadyAttached?: number } = {},
 ): Promise<T> {
   const prepared = await prepareEvidence(uploads, opts.alreadyAttached ?? 0);
-  const staged = await stageEvidence(prepared);
+  const staged = await stageEvidence(db, prepared);
   let attached = false;
   try {
     const result = await write(async (tx, ticketId) => {
@@ -325,6 +324,7 @@ export async function addEvidenceToTicket(
   // Counted before any decoding: the limit is on the work a client can make the server do.
   await chargeSubmission(db, "upload", client, uploads.length);
   return withEvidence(
+    db,
     uploads,
     (attach) =>
       db.transaction(async (tx) => {
@@ -373,7 +373,7 @@ export async function fileTicketWithEvidence(
   const parsed = FileTicketInputSchema.safeParse(input);
   if (!parsed.success) return fileTicket(db, input, ctx); // throws fileTicket's own field errors
   if (!ctx.operatorId) await chargeSubmission(db, "upload", ctx.client, uploads.length);
-  return withEvidence(uploads, (attach) =>
+  return withEvidence(db, uploads, (attach) =>
     db.transaction(async (tx) => {
       const result = await fileTicket(tx, input, ctx);
       if (result.created) {
@@ -418,11 +418,19 @@ export async function listEvidence(db: Db, ticketId: number): Promise<EvidenceLi
  * rule as the queue: 回避, discipline cases, unit/district), audited. A file outside the scope is the
  * same 404 as a file that does not exist.
  */
-export async function readEvidence(
+export async function openEvidence(
   db: Db,
   staff: StaffPrincipal,
   evidenceId: number,
-): Promise<{ id: number; ticketNumber: string; mediaType: EvidenceType; bytes: Buffer; fileName: string }> {
+  ticketNumber?: string,
+): Promise<{
+  id: number;
+  ticketNumber: string;
+  mediaType: EvidenceType;
+  byteSize: number;
+  body: ReadableStream<Uint8Array>;
+  fileName: string;
+}> {
   const scope = await ticketScope(db, staff);
   const [row] = await rows<{
     id: number;
@@ -436,11 +444,20 @@ export async function readEvidence(
         FROM ticket_evidence e JOIN tickets t ON t.id = e.ticket_id
         WHERE e.id = ${evidenceId} AND ${scope}`,
   );
-  if (!row) throw new AppError("NOT_FOUND", "没有这个证据材料，或无权查看");
-  const bytes = await readFile(path.join(evidenceDir(), row.storage_name)).catch((err) => {
-    log.error("evidence file missing", { evidenceId, error: (err as Error).message });
+  if (!row || (ticketNumber !== undefined && row.number !== ticketNumber)) {
+    throw new AppError("NOT_FOUND", "没有这个证据材料，或无权查看");
+  }
+  let file: OpenedFile | null;
+  try {
+    file = await openFile(db, EVIDENCE_PREFIX + row.storage_name);
+  } catch (err) {
+    log.error("evidence file unreadable", { evidenceId, error: (err as Error).message });
+    file = null;
+  }
+  if (!file) {
+    log.error("evidence file missing", { evidenceId });
     throw new AppError("NOT_FOUND", "证据材料文件不存在");
-  });
+  }
   await db.transaction((tx) =>
     appendAudit(tx, {
       actorId: staff.userId,
@@ -455,27 +472,36 @@ export async function readEvidence(
     id: row.id,
     ticketNumber: row.number,
     mediaType: row.media_type,
-    bytes,
+    byteSize: file.byteSize,
+    body: file.body,
     fileName: `${row.number}-evidence-${row.id}.${ext}`,
   };
 }
 
+/** openEvidence(), the whole file in memory (evidence is at most MAX_EVIDENCE_BYTES). */
+export async function readEvidence(
+  db: Db,
+  staff: StaffPrincipal,
+  evidenceId: number,
+): Promise<{ id: number; ticketNumber: string; mediaType: EvidenceType; bytes: Buffer; fileName: string }> {
+  const { body, byteSize: _size, ...file } = await openEvidence(db, staff, evidenceId);
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return { ...file, bytes: Buffer.concat(parts) };
+}
+
 /**
- * Delete files in the evidence directory that no row refers to and that are older than `minAgeMs`
- * (a process that died between writing the files and committing leaves such files; a younger file may
- * belong to a transaction still running). Returns how many were removed. For the periodic sweep.
+ * Delete stored evidence files that no row refers to and that are older than `minAgeMs` (a process that
+ * died between storing the files and committing leaves such files; a younger file may belong to a
+ * transaction still running). Returns how many were removed. For the periodic sweep.
  */
 export async function sweepOrphanEvidence(db: Db, minAgeMs = 60 * 60 * 1000, now = Date.now()): Promise<number> {
-  const dir = evidenceDir();
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => /^[0-9a-f]{48}$/.test(n));
-  } catch {
-    return 0;
-  }
   let removed = 0;
-  for (let i = 0; i < names.length; i += 500) {
-    const batch = names.slice(i, i + 500);
+  let after = "";
+  for (;;) {
+    const names = await listFiles(db, EVIDENCE_PREFIX, new Date(now - minAgeMs), 500, after);
+    const batch = names.map((n) => n.slice(EVIDENCE_PREFIX.length));
+    if (batch.length === 0) break;
     const known = new Set(
       (
         await db
@@ -484,14 +510,13 @@ export async function sweepOrphanEvidence(db: Db, minAgeMs = 60 * 60 * 1000, now
           .where(inArray(ticketEvidence.storageName, batch))
       ).map((r) => r.name),
     );
-    for (const name of batch.filter((n) => !known.has(n))) {
-      const file = path.join(dir, name);
-      const info = await stat(file).catch(() => null);
-      if (info && now - info.mtimeMs >= minAgeMs) {
-        await unlink(file).catch(() => {});
-        removed++;
-      }
-    }
+    const orphans = batch.filter((n) => !known.has(n));
+    removed += await deleteFiles(
+      db,
+      orphans.map((n) => EVIDENCE_PREFIX + n),
+    );
+    if (names.length < 500) break;
+    after = names.at(-1)!;
   }
   if (removed) log.info("orphan evidence files removed", { removed });
   return removed;

@@ -1,14 +1,14 @@
 import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import sharp from "sharp";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
-import { removeImage, renditionPath } from "../../domain/archive/images";
+import { removeImage, renditionFile } from "../../domain/archive/images";
 import { getItem } from "../../domain/archive/items";
 import { ensureFoundingDocument, FOUNDING_SLUG } from "../../domain/policies/policies";
+import { readFileBytes } from "../../storage/files";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
@@ -169,8 +169,8 @@ describe("photo submissions", () => {
     expect(item.sizes).toEqual([480, 960, 1200]);
     for (const w of item.sizes) {
       for (const ext of ["webp", "jpg"]) {
-        const file = renditionPath("photos", item.fileKey, `${w}.${ext}`, item.sizes)!;
-        const bytes = await readFile(file.path);
+        const file = renditionFile("photos", item.fileKey, `${w}.${ext}`, item.sizes)!;
+        const bytes = (await readFileBytes(db, file.name))!;
         const meta = await sharp(bytes).metadata();
         expect(meta.exif).toBeUndefined();
         expect(meta.width).toBe(w);

@@ -1,12 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import sharp from "sharp";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import type { StaffPrincipal } from "../../domain/auth/principal";
 import {
-  evidenceDir,
+  EVIDENCE_PREFIX,
   fileTicketWithEvidence,
   MAX_EVIDENCE_BYTES,
   readEvidence,
@@ -14,6 +12,8 @@ import {
 } from "../../domain/hotline/evidence";
 import { fileTicket } from "../../domain/hotline/filing";
 import type { FileTicketInput } from "../../domain/hotline/input";
+import { putFile, readFileBytes } from "../../storage/files";
+import { staff as signIn } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
@@ -67,23 +67,16 @@ function upload(number: string, receipt: string, body: FormData | string, header
   });
 }
 
-const storedFiles = () => {
-  try {
-    return new Set(readdirSync(evidenceDir()));
-  } catch {
-    return new Set<string>();
-  }
-};
-
-let before: Set<string>;
-beforeEach(() => {
-  before = storedFiles();
-});
-afterEach(() => {
-  // Remove what this test stored (the directory is shared with a developer's ./data).
-  for (const f of storedFiles()) if (!before.has(f)) rmSync(path.join(evidenceDir(), f), { force: true });
-});
-const newFiles = () => [...storedFiles()].filter((f) => !before.has(f));
+// The evidence files in the file store (emptied with every other table before each test), by the random
+// part of their names.
+const newFiles = async () =>
+  (
+    await rows<{ name: string }>(
+      await db(),
+      sql`SELECT name FROM stored_files WHERE name LIKE 'evidence/%' ORDER BY name`,
+    )
+  ).map((r) => r.name.slice(EVIDENCE_PREFIX.length));
+const storedBytes = async (name: string) => (await readFileBytes(await db(), EVIDENCE_PREFIX + name))!;
 
 async function countRows(table: string) {
   const [r] = await rows<{ n: number }>(await db(), sql.raw(`SELECT count(*)::int AS n FROM ${table}`));
@@ -104,11 +97,10 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     expect(res.body.evidence[0]).toMatchObject({ mediaType: "image/jpeg", width: 64, height: 48, source: "reporter" });
     expect(JSON.stringify(res.body)).not.toContain("IMG_0001");
 
-    const files = newFiles();
+    const files = await newFiles();
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^[0-9a-f]{48}$/);
-    expect(evidenceDir().startsWith(path.resolve("site"))).toBe(false);
-    const stored = readFileSync(path.join(evidenceDir(), files[0]));
+    const stored = await storedBytes(files[0]);
     const meta = await sharp(stored).metadata();
     expect(meta.format).toBe("jpeg");
     expect(meta.exif).toBeUndefined();
@@ -142,7 +134,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     );
     expect(res.status, res.text).toBe(201);
     expect(res.body.evidence.map((e: any) => e.mediaType)).toEqual(["image/png", "application/pdf"]);
-    const stored = newFiles().map((f) => readFileSync(path.join(evidenceDir(), f)));
+    const stored = await Promise.all((await newFiles()).map(storedBytes));
     const storedPdf = stored.find((b) => b.subarray(0, 5).toString() === "%PDF-")!;
     expect(storedPdf.toString("latin1")).not.toContain("Wang Jianguo");
     expect(storedPdf.toString("latin1")).not.toContain("Scanner");
@@ -190,7 +182,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     expect(err.code).toBe(code);
     expect(err.message).toContain("第 2 个文件");
     expect(await countRows("ticket_evidence")).toBe(0);
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
   });
 
   it("refuses more than 5 files at once, and more than 10 per ticket", async () => {
@@ -203,7 +195,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     );
     expect(six.status).toBe(400);
     expect(expectEnvelope(six.body).message).toContain("最多上传 5 个");
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
     for (let i = 0; i < 2; i++) {
       const five = await upload(
         ticket.number,
@@ -216,7 +208,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     expect(eleventh.status).toBe(400);
     expect(expectEnvelope(eleventh.body).message).toContain("最多 10 个");
     expect(await countRows("ticket_evidence")).toBe(10);
-    expect(newFiles()).toHaveLength(10);
+    expect(await newFiles()).toHaveLength(10);
   });
 
   it("404 for a wrong receipt or an unknown ticket, 415 without multipart, 400 without files", async () => {
@@ -236,7 +228,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     const noReceipt = await api(`/api/tickets/${ticket.number}/evidence`, { method: "POST", body: form([]) });
     expect(noReceipt.status).toBe(400);
     expect(await countRows("ticket_evidence")).toBe(0);
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
   });
 
   it("409 once the ticket is finished", async () => {
@@ -244,7 +236,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
     await rows(await db(), sql`UPDATE tickets SET status = 'closed' WHERE id = ${ticket.id}`);
     const res = await upload(ticket.number, receipt, form([{ bytes: await png(), name: "a.png" }]));
     expect(res.status).toBe(409);
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
   });
 });
 
@@ -256,13 +248,13 @@ describe("filing with evidence (fileTicketWithEvidence, for the /report form)", 
     ]);
     await expect(bad).rejects.toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     expect(await countRows("tickets")).toBe(0);
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
 
     const badTicket = fileTicketWithEvidence(await db(), { ...input, district: "不存在县" }, { channel: "web" }, [
       { name: "a.png", bytes: await png() },
     ]);
     await expect(badTicket).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
-    expect(newFiles()).toEqual([]);
+    expect(await newFiles()).toEqual([]);
 
     const ok = await fileTicketWithEvidence(await db(), input, { channel: "web" }, [
       { name: "a.jpg", bytes: await photoWithGps() },
@@ -273,7 +265,7 @@ describe("filing with evidence (fileTicketWithEvidence, for the /report form)", 
       sql`SELECT source, ticket_id FROM ticket_evidence`,
     );
     expect(row).toEqual({ source: "filing", ticket_id: ok.ticket.id });
-    expect(newFiles()).toHaveLength(1);
+    expect(await newFiles()).toHaveLength(1);
   });
 
   it("an idempotent replay keeps the first ticket's files only", async () => {
@@ -282,7 +274,7 @@ describe("filing with evidence (fileTicketWithEvidence, for the /report form)", 
     const b = await fileTicketWithEvidence(await db(), input, ctx, [{ name: "a.png", bytes: await png() }]);
     expect(b.ticket.number).toBe(a.ticket.number);
     expect(await countRows("ticket_evidence")).toBe(1);
-    expect(newFiles()).toHaveLength(1);
+    expect(await newFiles()).toHaveLength(1);
   });
 });
 
@@ -340,19 +332,45 @@ describe("staff download (readEvidence)", () => {
   });
 });
 
+describe("staff download (GET /api/console/tickets/{number}/evidence/{id})", () => {
+  it("streams the stored file to staff in scope, 401 without a session, 404 for another ticket's number", async () => {
+    const { ticket } = await fileTicketWithEvidence(await db(), input, { channel: "web" }, [
+      { name: "a.png", bytes: await png() },
+    ]);
+    const [{ id, byte_size }] = await rows<{ id: number; byte_size: number }>(
+      await db(),
+      sql`SELECT id, byte_size FROM ticket_evidence`,
+    );
+    const [{ code: hotline }] = await rows<{ code: string }>(
+      await db(),
+      sql`SELECT code FROM units WHERE kind = 'hotline' AND level = 'city' LIMIT 1`,
+    );
+    const admin = await signIn("supervisor", hotline);
+    const res = await admin.call(`/api/console/tickets/${ticket.number}/evidence/${id}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(Number(res.headers.get("content-length"))).toBe(byte_size);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect((await api(`/api/console/tickets/${ticket.number}/evidence/${id}`)).status).toBe(401);
+    const other = await admin.call(`/api/console/tickets/ZB-2026-999999/evidence/${id}`);
+    expect(other.status).toBe(404);
+  });
+});
+
 describe("orphan sweep", () => {
   it("removes old files no row refers to, keeps recorded and recent ones", async () => {
     await fileTicketWithEvidence(await db(), input, { channel: "web" }, [{ name: "a.png", bytes: await png() }]);
-    const [recorded] = newFiles();
-    mkdirSync(evidenceDir(), { recursive: true });
+    const [recorded] = await newFiles();
     const old = "a".repeat(48);
     const recent = "b".repeat(48);
-    writeFileSync(path.join(evidenceDir(), old), "x");
-    writeFileSync(path.join(evidenceDir(), recent), "x");
-    const hourAgo = (Date.now() - 2 * 3600_000) / 1000;
-    utimesSync(path.join(evidenceDir(), old), hourAgo, hourAgo);
-    utimesSync(path.join(evidenceDir(), recorded), hourAgo, hourAgo);
+    await putFile(await db(), EVIDENCE_PREFIX + old, Buffer.from("x"), "image/png");
+    await putFile(await db(), EVIDENCE_PREFIX + recent, Buffer.from("y"), "image/png");
+    await rows(
+      await db(),
+      sql`UPDATE stored_files SET created_at = now() - interval '2 hours'
+          WHERE name IN (${EVIDENCE_PREFIX + old}, ${EVIDENCE_PREFIX + recorded})`,
+    );
     expect(await sweepOrphanEvidence(await db())).toBe(1);
-    expect(newFiles().sort()).toEqual([recorded, recent].sort());
+    expect((await newFiles()).sort()).toEqual([recorded, recent].sort());
   });
 });

@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { APIRoute } from "astro";
 import { getDb } from "../../../../../db/client";
-import { renditionPath } from "../../../../../domain/archive/images";
+import { openRendition } from "../../../../../domain/archive/images";
 import { getPublicItem } from "../../../../../domain/archive/items";
 import { AppError } from "../../../../../lib/errors";
 
@@ -9,26 +8,26 @@ const notFound = () =>
   new Response("未找到", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 /** The resized renditions of approved photos only (pending/rejected ones are not public). */
-export const GET: APIRoute = async ({ params }) => {
+export const GET: APIRoute = async ({ params, request }) => {
   const id = Number(params.id);
   if (!Number.isInteger(id) || id < 1) return notFound();
   let item: Awaited<ReturnType<typeof getPublicItem>>;
+  const db = await getDb();
   try {
-    item = await getPublicItem(await getDb(), id);
+    item = await getPublicItem(db, id);
   } catch (err) {
     if (err instanceof AppError && err.status === 404) return notFound();
     throw err;
   }
-  const file = renditionPath("photos", item.fileKey, params.file ?? "", item.sizes);
+  const file = await openRendition(db, "photos", item.fileKey, params.file ?? "", item.sizes);
   if (!file) return notFound();
-  const bytes = await readFile(file.path).catch(() => null);
-  if (!bytes) return notFound();
-  return new Response(new Uint8Array(bytes), {
-    headers: {
-      "Content-Type": file.contentType,
-      "Content-Length": String(bytes.length),
-      // Renditions never change for an id; a withdrawn photo stops being served at once (404).
-      "Cache-Control": "public, max-age=86400",
-    },
+  // Renditions never change for an id (content-addressed); a withdrawn photo stops being served at once (404).
+  const headers = { ETag: `"${file.sha256}"`, "Cache-Control": "public, max-age=86400" };
+  if (request.headers.get("if-none-match") === headers.ETag) {
+    await file.body.cancel();
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(file.body, {
+    headers: { ...headers, "Content-Type": file.contentType, "Content-Length": String(file.byteSize) },
   });
 };

@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { APIRoute } from "astro";
 import { getDb } from "../../../../../db/client";
-import { renditionPath } from "../../../../../domain/archive/images";
+import { openRendition } from "../../../../../domain/archive/images";
 import { getHonor } from "../../../../../domain/honors/honors";
 import { AppError } from "../../../../../lib/errors";
 
@@ -9,22 +8,26 @@ const notFound = () =>
   new Response("未找到", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 /** An honour roll entry's photo renditions. */
-export const GET: APIRoute = async ({ params }) => {
+export const GET: APIRoute = async ({ params, request }) => {
   const id = Number(params.id);
   if (!Number.isInteger(id) || id < 1) return notFound();
   let honor: Awaited<ReturnType<typeof getHonor>>;
+  const db = await getDb();
   try {
-    honor = await getHonor(await getDb(), id);
+    honor = await getHonor(db, id);
   } catch (err) {
     if (err instanceof AppError && err.status === 404) return notFound();
     throw err;
   }
   if (!honor.photo) return notFound();
-  const file = renditionPath("honors", honor.photo.key, params.file ?? "", honor.photo.sizes);
+  const file = await openRendition(db, "honors", honor.photo.key, params.file ?? "", honor.photo.sizes);
   if (!file) return notFound();
-  const bytes = await readFile(file.path).catch(() => null);
-  if (!bytes) return notFound();
-  return new Response(new Uint8Array(bytes), {
-    headers: { "Content-Type": file.contentType, "Cache-Control": "public, max-age=86400" },
+  const headers = { ETag: `"${file.sha256}"`, "Cache-Control": "public, max-age=86400" };
+  if (request.headers.get("if-none-match") === headers.ETag) {
+    await file.body.cancel();
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(file.body, {
+    headers: { ...headers, "Content-Type": file.contentType, "Content-Length": String(file.byteSize) },
   });
 };
