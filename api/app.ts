@@ -2,13 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 
+import { getDb } from "../db/client";
 import { AppError, isDatabaseUnavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { type AppEnv, createRouter } from "./context";
 import { envelope, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
-import { httpCache } from "./middleware/http-cache";
-import { routeReads } from "./middleware/read-routing";
 import { requestContext } from "./middleware/request-context";
 import { siteHeaders } from "./middleware/site-headers";
 import { archiveRoutes } from "./routes/archive";
@@ -39,8 +38,10 @@ app.use("*", requestContext);
 app.use("*", siteHeaders);
 app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
 app.use("*", limitBodies());
-app.use("*", httpCache);
-app.use("*", routeReads);
+app.use("*", async (c, next) => {
+  if (c.req.path !== "/api/health") c.set("db", await getDb());
+  await next();
+});
 
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);

@@ -2,7 +2,6 @@
 
 export * from "./archive";
 export * from "./evidence";
-export * from "./files";
 export * from "./funds";
 export * from "./hotline";
 export * from "./ledger";

@@ -34,18 +34,26 @@ export function isManualId(id: string): id is ManualId {
   return Object.hasOwn(MANUAL_TITLES, id);
 }
 
-const rendered = new Map<ManualId, string>();
+const sourceOf = (name: string): string | undefined => SOURCES[`../../docs/zh/${name}.md`];
 
-/** The manual's safe HTML (rendered once per process). */
-export function manualHtml(id: ManualId): string {
+/** Other Chinese pages in docs/zh/ that the manuals link to (e.g. proof.md), served at /help/<name>. */
+export function isHelpPage(name: string): boolean {
+  return /^[a-z0-9-]+$/.test(name) && name !== "README" && sourceOf(name) !== undefined;
+}
+
+const rendered = new Map<string, string>();
+
+/** The page's safe HTML (rendered once per process): a manual, or another page of docs/zh/. */
+export function manualHtml(id: string): string {
   const cached = rendered.get(id);
   if (cached !== undefined) return cached;
-  const source = SOURCES[`../../docs/zh/${id}.md`];
+  const source = sourceOf(id);
   if (source === undefined) throw new Error(`docs/zh/${id}.md is missing`);
   const html = renderManual(source, {
     manualHref: (file) => {
       const name = file.replace(/^\.\//, "").replace(/\.md$/, "");
-      return isManualId(name) ? manualPath(name) : null;
+      if (isManualId(name)) return manualPath(name);
+      return isHelpPage(name) ? `/help/${name}` : null;
     },
     image: (src) => {
       const m = IMAGES[`../../docs/zh/${src.replace(/^\.\//, "")}`];
@@ -60,4 +68,9 @@ export function manualHtml(id: ManualId): string {
 /** Link to a section of a manual, by its heading text. */
 export function helpHref(id: ManualId, heading: string): string {
   return `${manualPath(id)}#${headingSlug(heading)}`;
+}
+
+/** A docs/zh/ page's title: its first heading. */
+export function helpPageTitle(name: string): string {
+  return /^# (.+)$/m.exec(sourceOf(name) ?? "")?.[1]?.trim() ?? name;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_HOUSEHOLDS } from "../../seed/money";
@@ -53,9 +54,14 @@ describe("市民指南 (docs/zh/citizen.md)", () => {
     await page.goto("/");
     await submit(page, 'footer a[href="/help"]');
     expect(await page.locator("h1").textContent()).toBe("市民指南");
-    for (const id of ["查资金", "看公示", "提异议", "在线举报", "凭查询码跟进", "核对本人补贴"]) {
+    for (const id of ["查资金", "看公示", "提异议", "在线举报", "凭查询码跟进", "核对本人补贴", "验证回执"]) {
       expect(await page.locator(`h2[id="${id}"]`).count()).toBe(1);
     }
+    // A link to another Chinese page of docs/zh/ opens it on the site.
+    expect(await page.locator('article.manual a:has-text("登记证明：是什么")').getAttribute("href")).toBe(
+      "/help/proof",
+    );
+    expect((await page.request.get("/help/proof")).status()).toBe(200);
     // Every screenshot the guide shows is served.
     for (const src of await page
       .locator("article.manual img")
@@ -211,6 +217,59 @@ describe("市民指南 (docs/zh/citizen.md)", () => {
     expect(await page.locator("#report-filed").textContent()).toContain("已向 12317 反映“没收到这笔钱”");
     expect(await page.locator("#ticket-number").textContent()).toMatch(/^ZB-\d{4}-\d{6,}$/);
     await shot(page.locator("#report-filed"), "citizen-payments-reported");
+    await context.close();
+  }, 240_000);
+
+  it("验证回执: download the proof of filing, check it on /verify without JavaScript, with its content too", async () => {
+    const { page, context } = await citizenPage(browser);
+    await page.goto("/report");
+    await page.check('input[name="kind"][value="report"]');
+    await page.selectOption("#category", { label: "危房改造" });
+    await page.fill("#title", "危房改造补助被截留");
+    await page.fill("#description", "村里把危房改造补助截留了一部分，请核实。");
+    await page.selectOption("#district", "高青县");
+    await submit(page, "#report-submit");
+    const number = ((await page.locator("#ticket-number").textContent()) ?? "").trim();
+    const receipt = ((await page.locator("#ticket-receipt").textContent()) ?? "").trim();
+    // The filing reaches the log within seconds.
+    await expect
+      .poll(
+        async () =>
+          (await page.request.get(`/api/tickets/${number}/proof`, { headers: { "X-Receipt": receipt } })).status(),
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(200);
+    await shot(page.locator("form:has(#download-proof)"), "citizen-proof-download");
+    const download = async (selector: string) => {
+      const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+      return readFileSync((await file.path()) as string, "utf8");
+    };
+    const proof = await download("#download-proof");
+    const opening = await download("#download-opening");
+    expect(proof.split("\n")[0]).toBe("c2sp.org/tlog-proof@v1");
+
+    await submit(page, 'main a[href="/verify"]');
+    expect(await page.locator("h1").textContent()).toBe("核验登记证明");
+    await page.fill("#proof", proof);
+    await page.click('details summary:has-text("同时核对内容")');
+    await page.fill("#opening", opening);
+    await submit(page, "#verify-submit");
+    expect(await page.locator("#verdict").textContent()).toContain("证明有效");
+    expect(await page.locator("#checks").textContent()).toContain("内容核对一致");
+    expect(await page.locator("#verified-where").textContent()).toContain("服务器");
+    await shot(page.locator("#verify-result"), "citizen-verify-ok");
+
+    // Not a proof at all: said so, and what was pasted is kept.
+    await page.fill("#opening", "");
+    await page.fill("#proof", proof.replace("c2sp.org/tlog-proof@v1", "not a proof"));
+    await submit(page, "#verify-submit");
+    expect(await page.locator("#verdict").textContent()).toContain("证明无效");
+    expect(await page.locator("#verdict").textContent()).toContain("格式不对");
+    expect(await page.inputValue("#proof")).toContain("not a proof");
+    // Nothing pasted: the error is next to the field.
+    await page.fill("#proof", "");
+    await submit(page, "#verify-submit");
+    expect(await page.locator("#proof-error").textContent()).toContain("请粘贴证明内容");
     await context.close();
   }, 240_000);
 });
