@@ -2,22 +2,25 @@ import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 
-import { getDb } from "../db/client";
 import { AppError, isDatabaseUnavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { type AppEnv, createRouter } from "./context";
 import { envelope, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
+import { httpCache } from "./middleware/http-cache";
+import { routeReads } from "./middleware/read-routing";
 import { requestContext } from "./middleware/request-context";
 import { siteHeaders } from "./middleware/site-headers";
-import { archiveRoutes } from "./routes/archive";
 import { consoleRoutes } from "./routes/console";
 import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
+import { honorRoutes } from "./routes/honors";
 import { ledgerRoutes } from "./routes/ledger";
 import { moneyRoutes } from "./routes/money";
 import { noticesRoutes } from "./routes/notices";
+import { photoRoutes } from "./routes/photos";
+import { policyRoutes } from "./routes/policies";
 import { projectDirectoryRoutes } from "./routes/project-directory";
 import { projectsRoutes } from "./routes/projects";
 import { referenceRoutes } from "./routes/reference";
@@ -27,6 +30,7 @@ import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
 import { ticketProofRoutes } from "./routes/ticket-proof";
 import { ticketPublicSummaryRoutes } from "./routes/ticket-public-summary";
 import { ticketRoutes } from "./routes/tickets";
+import { yearbookRoutes } from "./routes/yearbook";
 
 // zod's messages in the product's language (a field's own message, where given, wins).
 z.config(z.locales.zhCN());
@@ -38,10 +42,8 @@ app.use("*", requestContext);
 app.use("*", siteHeaders);
 app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
 app.use("*", limitBodies());
-app.use("*", async (c, next) => {
-  if (c.req.path !== "/api/health") c.set("db", await getDb());
-  await next();
-});
+app.use("*", httpCache);
+app.use("*", routeReads);
 
 app.route("/", healthRoutes);
 app.route("/", referenceRoutes);
@@ -57,7 +59,10 @@ app.route("/", statsRoutes);
 app.route("/", ticketRoutes);
 app.route("/", ticketPublicSummaryRoutes);
 app.route("/", ticketProofRoutes);
-app.route("/", archiveRoutes);
+app.route("/", policyRoutes);
+app.route("/", yearbookRoutes);
+app.route("/", photoRoutes);
+app.route("/", honorRoutes);
 app.route("/", consoleRoutes);
 app.route("/", searchRoutes);
 

@@ -4,11 +4,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { closeAdvisoryLocks } from "../db/advisory-lock";
 import { closeDatabase, getDb } from "../db/client";
+import { startReplicaMonitor } from "../db/replica";
 import { refuseOversizedBody } from "../lib/body-cap";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
+import { nodePhase, requestFinished, requestStarted, setNodePhase } from "../lib/node-state";
 import { prepare } from "../server/boot";
+import { observeRequest, serveMetrics } from "../server/metrics";
 import { startBackgroundWork } from "../server/scheduler";
 
 // The production process: configuration, database (migrated, seeded if empty), then the HTTP server:
@@ -48,6 +52,7 @@ try {
 const stopBackgroundWork = isWorker ? async () => {} : await startBackgroundWork(getDb);
 
 let server: Server | undefined;
+let stopReplicaMonitor = async () => {};
 if (processes > 1 && cluster.isPrimary) {
   for (let i = 0; i < processes; i++) cluster.fork();
   let listening = 0;
@@ -70,6 +75,9 @@ if (processes > 1 && cluster.isPrimary) {
 }
 
 async function startHttpServer() {
+  // Public reads may go to DATABASE_REPLICA_URL while it keeps up (db/replica.ts): each serving
+  // process watches it.
+  stopReplicaMonitor = startReplicaMonitor();
   process.env.ASTRO_NODE_AUTOSTART = "disabled";
   process.env.ASTRO_NODE_LOGGING = "disabled";
   type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -90,6 +98,21 @@ async function startHttpServer() {
   const cap = { maxBody: config.MAX_BODY_BYTES, maxUpload: config.MAX_UPLOAD_BYTES };
   const http = createServer((req, res) => {
     const url = req.url ?? "/";
+    // Every request is counted (in flight, then by route pattern and status: server/metrics.ts).
+    const startedAt = process.hrtime.bigint();
+    requestStarted();
+    let counted = false;
+    const done = () => {
+      if (counted) return;
+      counted = true;
+      requestFinished();
+      observeRequest(req, res, startedAt);
+    };
+    res.once("finish", done);
+    res.once("close", done);
+    // While draining, each answer closes its connection, so the proxy opens new ones to other nodes.
+    if (nodePhase() === "draining") res.setHeader("Connection", "close");
+    if (url === "/metrics" || url.startsWith("/metrics?")) return void serveMetrics(req, res);
     if (url === "/api" || url.startsWith("/api/") || url.startsWith("/api?")) return void api(req, res);
     if (url.startsWith("/open311/")) return void geo(req, res);
     if (url.startsWith("/log/")) return void tlog(req, res);
@@ -97,6 +120,7 @@ async function startHttpServer() {
     pages(req, res);
   });
   http.listen(config.PORT, config.HOST, () => {
+    setNodePhase("ready");
     if (!isWorker)
       log.info("listening", { url: `http://${config.HOST}:${config.PORT}/`, startupMs: Date.now() - started });
   });
@@ -109,12 +133,21 @@ async function startHttpServer() {
 }
 
 let stopping = false;
+/**
+ * Graceful drain: readiness fails at once (GET /api/health/ready → 503), the listening socket closes (a
+ * proxy's new connections go to other nodes), idle keep-alive connections close, in-flight requests get
+ * DRAIN_TIMEOUT_SECONDS to finish (their responses say Connection: close), then the process exits.
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  setNodePhase("draining");
   if (!isWorker) log.info("shutting down", { signal });
-  const force = setTimeout(() => process.exit(1), 10_000);
+  const drainMs = config.DRAIN_TIMEOUT_SECONDS * 1000;
+  const force = setTimeout(() => process.exit(1), drainMs + 10_000);
   force.unref();
+  const cutOff = setTimeout(() => server?.closeAllConnections(), drainMs);
+  cutOff.unref();
   const stoppingWork = stopBackgroundWork();
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   await Promise.all([
@@ -132,6 +165,8 @@ async function shutdown(signal: string) {
       }),
   ]);
   await stoppingWork;
+  await stopReplicaMonitor();
+  await closeAdvisoryLocks();
   await closeDatabase();
   process.exit(0);
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../db/client";
 import { principalOf } from "../domain/auth/session";
-import { addEvidence, createEntry, signOff } from "../domain/ledger/ledger";
+import { addEvidence, createEntry, signOff } from "../domain/ledger/entries";
 
 // Demo ledger entries (DEMO ONLY, is_demo = true), made through the ledger's own verbs by the demo
 // supervisors (seed/console.ts): one signed off, one rectifying, one open and overdue, one

@@ -1,5 +1,7 @@
 import { defineMiddleware } from "astro:middleware";
 import { randomUUID } from "node:crypto";
+import { withCachePolicy } from "../lib/cache-policy";
+import { env } from "../lib/env";
 import { log } from "../lib/log";
 import { applySecurityHeaders } from "../lib/security-headers";
 
@@ -24,7 +26,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
       });
     }
   }
-  const requestId = isApi ? undefined : randomUUID();
+  // nginx passes its $request_id on: the same id in its access log, ours and the response.
+  const incomingId = request.headers.get("x-request-id");
+  const requestId = isApi
+    ? undefined
+    : incomingId && /^[A-Za-z0-9_-]{8,64}$/.test(incomingId)
+      ? incomingId
+      : randomUUID();
   let response = await next();
   // Redirects and fetched responses have immutable headers; copy those before adding ours.
   try {
@@ -35,6 +43,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (requestId) response.headers.set("X-Request-Id", requestId);
   // Not the CSP in `astro dev`, whose client injects inline scripts.
   applySecurityHeaders(response.headers, { csp: process.env.NODE_ENV !== "development" });
+  // Shared-cache lifetime and validators for public pages, private no-store for the rest
+  // (lib/cache-policy.ts). The API apps apply the same policy themselves.
+  if (!isApi)
+    response = await withCachePolicy(
+      { method: request.method, path: url.pathname, headers: request.headers },
+      response,
+      env().PUBLIC_CACHE_SECONDS,
+    );
   if (!isApi) {
     log.info("page", {
       requestId,

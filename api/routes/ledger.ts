@@ -1,24 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { TICKET_NUMBER, TICKET_NUMBER_MESSAGE } from "../../domain/hotline/ticket-number";
-import {
-  addEvidence,
-  createEntry,
-  entriesForRecurrence,
-  entryDetail,
-  LEDGER_SOURCES,
-  ledgerCsv,
-  ledgerSummary,
-  listEntries,
-  parseLedgerFilters,
-  reopenEntry,
-  signOff,
-} from "../../domain/ledger/ledger";
+import { ledgerCsv } from "../../domain/ledger/csv";
+import { addEvidence, createEntry, reopenEntry, signOff } from "../../domain/ledger/entries";
+import { entriesForRecurrence, entryDetail, ledgerSummary, listEntries } from "../../domain/ledger/queries";
+import { LEDGER_SOURCES, parseLedgerFilters } from "../../domain/ledger/rules";
 import { createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
 // The problem ledger (台账 · 整改销号) for staff: cookie session + X-CSRF-Token on writes.
-// Rules in domain/ledger/ledger.ts.
+// Rules in domain/ledger/rules.ts.
 
 const tags = ["问题台账"];
 const Loose = z.record(z.string(), z.unknown());

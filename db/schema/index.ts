@@ -2,6 +2,7 @@
 
 export * from "./archive";
 export * from "./evidence";
+export * from "./files";
 export * from "./funds";
 export * from "./hotline";
 export * from "./ledger";

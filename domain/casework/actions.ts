@@ -9,6 +9,8 @@ import type { StaffPrincipal } from "../auth/principal";
 import { extendDeadline, handleDeadline, returnDeadline, reviewDeadline } from "../hotline/deadlines";
 import { type ReporterIdentity, revealReporterIdentity } from "../hotline/identity";
 import type { TicketStatus } from "../hotline/lifecycle";
+import { referenceData } from "../hotline/reference-cache";
+import { route } from "../hotline/routing";
 import { TIER_LABELS, type Tier } from "../hotline/tiering";
 import {
   type ActionContext,
@@ -101,12 +103,67 @@ const retier: Apply = async (ctx, input) => {
     tier === "I"
       ? sql`COALESCE(${tickets.firstResponseDueAt}, now() + interval '24 hours')`
       : sql`${tickets.firstResponseDueAt}`;
-  await setTicket(ctx, { tier, tierReason: `督办调整：${reason}`, firstResponseDueAt });
+  // The tier decides the level that handles the ticket (I–II city, III–IV the district): a change of
+  // level routes it again — handling unit, supervising unit and the reason shown to staff.
+  const t = ctx.ticket;
+  const level = levelOfTier(tier);
+  const rerouted = level !== levelOfTier(t.tier) ? await routeForLevel(ctx.tx, t, level) : null;
+  await setTicket(ctx, {
+    tier,
+    tierReason: `督办调整：${reason}`,
+    firstResponseDueAt,
+    ...(rerouted
+      ? {
+          handlingLevel: level,
+          routedUnitId: rerouted.unit.id,
+          supervisingUnitId: rerouted.supervisingUnit.id,
+          supervisingLevel: rerouted.supervisingLevel,
+          routingReason: rerouted.reason,
+        }
+      : {}),
+  });
+  const moved = rerouted
+    ? `；改由${rerouted.unit.name}办理、${rerouted.supervisingUnit.name}督办（${rerouted.reason}）`
+    : "";
   return {
-    note: `等级 ${ctx.ticket.tier} → ${tier}（${TIER_LABELS[tier]}）：${reason}`,
-    audit: { fromTier: ctx.ticket.tier, toTier: tier, reason },
+    note: `等级 ${t.tier} → ${tier}（${TIER_LABELS[tier]}）：${reason}${moved}`,
+    audit: {
+      fromTier: t.tier,
+      toTier: tier,
+      reason,
+      ...(rerouted ? { fromUnitId: t.routed_unit_id, toUnitId: rerouted.unit.id, handlingLevel: level } : {}),
+    },
+    ...(rerouted
+      ? {
+          notify: [{ to: `unit:${rerouted.unit.id}`, template: "ticket.dispatched", data: { number: t.number, tier } }],
+        }
+      : {}),
   };
 };
+
+const levelOfTier = (tier: string): "city" | "district" => (tier === "I" || tier === "II" ? "city" : "district");
+
+/** The routing of a ticket at another handling level (the same rules as at filing). */
+async function routeForLevel(tx: Db, t: ActionContext["ticket"], level: "city" | "district") {
+  const ref = await referenceData(tx);
+  const category = ref.categories.get(t.category_code);
+  const district = [...ref.districts.values()].find((d) => d.id === t.district_id);
+  if (!category || !district) throw new AppError("CONFLICT", "工单的类别或区县已不在参考数据中，无法重新分派");
+  const subject = t.subject_unit_id
+    ? ([...ref.units.values()].find((u) => u.id === t.subject_unit_id)?.code ?? null)
+    : null;
+  return route(
+    {
+      kind: t.kind,
+      categoryCode: category.code,
+      leadUnitCode: category.leadUnitCode,
+      districtCode: district.code,
+      handlingLevel: level,
+      subjectUnitCode: subject,
+    },
+    ref.units,
+  );
+}
 
 const dispatch: Apply = async (ctx, input) => {
   const t = ctx.ticket;
