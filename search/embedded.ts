@@ -180,10 +180,10 @@ const JUMP_FROM = 32;
 
 /**
  * Count a query's matches with work bounded by the threshold, not by the number of matches. The sample
- * levels are walked from the smallest (level 20, about one document in a million) towards level 0 (every
- * document), counting the matches in each (at most 4 × threshold rows read per level): one level at a
- * time while a level holds few matches, then — once one holds at least JUMP_FROM, enough to predict the
- * rest — straight to the level expected to hold 1.5 × threshold. The walk stops at the first level with
+ * levels are walked from the smallest worth reading (at most level 20, about one document in a million)
+ * towards level 0 (every document), counting the matches in each (at most 4 × threshold rows read per
+ * level): one level at a time while a level holds few matches, then — once one holds at least
+ * JUMP_FROM, enough to predict the rest — straight to the level expected to hold 1.5 × threshold. The walk stops at the first level with
  * more than `threshold` matches, so about 1.5 × threshold rows are read in all, and the GIN index
  * intersects the query's lists with the level's small list instead of reading them whole.
  *   - Reaching level 0 means at most `threshold` matches lay in level 1: level 0 is then every match,
@@ -199,7 +199,13 @@ export async function countMatches(tx: Db, matchQuery: string, threshold: number
   const walk = await rows<{ j: number; c: number; groups: [string, number | null, string | null, number][] | null }>(
     tx,
     customPlan(sql`WITH RECURSIVE walk(j, c, groups) AS (
-        SELECT ${SAMPLE_LEVELS + 1}::int, 0, NULL::jsonb
+        -- Start at the first level whose documents, all of them, number at most a quarter of the
+        -- threshold by the table's last statistics (levels above could not hold more than that), or at
+        -- the top when there are none yet.
+        SELECT least(${SAMPLE_LEVELS}, coalesce((
+                 SELECT greatest(0, ceil(log(2, greatest(reltuples, 1)::numeric * 4 / ${threshold}))::int)
+                 FROM pg_class WHERE oid = 'search_documents'::regclass AND reltuples > 0),
+               ${SAMPLE_LEVELS}) + 1), -1, NULL::jsonb
         UNION ALL
         SELECT nxt.j, g.c, g.groups
         FROM walk w
@@ -220,11 +226,12 @@ export async function countMatches(tx: Db, matchQuery: string, threshold: number
         ) g
         WHERE w.j > 0 AND w.c <= ${threshold}
       )
-      SELECT j, c, groups FROM walk WHERE j <= ${SAMPLE_LEVELS} ORDER BY j`),
+      SELECT j, c, groups FROM walk WHERE c >= 0 ORDER BY j`),
   );
   const finest = walk[0];
   // A level whose matches filled the 4 × threshold rows read (possible, not likely: the level above had
-  // at most `threshold`) is not a sample: the level above gives the estimate.
+  // at most `threshold`, or the statistics were far behind and the walk started low) is not a sample:
+  // the level above, if one was read, gives the estimate.
   const used = finest.c >= cap && walk.length > 1 ? walk[1] : finest;
   const exact = used.j === 0 && used.c < cap;
   const scale = 2 ** used.j;
