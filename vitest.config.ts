@@ -23,6 +23,8 @@ export default defineConfig({
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], env: { LOG_LEVEL: "warn" } } },
       dbProject("pglite", "pglite"),
       ...(process.env.TEST_DATABASE_URL ? [dbProject("postgres", "postgres")] : []),
+      // nginx + two nodes + a PostgreSQL primary and replica, under load and failure (scripts/cluster-test.ts).
+      { test: { name: "cluster", include: ["test/cluster/**/*.test.ts"], testTimeout: 16 * 60_000 } },
       {
         test: {
           name: "browser",
