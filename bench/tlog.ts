@@ -23,6 +23,8 @@ import { inclusionProof, latestCheckpoint } from "../domain/transparency/read";
 import { sequenceLog } from "../domain/transparency/sequencer";
 import { checkLatest, newMonitorState, parseVerifierKey } from "../lib/tlog/monitor";
 
+// Request logs would drown the figures (the log app logs every request at info).
+process.env.LOG_LEVEL ??= "error";
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
   const i = args.indexOf(`--${name}`);

@@ -1,11 +1,14 @@
 // npm run log:monitor <base-url> [--key <verifier key>] [--interval <seconds>] [--once] [--entries]
-//                                 [--witness-key <file with a cosigner signer key>]
+//                                 [--records] [--witness-key <file with a cosigner signer key>]
 // Watches a Sunshine transparency log (or any C2SP tlog-tiles log): every checkpoint must be signed by
 // the key, every tile must hash up to the signed root, and every new checkpoint must be consistent with
 // the last one seen. With --entries every entry is checked against its leaf. Exits non-zero at the first
-// inconsistency. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
+// inconsistency. With --records (implies --entries) it also re-derives every published fund allocation
+// version from the public API (GET /api/funds, /api/funds/{id}) and checks each is in the log with the
+// same hash. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
 // (the statement "I saw this tree, consistent with everything before"), for the log to publish.
 import { readFileSync } from "node:fs";
+import { checkPublishedFunds, PublishedIndex } from "../domain/transparency/published-records";
 import { parseCheckpoint } from "../lib/tlog/checkpoint";
 import { checkLatest, MonitorError, newMonitorState, parseVerifierKey } from "../lib/tlog/monitor";
 import { parseNote } from "../lib/tlog/note";
@@ -45,18 +48,36 @@ const witnessFile = opt("witness-key");
 const witness = witnessFile ? parseSignerKey(readFileSync(witnessFile, "utf8").trim()) : undefined;
 const interval = Number(opt("interval") ?? 10);
 const state = newMonitorState();
+const records = args.includes("--records");
+const index = new PublishedIndex();
+const origin = base.replace(/\/$/, "");
+const fetchJson = async (path: string) => {
+  const r = await fetch(`${origin}${path}`);
+  return { status: r.status, json: r.status === 200 ? await r.json() : null };
+};
 
 for (;;) {
   const started = Date.now();
   try {
     const before = state.checkpoint?.size;
-    const cp = await checkLatest(state, { base: prefix, key, fetch: fetcher, entries: args.includes("--entries") });
+    const cp = await checkLatest(state, {
+      base: prefix,
+      key,
+      fetch: fetcher,
+      entries: records || args.includes("--entries"),
+      onEntry: (_, e) => index.add(e),
+    });
     const ms = Date.now() - started;
     console.log(
       before === undefined
         ? `checkpoint ${cp.size}: signature, tiles and root verified (${ms} ms)`
         : `checkpoint ${cp.size}: consistent with ${before} (${ms} ms)`,
     );
+    if (records) {
+      const r = await checkPublishedFunds(fetchJson, index);
+      if (r.problems.length > 0) throw new MonitorError(r.problems.join("; "));
+      console.log(`published fund versions: ${r.checked} checked, all in the log`);
+    }
     if (witness && state.note) {
       const text = parseNote(state.note).text;
       if (parseCheckpoint(text)) process.stdout.write(cosignatureLine(witness, text, Math.floor(Date.now() / 1000)));

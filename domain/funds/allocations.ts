@@ -3,6 +3,7 @@ import { type Db, rows } from "../../db/client";
 import { type FundLevel, fundAllocations as fa, fundAllocationVersions, projects } from "../../db/schema";
 import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
+import { appendPendingMany, FUND_VERSION_ENTRY, recordVersionEntry } from "../transparency/entries";
 import { audit } from "./audit";
 import { type FundFilters, fundWhere, rollupEligible, rollupWhere } from "./filters";
 import { FUND_LEVEL_LABELS, MAX_YEAR, MIN_YEAR } from "./labels";
@@ -243,9 +244,24 @@ export async function getAllocation(db: Db, id: number) {
     sql`SELECT ${ITEM_COLUMNS} FROM fund_allocations ${ITEM_JOINS} WHERE fund_allocations.id = ${id}`,
   );
   if (!row) throw notFound("没有这条资金分配记录");
+  const versions = await allocationVersions(db, [id]);
+  return { ...toItem(row), versions: versions.map((v) => v.version) };
+}
+
+/**
+ * Public versions of allocations (newest first per allocation), as GET /api/funds/{id} shows them; with
+ * `latestOnly`, each allocation's newest version alone. `at` is the exact time the version was stored.
+ */
+export async function allocationVersions(
+  db: Db,
+  ids: number[],
+  latestOnly = false,
+): Promise<{ allocationId: number; at: Date; version: AllocationVersion }[]> {
+  if (ids.length === 0) return [];
   const versions = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT fv.version, fv.kind, fv.year, fv.level, fv.fund_name, fv.doc_number, d.name AS district, t.name AS town,
+    sql`SELECT fv.allocation_id, fv.created_at AS at, fv.version, fv.kind, fv.year, fv.level, fv.fund_name, fv.doc_number,
+        d.name AS district, t.name AS town,
         vi.name AS village, c.name AS category, fv.amount::text AS amount, fv.purpose, fv.published_on::text AS published_on,
         fv.reason, to_char(fv.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created_at
       FROM fund_allocation_versions fv
@@ -253,31 +269,44 @@ export async function getAllocation(db: Db, id: number) {
       LEFT JOIN towns t ON t.id = fv.town_id
       LEFT JOIN villages vi ON vi.id = fv.village_id
       JOIN categories c ON c.code = fv.category_code
-      WHERE fv.allocation_id = ${id} ORDER BY fv.version DESC`,
+      WHERE fv.allocation_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+        AND (NOT ${latestOnly} OR fv.version = (SELECT max(version) FROM fund_allocation_versions m WHERE m.allocation_id = fv.allocation_id))
+      ORDER BY fv.allocation_id, fv.version DESC`,
   );
-  return {
-    ...toItem(row),
-    versions: versions.map(
-      (v): AllocationVersion => ({
-        version: Number(v.version),
-        kind: v.kind as AllocationVersion["kind"],
-        year: Number(v.year),
-        level: v.level as FundLevel,
-        levelLabel: FUND_LEVEL_LABELS[v.level as FundLevel],
-        fundName: v.fund_name as string,
-        docNumber: v.doc_number as string,
-        district: v.district as string,
-        town: (v.town as string) ?? null,
-        village: (v.village as string) ?? null,
-        category: v.category as string,
-        amount: v.amount as string,
-        purpose: v.purpose as string,
-        publishedOn: v.published_on as string,
-        reason: (v.reason as string) ?? null,
-        createdAt: v.created_at as string,
-      }),
-    ),
-  };
+  return versions.map((v) => ({
+    allocationId: Number(v.allocation_id),
+    at: new Date(v.at as string | Date),
+    version: {
+      version: Number(v.version),
+      kind: v.kind as AllocationVersion["kind"],
+      year: Number(v.year),
+      level: v.level as FundLevel,
+      levelLabel: FUND_LEVEL_LABELS[v.level as FundLevel],
+      fundName: v.fund_name as string,
+      docNumber: v.doc_number as string,
+      district: v.district as string,
+      town: (v.town as string) ?? null,
+      village: (v.village as string) ?? null,
+      category: v.category as string,
+      amount: v.amount as string,
+      purpose: v.purpose as string,
+      publishedOn: v.published_on as string,
+      reason: (v.reason as string) ?? null,
+      createdAt: v.created_at as string,
+    },
+  }));
+}
+
+/** Each allocation's newest version into the public transparency log (in the caller's transaction). */
+async function logLatestVersions(tx: Db, ids: number[]) {
+  const versions = await allocationVersions(tx, ids, true);
+  await appendPendingMany(
+    tx,
+    versions.map((v) => ({
+      entry: recordVersionEntry(FUND_VERSION_ENTRY, String(v.allocationId), v.version.version, v.at, v.version),
+      ref: `${FUND_VERSION_ENTRY}:${v.allocationId}`,
+    })),
+  );
 }
 export type AllocationDetail = Awaited<ReturnType<typeof getAllocation>>;
 
@@ -335,6 +364,10 @@ export async function insertAllocations(
       })),
     );
     ids.push(...inserted.map((r) => r.id));
+    await logLatestVersions(
+      tx,
+      inserted.map((r) => r.id),
+    );
   }
   await syncSearch(tx, "allocation", ids);
   return ids;
@@ -438,6 +471,7 @@ async function recordVersion(
   await tx
     .insert(fundAllocationVersions)
     .values({ ...values, allocationId: id, version: v.version, kind: v.kind, reason: v.reason, createdBy: v.actorId });
+  await logLatestVersions(tx, [id]);
   await syncSearch(tx, "allocation", [id]);
   await audit(tx, {
     actorId: v.actorId,

@@ -60,6 +60,13 @@ export function recordVersionEntry(type: string, id: string, version: number, ti
   });
 }
 
+/** Add pending entries in one statement inside the caller's transaction. */
+export async function appendPendingMany(tx: Db, items: { entry: string; ref: string }[]) {
+  if (items.length === 0) return;
+  await tx.execute(sql`INSERT INTO log_pending (entry, ref)
+    SELECT entry, ref FROM jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(entry text, ref text)`);
+}
+
 /** Add a pending entry inside the caller's transaction (the change and its entry commit together). */
 export async function appendPending(tx: Db, entry: string, ref: string, secret: string | null = null) {
   await tx.execute(sql`INSERT INTO log_pending (entry, ref, secret) VALUES (${entry}, ${ref}, ${secret})`);
@@ -86,3 +93,6 @@ export async function appendTicketTransition(
   });
   await appendPending(tx, entry, `ticket.transition:${t.number}`);
 }
+
+/** Entry type of a published fund allocation version; its sha256 is over the JCS of the version as GET /api/funds/{id} shows it. */
+export const FUND_VERSION_ENTRY = "fund.version";

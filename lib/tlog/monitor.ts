@@ -27,6 +27,8 @@ export interface MonitorState {
   note: string | null;
   /** Full tiles seen (never re-read), by "L/N". */
   fullTiles: Map<string, Bytes>;
+  /** Merkle hash of each full tile seen (computed once). */
+  fullTileHashes: Map<string, Bytes>;
   /** Entry bundles whose entries were checked, by N (full bundles only). */
   checkedBundles: Set<number>;
 }
@@ -37,6 +39,7 @@ export const newMonitorState = (): MonitorState => ({
   checkpoint: null,
   note: null,
   fullTiles: new Map(),
+  fullTileHashes: new Map(),
   checkedBundles: new Set(),
 });
 
@@ -46,6 +49,8 @@ export interface CheckOptions {
   fetch: Fetcher;
   /** Also download every entry bundle and check each entry against its leaf hash. */
   entries?: boolean;
+  /** Called with each newly checked entry (with `entries`), e.g. to index published records. */
+  onEntry?: (index: number, entry: Bytes) => void;
   concurrency?: number;
 }
 
@@ -108,13 +113,19 @@ export async function checkLatest(state: MonitorState, o: CheckOptions): Promise
   });
 
   // Each hash at level L ≥ 1 is the Merkle hash of the full tile below it.
+  const computed = new Map<string, Bytes>();
   for (let level = 1; Math.floor(cp.size / TILE_WIDTH ** level) > 0; level++) {
     const count = Math.floor(cp.size / TILE_WIDTH ** level);
     for (let i = 0; i < count; i++) {
       const upper = tiles.get(tileKey(level, Math.floor(i / TILE_WIDTH))) as Bytes;
-      const lower = tiles.get(tileKey(level - 1, i)) as Bytes;
+      const key = tileKey(level - 1, i);
+      let lowerHash = state.fullTileHashes.get(key) ?? computed.get(key);
+      if (!lowerHash) {
+        lowerHash = tileHash(tiles.get(key) as Bytes);
+        computed.set(key, lowerHash);
+      }
       const at = (i % TILE_WIDTH) * 32;
-      if (!equal(upper.subarray(at, at + 32), tileHash(lower))) {
+      if (!equal(upper.subarray(at, at + 32), lowerHash)) {
         throw new MonitorError(`tile ${level - 1}/${i} does not hash to its entry in the tile above`);
       }
     }
@@ -156,12 +167,17 @@ export async function checkLatest(state: MonitorState, o: CheckOptions): Promise
         if (!equal(recordHash(e), leaves.subarray(i * 32, i * 32 + 32))) {
           throw new MonitorError(`entry ${n * TILE_WIDTH + i} does not match its leaf hash`);
         }
+        o.onEntry?.(n * TILE_WIDTH + i, e);
       });
     });
     for (const n of bundles) if (tileWidthAt("entries", n, cp.size) === TILE_WIDTH) state.checkedBundles.add(n);
   }
 
-  for (const [k, d] of tiles) if (d.length === TILE_WIDTH * 32) state.fullTiles.set(k, d);
+  for (const [k, d] of tiles) {
+    if (d.length !== TILE_WIDTH * 32) continue;
+    state.fullTiles.set(k, d);
+    if (!state.fullTileHashes.has(k)) state.fullTileHashes.set(k, computed.get(k) ?? tileHash(d));
+  }
   state.checkpoint = cp;
   state.note = note;
   return cp;

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { logApp } from "../../api/log/app";
-import type { Db } from "../../db/client";
+import { type Db, rows } from "../../db/client";
 import { logVerifierKey } from "../../domain/transparency/keys";
 import { clearTileCache } from "../../domain/transparency/read";
 import { sequenceLog } from "../../domain/transparency/sequencer";
@@ -96,5 +96,54 @@ describe("log monitor", () => {
     await tamper(db, sql`DELETE FROM log_entries`);
     await addEntries(db, 100, 12);
     await expect(checkLatest(state, o)).rejects.toThrow(/not consistent/);
+  });
+});
+
+describe("published records against the log", () => {
+  it("every fund version on the public API is in the log; a changed figure is caught", async () => {
+    const { db } = await testDatabase();
+    const { createAllocation, correctAllocation } = await import("../../domain/funds/allocations");
+    const { checkPublishedFunds, PublishedIndex } = await import("../../domain/transparency/published-records");
+    const { app } = await import("../../api/app");
+    const [{ id: districtId }] = await rows<{ id: number }>(db, sql`SELECT id FROM districts WHERE name = '高青县'`);
+    const values = {
+      year: 2026,
+      level: "city" as const,
+      fundName: "市级财政专项扶贫资金",
+      docNumber: "淄财农〔2026〕1号",
+      districtId,
+      townId: null,
+      villageId: null,
+      projectId: null,
+      categoryCode: "industry",
+      amount: "120000.50",
+      purpose: "产业扶贫项目",
+      publishedOn: "2026-11-20",
+    };
+    const id = await createAllocation(db, values, null);
+    const allocationId = typeof id === "number" ? id : (id as { id: number }).id;
+    await correctAllocation(db, allocationId, { amount: "99000.00" }, "按文件更正", null);
+    await sequenceLog(db);
+
+    const key = await parseVerifierKey(logVerifierKey());
+    const index = new PublishedIndex();
+    await checkLatest(newMonitorState(), {
+      base: "/log",
+      key,
+      fetch: fetcher,
+      entries: true,
+      onEntry: (_, e) => index.add(e),
+    });
+    const fetchJson = async (path: string) => {
+      const res = await app.request(path);
+      return { status: res.status, json: await res.json() };
+    };
+    expect(await checkPublishedFunds(fetchJson, index)).toEqual({ checked: 2, problems: [] });
+
+    await db.execute(
+      sql`UPDATE fund_allocation_versions SET amount = '1.00' WHERE allocation_id = ${allocationId} AND version = 1`,
+    );
+    const r = await checkPublishedFunds(fetchJson, index);
+    expect(r.problems).toEqual([`fund ${allocationId} version 1 differs from what was logged`]);
   });
 });
