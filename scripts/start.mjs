@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { register } from "tsx/esm/api";
 
-const SOURCES = ["site", "docs", "api", "db", "domain", "lib", "search", "astro.config.mjs", "package.json"];
+const SOURCES = ["site", "docs", "api", "db", "domain", "lib", "search", "storage", "astro.config.mjs", "package.json"];
 
 function newest(p) {
   if (!existsSync(p)) return 0;
