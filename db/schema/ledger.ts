@@ -81,25 +81,29 @@ export const ledgerEvents = pgTable("ledger_events", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** The columns of the monthly ticket statistics, shared by the rollup and its pending deltas. */
+const hotlineStatsColumns = () => ({
+  month: date("month").notNull(),
+  districtId: integer("district_id").notNull(),
+  categoryCode: text("category_code").notNull(),
+  unitId: integer("unit_id").notNull(),
+  received: integer("received").notNull().default(0),
+  accepted: integer("accepted").notNull().default(0),
+  acceptedOnTime: integer("accepted_on_time").notNull().default(0),
+  notAccepted: integer("not_accepted").notNull().default(0),
+  replied: integer("replied").notNull().default(0),
+  repliedOnTime: integer("replied_on_time").notNull().default(0),
+  repliedLate: integer("replied_late").notNull().default(0),
+  closed: integer("closed").notNull().default(0),
+  rated: integer("rated").notNull().default(0),
+  satisfied: integer("satisfied").notNull().default(0),
+  closeDaysSum: numeric("close_days_sum", { precision: 16, scale: 4 }).notNull().default("0"),
+});
+
 /** Monthly rollup of tickets, kept by triggers on tickets (migration 0061). */
-export const hotlineStatsMonthly = pgTable(
-  "hotline_stats_monthly",
-  {
-    month: date("month").notNull(),
-    districtId: integer("district_id").notNull(),
-    categoryCode: text("category_code").notNull(),
-    unitId: integer("unit_id").notNull(),
-    received: integer("received").notNull().default(0),
-    accepted: integer("accepted").notNull().default(0),
-    acceptedOnTime: integer("accepted_on_time").notNull().default(0),
-    notAccepted: integer("not_accepted").notNull().default(0),
-    replied: integer("replied").notNull().default(0),
-    repliedOnTime: integer("replied_on_time").notNull().default(0),
-    repliedLate: integer("replied_late").notNull().default(0),
-    closed: integer("closed").notNull().default(0),
-    rated: integer("rated").notNull().default(0),
-    satisfied: integer("satisfied").notNull().default(0),
-    closeDaysSum: numeric("close_days_sum", { precision: 16, scale: 4 }).notNull().default("0"),
-  },
-  (t) => [primaryKey({ columns: [t.month, t.districtId, t.categoryCode, t.unitId] })],
-);
+export const hotlineStatsMonthly = pgTable("hotline_stats_monthly", hotlineStatsColumns(), (t) => [
+  primaryKey({ columns: [t.month, t.districtId, t.categoryCode, t.unitId] }),
+]);
+
+/** Pending +/- contributions appended by ticket changes, folded into the rollup periodically (0063). */
+export const hotlineStatsDelta = pgTable("hotline_stats_delta", hotlineStatsColumns());
