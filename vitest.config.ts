@@ -24,7 +24,15 @@ export default defineConfig({
       dbProject("pglite", "pglite"),
       ...(process.env.TEST_DATABASE_URL ? [dbProject("postgres", "postgres")] : []),
       // nginx + two nodes + a PostgreSQL primary and replica, under load and failure (scripts/cluster-test.ts).
-      { test: { name: "cluster", include: ["test/cluster/**/*.test.ts"], testTimeout: 16 * 60_000 } },
+      {
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          testTimeout: 16 * 60_000,
+          // One private PostgreSQL cluster at a time next to everything else.
+          fileParallelism: false,
+        },
+      },
       {
         test: {
           name: "browser",
