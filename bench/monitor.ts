@@ -29,6 +29,8 @@ const SOURCES = Number(process.env.BENCH_SOURCES ?? 200);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 50);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
+/** Which of the three parts to run (BENCH_PARTS=1,3), all by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "1,2,3").split(",").map(Number));
 const tty = process.stdout.isTTY;
 const progress = (s: string) => {
   if (tty) process.stdout.write(`\r${s}\x1b[K`);
@@ -39,7 +41,7 @@ setDatabase(database);
 const { db } = database;
 await migrate(database);
 await seedReference(db);
-await db.execute(sql`TRUNCATE monitor_items, monitor_sources, monitor_duty RESTART IDENTITY CASCADE`);
+if (PARTS.has(1)) await db.execute(sql`TRUNCATE monitor_items, monitor_sources, monitor_duty RESTART IDENTITY CASCADE`);
 
 // Deterministic text generator: places × campaign terms × phrasing; about a third of the entries are
 // relevant, and stories recur across sources (re-posts) so grouping has work to do.
@@ -90,54 +92,58 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const port = (server.address() as { port: number }).port;
-await db.execute(sql`INSERT INTO monitor_sources (name, url, kind)
+if (PARTS.has(1)) {
+  await db.execute(sql`INSERT INTO monitor_sources (name, url, kind)
   SELECT '基准来源 ' || n, 'http://127.0.0.1:' || ${port} || '/feed/' || n || '.xml', 'rss' FROM generate_series(0, ${SOURCES - 1}) n`);
-const allow = parseAllowList("127.0.0.1");
-progress("round 1…");
-const round1 = await runMonitorRound(db, { all: true, allow });
-if (!round1.ran) throw new Error("round did not run (another round holds the lock?)");
-const failed = round1.sources.filter((s) => !s.ok);
-if (failed.length) throw new Error(`sources failed: ${failed[0].error}`);
-const caught1 = round1.sources.reduce((n, s) => n + s.caught, 0);
-const [{ heads }] = await rows<{ heads: number }>(
-  db,
-  sql`SELECT count(*) FILTER (WHERE is_head)::int AS heads FROM monitor_items`,
-);
-progress("round 2…");
-const round2 = await runMonitorRound(db, { all: true, allow });
-const caught2 = round2.sources.reduce((n, s) => n + s.caught, 0);
-server.close();
-progress("");
-console.log(
-  `full round: ${SOURCES} sources × ${ENTRIES} entries = ${SOURCES * ENTRIES} entries in ${(round1.ms / 1000).toFixed(1)} s — ${caught1} caught, ${heads} groups`,
-);
-console.log(`second round (all 304): ${(round2.ms / 1000).toFixed(1)} s, ${caught2} new`);
+  const allow = parseAllowList("127.0.0.1");
+  progress("round 1…");
+  const round1 = await runMonitorRound(db, { all: true, allow });
+  if (!round1.ran) throw new Error("round did not run (another round holds the lock?)");
+  const failed = round1.sources.filter((s) => !s.ok);
+  if (failed.length) throw new Error(`sources failed: ${failed[0].error}`);
+  const caught1 = round1.sources.reduce((n, s) => n + s.caught, 0);
+  const [{ heads }] = await rows<{ heads: number }>(
+    db,
+    sql`SELECT count(*) FILTER (WHERE is_head)::int AS heads FROM monitor_items`,
+  );
+  progress("round 2…");
+  const round2 = await runMonitorRound(db, { all: true, allow });
+  const caught2 = round2.sources.reduce((n, s) => n + s.caught, 0);
+  progress("");
+  console.log(
+    `full round: ${SOURCES} sources × ${ENTRIES} entries = ${SOURCES * ENTRIES} entries in ${(round1.ms / 1000).toFixed(1)} s — ${caught1} caught, ${heads} groups`,
+  );
+  console.log(`second round (all 304): ${(round2.ms / 1000).toFixed(1)} s, ${caught2} new`);
+}
 
 // ---- 2. matching and grouping 100k items in memory ----------------------------------------------
-const list = await loadWatchList(db);
-const texts = Array.from({ length: ITEMS }, (_, i) => entryText(i + 1_000_000));
-const started = performance.now();
-const grouper = new NearDuplicateGrouper<number>();
-let relevant = 0;
-let groupsNew = 0;
-for (let i = 0; i < texts.length; i++) {
-  const m = matchText(list, `${texts[i].title}\n${texts[i].text}`);
-  if (!isRelevant(m)) continue;
-  relevant++;
-  if (grouper.add(i, simhash(m.words)) === i) groupsNew++;
-  if (tty && i % 5000 === 0) progress(`matching ${i}/${ITEMS}`);
+if (PARTS.has(2)) {
+  const list = await loadWatchList(db);
+  const texts = Array.from({ length: ITEMS }, (_, i) => entryText(i + 1_000_000));
+  const started = performance.now();
+  const grouper = new NearDuplicateGrouper<number>();
+  let relevant = 0;
+  let groupsNew = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const m = matchText(list, `${texts[i].title}\n${texts[i].text}`);
+    if (!isRelevant(m)) continue;
+    relevant++;
+    if (grouper.add(i, simhash(m.words)) === i) groupsNew++;
+    if (tty && i % 5000 === 0) progress(`matching ${i}/${ITEMS}`);
+  }
+  const matchMs = performance.now() - started;
+  progress("");
+  console.log(
+    `matching + grouping: ${ITEMS} items in ${(matchMs / 1000).toFixed(1)} s (${((matchMs * 1000) / ITEMS).toFixed(0)} µs/item) — ${relevant} relevant, ${groupsNew} groups`,
+  );
 }
-const matchMs = performance.now() - started;
-progress("");
-console.log(
-  `matching + grouping: ${ITEMS} items in ${(matchMs / 1000).toFixed(1)} s (${((matchMs * 1000) / ITEMS).toFixed(0)} µs/item) — ${relevant} relevant, ${groupsNew} groups`,
-);
 
 // ---- 3. /console/monitor data at 100k items ------------------------------------------------------
-const [{ n: have }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM monitor_items`);
-if (have < ITEMS) {
-  progress("loading items…");
-  await db.execute(sql`
+if (PARTS.has(3)) {
+  const [{ n: have }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM monitor_items`);
+  if (have < ITEMS) {
+    progress("loading items…");
+    await db.execute(sql`
     WITH s AS (SELECT array_agg(id) AS ids FROM monitor_sources),
          d AS (SELECT array_agg(id) AS ids, array_agg(name) AS names FROM districts)
     INSERT INTO monitor_items (source_id, entry_key, url, title, excerpt, snapshot, terms, places, district_id,
@@ -151,34 +157,36 @@ if (have < ITEMS) {
       now() - (g % 300) * interval '1 day' - (g % 1440) * interval '1 minute',
       CASE WHEN g % 5 >= 2 THEN now() - (g % 300) * interval '1 day' END
     FROM generate_series(1, ${ITEMS - have}) g, s, d`);
-  await db.execute(sql`UPDATE monitor_items SET group_id = id WHERE group_id = 0`);
-  await db.execute(sql`ANALYZE monitor_items`);
+    await db.execute(sql`UPDATE monitor_items SET group_id = id WHERE group_id = 0`);
+    await db.execute(sql`ANALYZE monitor_items`);
+  }
+  const options = await queueFilterOptions(db);
+  const queries = [
+    "",
+    "sort=spread",
+    "state=all",
+    "state=overdue",
+    `district=${options.districts[3].id}`,
+    `term=${encodeURIComponent("低保")}`,
+    `source=${options.sources[5 % options.sources.length].id}`,
+    "state=dismissed&page=3",
+    `state=all&district=${options.districts[1].id}&term=${encodeURIComponent("挪用")}&sort=spread`,
+  ];
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const f = parseQueueFilters(new URLSearchParams(queries[i % queries.length]));
+    const t0 = performance.now();
+    await Promise.all([monitorQueue(db, f), overdueCount(db), queueFilterOptions(db), dutyRoster(db)]);
+    times.push(performance.now() - t0);
+    if (tty && i % 20 === 0) progress(`queue ${i}/${REQUESTS}`);
+  }
+  progress("");
+  times.sort((a, b) => a - b);
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
+  const [{ total }] = await rows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM monitor_items`);
+  console.log(
+    `/console/monitor data at ${total} items: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${pct(100)} ms (${REQUESTS} requests, ${queries.length} filter mixes)`,
+  );
 }
-const options = await queueFilterOptions(db);
-const queries = [
-  "",
-  "sort=spread",
-  "state=all",
-  "state=overdue",
-  `district=${options.districts[3].id}`,
-  `term=${encodeURIComponent("低保")}`,
-  `source=${options.sources[5 % options.sources.length].id}`,
-  "state=dismissed&page=3",
-  `state=all&district=${options.districts[1].id}&term=${encodeURIComponent("挪用")}&sort=spread`,
-];
-const times: number[] = [];
-for (let i = 0; i < REQUESTS; i++) {
-  const f = parseQueueFilters(new URLSearchParams(queries[i % queries.length]));
-  const t0 = performance.now();
-  await Promise.all([monitorQueue(db, f), overdueCount(db), queueFilterOptions(db), dutyRoster(db)]);
-  times.push(performance.now() - t0);
-  if (tty && i % 20 === 0) progress(`queue ${i}/${REQUESTS}`);
-}
-progress("");
-times.sort((a, b) => a - b);
-const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-const [{ total }] = await rows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM monitor_items`);
-console.log(
-  `/console/monitor data at ${total} items: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${pct(100)} ms (${REQUESTS} requests, ${queries.length} filter mixes)`,
-);
+if (server.listening) server.close();
 await database.close();

@@ -5,7 +5,7 @@ import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 import { decodeBody } from "./charset";
 import { fetchSource } from "./fetch";
-import { catchEntries, recordCaught } from "./items";
+import { catchEntries, RoundPool, recordCaught, refreshSpread } from "./items";
 import { loadWatchList, type WatchList } from "./matching";
 import { type FeedEntry, parseEntries, type SourceKind } from "./parse-feeds";
 import { notifyOverdueItems } from "./roster";
@@ -85,30 +85,18 @@ export async function fetchAndParse(
   return { notModified: false as const, entries, etag: outcome.etag, lastModified: outcome.lastModified };
 }
 
-type Serial = <T>(job: () => Promise<T>) => Promise<T>;
-
-/** Runs jobs one after another: sources are fetched side by side, but their items are grouped in turn. */
-function serial(): Serial {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (job) => {
-    const run = tail.then(job, job);
-    tail = run.catch(() => {});
-    return run;
-  };
-}
-
 async function runSource(
   db: Db,
   s: SourceRow,
   list: WatchList,
   opts: Required<Omit<RoundOptions, "all">>,
-  inTurn: Serial,
+  pool: RoundPool,
 ) {
   const started = Date.now();
   try {
     const got = await fetchAndParse(s, opts);
     let caught = 0;
-    if (!got.notModified) caught = await inTurn(() => recordCaught(db, s.id, catchEntries(list, got.entries)));
+    if (!got.notModified) caught = await recordCaught(db, s.id, catchEntries(list, got.entries), false, pool);
     const seen = got.entries.length;
     await db.execute(sql`UPDATE monitor_sources SET last_attempt_at = now(), last_success_at = now(),
         consecutive_failures = 0, items_seen = items_seen + ${seen}, items_caught = items_caught + ${caught},
@@ -172,15 +160,16 @@ async function fetchRound(db: Db, opts: RoundOptions): Promise<SourceResult[]> {
   const results: SourceResult[] = [];
   if (due.length === 0) return results;
   const list = await loadWatchList(db);
-  const inTurn = serial();
+  const pool = new RoundPool();
   let next = 0;
   const worker = async () => {
     while (next < due.length) {
       const s = due[next++];
-      results.push(await runSource(db, s, list, full, inTurn));
+      results.push(await runSource(db, s, list, full, pool));
     }
   };
   await Promise.all(Array.from({ length: Math.min(full.concurrency, due.length) }, worker));
+  await refreshSpread(db, pool);
   return results;
 }
 

@@ -6,10 +6,10 @@ import { ITEM_STATES, type ItemState } from "./triage";
 
 // The triage queue of /console/monitor: group heads only (a re-post is counted in its head's spread),
 // newest first or most spread first, filtered by source, district, term and state. Counts are capped at
-// COUNT_CAP so that the page costs the same at a hundred items or a million; pages are 50 rows.
+// COUNT_CAP (shown as 1000+) so that the page costs the same at a hundred items or a million; pages are 50 rows.
 
 export const PAGE_SIZE = 50;
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1_000;
 export const QUEUE_SORTS = ["new", "spread"] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 

@@ -286,9 +286,11 @@ describe("triage", () => {
     expect((await monitorItem(db, b)).state).toBe("known");
 
     const queue = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=new")));
-    expect(queue.items.map((i) => i.title).sort()).toEqual(
-      ["沂源县有人挪用扶贫资金150万元", "高青县常家镇危房改造补助优亲厚友？"].sort(),
-    );
+    // The story and its re-post were caught in the same round: whichever got the lower id heads the group.
+    const newTitles = queue.items.map((i) => i.title);
+    expect(newTitles).toHaveLength(2);
+    expect(newTitles).toContain("沂源县有人挪用扶贫资金150万元");
+    expect(newTitles.some((t) => t.includes("高青县常家镇危房改造补助优亲厚友"))).toBe(true);
     const spread = await monitorQueue(db, parseQueueFilters(new URLSearchParams("state=all&sort=spread")));
     expect(spread.items[0].spread).toBe(1);
     expect(spread.total).toBe(4); // heads only
