@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 
+import { databaseInputProblem } from "../lib/database-input";
+import { errorFields } from "../lib/error-fields";
 import { AppError, isDatabaseUnavailable } from "../lib/errors";
 import { log } from "../lib/log";
 import { type AppEnv, createRouter } from "./context";
@@ -11,6 +13,7 @@ import { httpCache } from "./middleware/http-cache";
 import { routeReads } from "./middleware/read-routing";
 import { requestContext } from "./middleware/request-context";
 import { siteHeaders } from "./middleware/site-headers";
+import { refuseUnsafeText } from "./middleware/text-guard";
 import { consoleRoutes } from "./routes/console";
 import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
@@ -42,6 +45,7 @@ app.use("*", requestContext);
 app.use("*", siteHeaders);
 app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
 app.use("*", limitBodies());
+app.use("*", refuseUnsafeText);
 app.use("*", httpCache);
 app.use("*", routeReads);
 
@@ -105,8 +109,13 @@ app.onError((err, c) => {
     c.header("Retry-After", "5");
     return c.json(envelope("SERVICE_UNAVAILABLE", "数据库暂时不可用，未保存任何内容，请稍后重试"), 503);
   }
-  // Only the class and message go to the log: a stack is fine there, never in the response.
-  log.error("unhandled error", { requestId, error: (err as Error).message, stack: (err as Error).stack });
+  const problem = databaseInputProblem(err);
+  if (problem) {
+    log.warn("database refused an input value", { requestId, ...errorFields(err) });
+    return c.json(envelope("BAD_REQUEST", problem), 400);
+  }
+  // Class, SQLSTATE, scrubbed message and frames go to the log (lib/error-fields.ts), never to the response.
+  log.error("unhandled error", { requestId, ...errorFields(err) });
   return c.json(envelope("INTERNAL", "服务器内部错误，请稍后再试", { requestId }), 500);
 });
 

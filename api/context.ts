@@ -41,5 +41,6 @@ export const IdParam = z.object({
     .number()
     .int()
     .positive()
+    .max(2_147_483_647, "编号超出范围")
     .openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });

@@ -65,3 +65,41 @@ export function resolveClient(peer: Peer, headers: HeaderSource, trust: TrustPro
 export function clientAddress(peer: Peer, headers: HeaderSource, trust?: TrustProxy): string | null {
   return resolveClient(peer, headers, trust).address;
 }
+
+/** The subset of node:http's IncomingMessage this module reads. */
+export interface NodeRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  socket: { remoteAddress?: string; encrypted?: boolean };
+}
+
+function nodeHeaderSource(req: NodeRequestLike): HeaderSource {
+  return {
+    get(name) {
+      const v = req.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(",") : v;
+    },
+  };
+}
+
+/** resolveClient for a Node request (the server's socket and headers). */
+export function clientOfNodeRequest(req: NodeRequestLike, trust?: TrustProxy): ClientInfo {
+  return resolveClient(
+    { address: req.socket.remoteAddress, encrypted: req.socket.encrypted === true },
+    nodeHeaderSource(req),
+    trust,
+  );
+}
+
+/**
+ * Replace the forwarding headers of a Node request with the resolved client, before a framework that
+ * believes them (Astro takes Astro.clientAddress from the first X-Forwarded-For entry and the URL's
+ * scheme from X-Forwarded-Proto) sees it. X-Forwarded-Host/-Port are dropped: the Host header names the site.
+ */
+export function settleForwardingHeaders(req: NodeRequestLike, client: ClientInfo) {
+  delete req.headers["x-forwarded-for"];
+  delete req.headers["x-forwarded-host"];
+  delete req.headers["x-forwarded-port"];
+  delete req.headers.forwarded;
+  if (client.address) req.headers["x-forwarded-for"] = client.address;
+  req.headers["x-forwarded-proto"] = client.https ? "https" : "http";
+}

@@ -1,4 +1,5 @@
 import { env } from "./env";
+import { errorFields, scrubMessage, scrubStack } from "./error-fields";
 
 // Structured JSON lines on stdout. Callers pass only non-personal fields: never a reporter's name,
 // phone, receipt code or free text. The redaction below is a second line of defence, not the first.
@@ -8,9 +9,19 @@ type Level = Exclude<keyof typeof levels, "silent">;
 const SENSITIVE_KEYS =
   /^(name|phone|mobile|receipt|password|token|description|reporter|identity|body|cookie|authorization)$/i;
 
+// Error text goes through lib/error-fields.ts wherever a caller put it: a message or stack can quote the
+// data that caused it (a failed query's parameters, the input PostgreSQL refused).
+const ERROR_TEXT_KEYS = /^(error|message|reason|cause)$/i;
+
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = SENSITIVE_KEYS.test(k) ? "[redacted]" : v;
+  for (const [k, v] of Object.entries(fields)) {
+    if (SENSITIVE_KEYS.test(k)) out[k] = "[redacted]";
+    else if (v instanceof Error) Object.assign(out, errorFields(v));
+    else if (typeof v === "string" && ERROR_TEXT_KEYS.test(k)) out[k] = scrubMessage(v);
+    else if (typeof v === "string" && k === "stack") out[k] = scrubStack(v);
+    else out[k] = v;
+  }
   return out;
 }
 

@@ -21,9 +21,18 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 };
 
+/**
+ * HSTS: only on a response to a request that came over HTTPS (directly or to a trusted proxy —
+ * lib/client-address.ts). Over plain HTTP a browser ignores it, and a proxy-less test server must not
+ * pin a name to HTTPS.
+ */
+export const STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";
+
 /** Set them on a response's headers; the CSP only where the response has none of its own. */
-export function applySecurityHeaders(headers: Headers, options: { csp: boolean }) {
+export function applySecurityHeaders(headers: Headers, options: { csp: boolean; https?: boolean }) {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) headers.set(k, v);
   if (options.csp && !headers.has("Content-Security-Policy"))
     headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  if (options.https) headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  else headers.delete("Strict-Transport-Security");
 }

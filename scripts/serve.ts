@@ -8,6 +8,7 @@ import { closeAdvisoryLocks } from "../db/advisory-lock";
 import { closeDatabase, getDb } from "../db/client";
 import { startReplicaMonitor } from "../db/replica";
 import { refuseOversizedBody } from "../lib/body-cap";
+import { clientOfNodeRequest, settleForwardingHeaders } from "../lib/client-address";
 import { ConfigError, env } from "../lib/env";
 import { log } from "../lib/log";
 import { nodePhase, requestFinished, requestStarted, setNodePhase } from "../lib/node-state";
@@ -87,13 +88,15 @@ async function startHttpServer() {
   const { getRequestListener } = await import("@hono/node-server");
   const { app } = await import("../api/app");
   const { open311 } = await import("../api/open311/app");
+  const { clientBindings } = await import("../api/middleware/client");
   const { logApp } = await import("../api/log/app");
   const listen = (fetch: (req: Request, incoming: IncomingMessage) => Response | Promise<Response>) =>
     getRequestListener((req, env) => fetch(req, env.incoming as IncomingMessage), { overrideGlobalObjects: false });
-  // The socket's address goes to the app as a binding (c.env), never from a header a client could forge.
-  const api = listen((req, incoming) => app.fetch(req, { clientAddress: incoming.socket.remoteAddress }));
+  // The client (socket address, or what a trusted proxy says: lib/client-address.ts) goes to the apps as
+  // a binding (c.env.client), never from a header anyone else could forge.
+  const api = listen((req, incoming) => app.fetch(req, clientBindings(clientOfNodeRequest(incoming))));
   const tlog = listen((req) => logApp.fetch(req));
-  const geo = listen((req) => open311.fetch(req));
+  const geo = listen((req, incoming) => open311.fetch(req, clientBindings(clientOfNodeRequest(incoming))));
 
   const cap = { maxBody: config.MAX_BODY_BYTES, maxUpload: config.MAX_UPLOAD_BYTES };
   const http = createServer((req, res) => {
@@ -117,6 +120,8 @@ async function startHttpServer() {
     if (url.startsWith("/open311/")) return void geo(req, res);
     if (url.startsWith("/log/")) return void tlog(req, res);
     if (refuseOversizedBody(req, res, cap)) return;
+    // Astro believes X-Forwarded-For/-Proto from anyone: they are replaced by the resolved client first.
+    settleForwardingHeaders(req, clientOfNodeRequest(req));
     pages(req, res);
   });
   http.listen(config.PORT, config.HOST, () => {

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { StaffRole } from "../../domain/auth/principal";
-import { CSRF_HEADER, csrfMatches, readCookie, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
+import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
 import { AppError } from "../../lib/errors";
 import type { AppEnv } from "../context";
 
@@ -14,7 +15,8 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function requireStaff(...roles: StaffRole[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const session = await sessionFromToken(c.var.db, readCookie(c.req.header("cookie"), SESSION_COOKIE));
+    // Hono's cookie parser: a malformed cookie reads as absent (not signed in), never an exception.
+    const session = await sessionFromToken(c.var.db, getCookie(c, SESSION_COOKIE));
     if (!session) throw new AppError("UNAUTHENTICATED", "请先登录工作台");
     if (roles.length > 0 && !roles.includes(session.staff.role)) {
       throw new AppError("FORBIDDEN", "当前账号的角色无权访问此接口");

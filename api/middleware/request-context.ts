@@ -13,11 +13,12 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = performance.now();
   await next();
   c.header("X-Request-Id", requestId);
-  // Path only: query strings can carry receipt codes or search terms a reporter typed.
+  // The matched route's pattern, never the path or query a client sent: both can carry what a person
+  // typed (a search term, a ticket number pasted with a phone number, a receipt code).
   log.info("request", {
     requestId,
     method: c.req.method,
-    path: c.req.path,
+    route: c.req.routePath,
     status: c.res.status,
     ms: Math.round((performance.now() - started) * 10) / 10,
   });

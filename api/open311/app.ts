@@ -12,6 +12,7 @@ import type { AppEnv } from "../context";
 import { limitBodies } from "../middleware/body-limit";
 import { requestContext } from "../middleware/request-context";
 import { siteHeaders } from "../middleware/site-headers";
+import { refuseUnsafeText } from "../middleware/text-guard";
 import { clientOf } from "../routes/tickets";
 import { badRequest311, errorBody, notFound311, Open311Failure, toOpen311Error } from "./errors";
 import { CONTENT_TYPE, type Format, type Node, render, splitFormat } from "./format";
@@ -35,6 +36,7 @@ open311.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
 // Public data and key-authenticated posts, no cookies: any origin may call it (browser-based clients).
 open311.use("*", cors({ origin: "*", allowMethods: ["GET", "POST"], maxAge: 600 }));
 open311.use("*", limitBodies());
+open311.use("*", refuseUnsafeText);
 open311.use("*", async (c, next) => {
   c.set("db", await getDb());
   await next();

@@ -1,4 +1,6 @@
 import { HTTPException } from "hono/http-exception";
+import { databaseInputProblem } from "../../lib/database-input";
+import { errorFields } from "../../lib/error-fields";
 import { AppError, isDatabaseUnavailable } from "../../lib/errors";
 import { log } from "../../lib/log";
 import type { Node } from "./format";
@@ -75,7 +77,12 @@ export function toOpen311Error(err: unknown, requestId?: string): Open311Error {
       headers: { "Retry-After": "5" },
     };
   }
-  log.error("unhandled error", { requestId, error: (err as Error)?.message, stack: (err as Error)?.stack });
+  const problem = databaseInputProblem(err);
+  if (problem) {
+    log.warn("database refused an input value", { requestId, ...errorFields(err) });
+    return { status: 400, errors: [{ code: 400, description: problem }] };
+  }
+  log.error("unhandled error", { requestId, ...errorFields(err) });
   return {
     status: 500,
     errors: [{ code: 500, description: `服务器内部错误，请稍后再试（请求编号 ${requestId ?? "-"}）` }],

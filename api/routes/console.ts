@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { getCookie } from "hono/cookie";
 import { ROLE_ACTIONS } from "../../domain/access/ticket-scope";
 import { verifyAuditChain } from "../../domain/audit/audit-log";
 import { STAFF_ROLES } from "../../domain/auth/principal";
 import {
   clearSessionCookie,
-  isHttps,
-  readCookie,
   SESSION_COOKIE,
   sessionCookie,
   signIn,
@@ -21,6 +20,7 @@ import { AppError } from "../../lib/errors";
 import { createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { clientOf } from "../middleware/client";
 
 // The staff console's JSON API (the console pages call the same domain functions). Cookie session +
 // X-CSRF-Token on every write; access rules in domain/access/ticket-scope.ts.
@@ -258,21 +258,22 @@ consoleRoutes.use("/console/audit/verify", requireStaff("admin", "inspector"));
 consoleRoutes
   .openapi(signInRoute, async (c) => {
     const { username, password } = c.req.valid("json");
-    const r = await signIn(c.var.db, username, password);
-    c.header("Set-Cookie", sessionCookie(r.token, isHttps(c.req.raw)));
+    const r = await signIn(c.var.db, username, password, clientOf(c));
+    c.header("Set-Cookie", sessionCookie(r.token, clientOf(c).https));
     c.header("Cache-Control", "no-store");
     return c.json({ csrfToken: r.csrfToken, staff: r.staff, mustChangePassword: r.mustChangePassword }, 200);
   })
   .openapi(signOutRoute, async (c) => {
-    const token = readCookie(c.req.header("cookie"), SESSION_COOKIE);
+    // Hono's parser: a malformed cookie is "not signed in", never an exception.
+    const token = getCookie(c, SESSION_COOKIE);
     if (!token) throw new AppError("UNAUTHENTICATED", "尚未登录");
     await signOut(c.var.db, token);
-    c.header("Set-Cookie", clearSessionCookie(isHttps(c.req.raw)));
+    c.header("Set-Cookie", clearSessionCookie(clientOf(c).https));
     return c.body(null, 204);
   })
   .openapi(signOutAllRoute, async (c) => {
     const revoked = await signOutEverywhere(c.var.db, c.var.staff.userId);
-    c.header("Set-Cookie", clearSessionCookie(isHttps(c.req.raw)));
+    c.header("Set-Cookie", clearSessionCookie(clientOf(c).https));
     return c.json({ revoked }, 200);
   })
   .openapi(meRoute, (c) => c.json(c.var.staff, 200))

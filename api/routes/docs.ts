@@ -1,7 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html, raw } from "hono/html";
+import { SESSION_COOKIE } from "../../domain/auth/session";
 import pkg from "../../package.json" with { type: "json" };
 import type { AppEnv } from "../context";
+import { OPEN311_OPENAPI_PATHS } from "../open311/openapi";
 
 const INFO = {
   title: "阳光扶贫 Sunshine API",
@@ -27,11 +29,95 @@ type Operation = {
  */
 export function registerDocs(app: OpenAPIHono<AppEnv, {}, "/api">) {
   const config = { openapi: "3.1.0", info: INFO, servers: [{ url: "/" }] };
-  app.doc31("/openapi.json", config);
+  let doc: Doc | undefined;
+  // Built once, on first request, after every router is mounted.
+  const document = () => {
+    doc ??= finishDocument(app.getOpenAPI31Document(config));
+    return doc;
+  };
+  app.get("/openapi.json", (c) => c.json(document()));
   app.get("/docs", (c) => {
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    return c.html(renderDocs(app.getOpenAPI31Document(config)));
+    return c.html(renderDocs(document()));
   });
+}
+
+const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"] as const;
+
+/**
+ * What the generator leaves out, added the same way for every route: the security schemes (staff
+ * session cookie + X-CSRF-Token on writes) on operations that answer 401; a path parameter is always
+ * required (OpenAPI 3.1: `required: true` for `in: path`; Hono cannot match a path without it anyway);
+ * every `{name}` in a path has its parameter; a stable operationId per operation; and the Open311
+ * GeoReport endpoint, which is not a zod router. test/api/openapi.test.ts validates the result against
+ * the OpenAPI 3.1 schema.
+ */
+export function finishDocument(doc: Doc): Doc {
+  const paths = { ...(doc.paths ?? {}), ...(OPEN311_OPENAPI_PATHS as unknown as Doc["paths"]) };
+  const used = new Set<string>();
+  for (const [path, item] of Object.entries(paths ?? {})) {
+    const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+    for (const method of METHODS) {
+      const op = (item as Record<string, OpenApiOperation | undefined>)[method];
+      if (!op) continue;
+      const params = (op.parameters ??= []);
+      for (const p of params) if (p.in === "path") p.required = true;
+      for (const name of names) {
+        if (!params.some((p) => p.in === "path" && p.name === name)) {
+          params.push({ name, in: "path", required: true, schema: { type: "string" } });
+        }
+      }
+      let id = op.operationId ?? operationIdFor(method, path);
+      for (let n = 2; used.has(id); n++) id = `${op.operationId ?? operationIdFor(method, path)}${n}`;
+      op.operationId = id;
+      used.add(id);
+      if (op.responses?.["401"] && !op.security) {
+        op.security = method === "get" ? [{ staffSession: [] }] : [{ staffSession: [], csrfToken: [] }];
+      }
+    }
+  }
+  return {
+    ...doc,
+    paths,
+    components: {
+      ...doc.components,
+      securitySchemes: {
+        staffSession: {
+          type: "apiKey",
+          in: "cookie",
+          name: SESSION_COOKIE,
+          description: "工作人员会话（POST /api/console/session 登录后设置的 HttpOnly Cookie）",
+        },
+        csrfToken: {
+          type: "apiKey",
+          in: "header",
+          name: "X-CSRF-Token",
+          description: "会话的 CSRF 令牌（登录响应中的 csrfToken）；除 GET 外的工作人员请求都必须携带",
+        },
+      },
+    },
+  };
+}
+
+type OpenApiOperation = {
+  operationId?: string;
+  parameters?: { name: string; in: string; required?: boolean; schema?: object }[];
+  responses?: Record<string, unknown>;
+  security?: Record<string, string[]>[];
+};
+
+/** get /api/funds/{id}/corrections → getFundsByIdCorrections; post /api/ledger.csv → postLedgerCsv. */
+export function operationIdFor(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\//, "/")
+    .split("/")
+    .filter(Boolean)
+    .flatMap((seg) => {
+      const param = /^\{(.+)\}$/.exec(seg);
+      return param ? ["by", ...(param[1] as string).split(/[^A-Za-z0-9]+/)] : seg.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean);
+  return method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
 }
 
 function renderDocs(doc: Doc) {

@@ -8,6 +8,7 @@ import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { clientOf } from "../middleware/client";
 
 // The hotline's JSON API: file a ticket, follow it with the receipt (X-Receipt header, never in the URL),
 // add information, rate, ask for 重办/复核; and the operator's intake of phone calls.
@@ -112,11 +113,8 @@ async function requireJson(c: Context<AppEnv>, next: () => Promise<void>) {
   await next();
 }
 
-/** The client, for per-client rate limits: the socket address the site passes as a binding (c.env). */
-export function clientOf(c: Context<AppEnv>) {
-  const address = (c.env as { clientAddress?: string } | undefined)?.clientAddress;
-  return { address: typeof address === "string" && address ? address : null };
-}
+/** The client, for per-client rate limits (api/middleware/client.ts). */
+export { clientOf };
 
 function filedBody(result: Awaited<ReturnType<typeof fileTicket>>) {
   const t = result.ticket;

@@ -33,14 +33,23 @@ export const staffSessions = pgTable(
   (t) => [index("staff_sessions_user_idx").on(t.userId)],
 );
 
-/** Failed sign-ins per lower-cased username (backoff, lockout). */
-export const loginAttempts = pgTable("login_attempts", {
-  username: text("username").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  lockedUntil: timestamp("locked_until", { withTimezone: true }),
-  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Failed sign-ins per (lower-cased username, client HMAC) — backoff and lockout of that client — and per
+ * username (client '*': a slower backoff for clients the user never signed in from). domain/auth/session.ts.
+ */
+export const loginAttempts = pgTable(
+  "login_attempts",
+  {
+    username: text("username").notNull(),
+    client: text("client").notNull().default("*"),
+    failures: integer("failures").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.username, t.client] })],
+);
 
 /** Append-only, hash-chained audit log (writes only through domain/audit/audit-log.ts). */
 export const auditLog = pgTable("audit_log", {

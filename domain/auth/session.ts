@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { hmacHex } from "../../lib/crypto";
 import { env } from "../../lib/env";
 import { AppError, unauthenticated } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
@@ -16,12 +17,34 @@ export const SESSION_COOKIE = "sunshine_staff";
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "x-csrf-token";
 
-/** Failures before a lockout, and the lockout's growth. */
+/**
+ * Failures from one client before that client is locked out of the username, and the lockout's growth.
+ * The lock binds the (username, client) pair: the owner signing in from elsewhere is not affected.
+ */
 export const LOCKOUT_AFTER = 5;
 export function lockoutMinutes(failures: number): number {
   // 5 failures → 1 min, 6 → 2, 7 → 4 … capped at 60 min.
   return Math.min(2 ** Math.max(0, failures - LOCKOUT_AFTER), 60);
 }
+
+/**
+ * Failures on one username from all clients together before the slower, account-wide backoff starts
+ * (many clients guessing one password). It spares clients the user has signed in from before.
+ */
+export const GLOBAL_BACKOFF_AFTER = 20;
+export function globalBackoffSeconds(failures: number): number {
+  // 20 failures → 15 s, doubling every 5 more, capped at 15 min.
+  return Math.min(15 * 2 ** Math.floor(Math.max(0, failures - GLOBAL_BACKOFF_AFTER) / 5), 15 * 60);
+}
+
+/** Who is signing in, for the per-client lockout (lib/client-address.ts resolves the address). */
+export interface SignInClient {
+  address: string | null;
+}
+
+const ALL_CLIENTS = "*";
+const clientKey = (client: SignInClient | undefined) =>
+  hmacHex("login-client", client?.address ?? "unknown").slice(0, 32);
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const newToken = () => randomBytes(32).toString("base64url");
@@ -74,24 +97,34 @@ export async function principalOf(db: Db, userId: number): Promise<StaffPrincipa
 }
 
 /**
- * Check a username and password; on success create a session. Repeated failures lock the username
- * (429 with Retry-After) with growing lockouts; a success clears the count.
+ * Check a username and password; on success create a session. Wrong passwords are counted per
+ * (username, client): after LOCKOUT_AFTER that client gets 429 with Retry-After and a growing lockout;
+ * across all clients, after GLOBAL_BACKOFF_AFTER a slower backoff applies to clients the user never
+ * signed in from. A success clears the client's count and the username's, and marks the client as known.
  */
 export async function signIn(
   db: Db,
   username: string,
   password: string,
+  client?: SignInClient,
 ): Promise<{ token: string; csrfToken: string; staff: StaffPrincipal; mustChangePassword: boolean }> {
   const key = username.trim().toLowerCase();
-  const [lock] = await rows<{ locked_until: Date | null }>(
+  const here = clientKey(client);
+  const limits = await rows<{ client: string; locked_until: Date | string | null; last_success_at: Date | null }>(
     db,
-    sql`SELECT locked_until FROM login_attempts WHERE username = ${key} AND locked_until > now()`,
+    sql`SELECT client, locked_until, last_success_at FROM login_attempts
+        WHERE username = ${key} AND client IN (${here}, ${ALL_CLIENTS})`,
   );
-  if (lock?.locked_until) {
-    const retry = Math.max(1, Math.ceil((new Date(lock.locked_until).getTime() - Date.now()) / 1000));
+  const own = limits.find((l) => l.client === here);
+  const all = limits.find((l) => l.client === ALL_CLIENTS);
+  const lockedUntil = (l: (typeof limits)[number] | undefined) =>
+    l?.locked_until ? new Date(l.locked_until).getTime() : 0;
+  const until = Math.max(lockedUntil(own), own?.last_success_at ? 0 : lockedUntil(all));
+  if (until > Date.now()) {
+    const retry = Math.max(1, Math.ceil((until - Date.now()) / 1000));
     throw new AppError(
       "TOO_MANY_REQUESTS",
-      `登录失败次数过多，账号已暂时锁定，请 ${Math.ceil(retry / 60)} 分钟后再试`,
+      `登录失败次数过多，已暂时锁定，请 ${Math.ceil(retry / 60)} 分钟后再试`,
       { retryAfterSeconds: retry },
       { "Retry-After": String(retry) },
     );
@@ -107,23 +140,43 @@ export async function signIn(
   else await burnVerify(password);
   if (!ok) {
     await db.transaction(async (tx) => {
-      const [r] = await rows<{ failures: number }>(
+      const counts = await rows<{ client: string; failures: number }>(
         tx,
-        sql`INSERT INTO login_attempts (username, failures, last_failure_at, updated_at) VALUES (${key}, 1, now(), now())
-            ON CONFLICT (username) DO UPDATE SET failures = login_attempts.failures + 1, last_failure_at = now(), updated_at = now()
-            RETURNING failures`,
+        sql`INSERT INTO login_attempts (username, client, failures, last_failure_at, updated_at)
+            VALUES (${key}, ${here}, 1, now(), now()), (${key}, ${ALL_CLIENTS}, 1, now(), now())
+            ON CONFLICT (username, client) DO UPDATE SET failures = login_attempts.failures + 1,
+              last_failure_at = now(), updated_at = now()
+            RETURNING client, failures`,
       );
-      if (r.failures >= LOCKOUT_AFTER) {
+      const ownFailures = counts.find((r) => r.client === here)?.failures ?? 0;
+      const allFailures = counts.find((r) => r.client === ALL_CLIENTS)?.failures ?? 0;
+      if (ownFailures >= LOCKOUT_AFTER) {
         await tx.execute(
-          sql`UPDATE login_attempts SET locked_until = now() + make_interval(mins => ${lockoutMinutes(r.failures)}) WHERE username = ${key}`,
+          sql`UPDATE login_attempts SET locked_until = now() + make_interval(mins => ${lockoutMinutes(ownFailures)})
+              WHERE username = ${key} AND client = ${here}`,
         );
         await appendAudit(tx, {
           actorId: null,
           action: "auth.lockout",
           subjectType: "user",
           subjectId: key,
-          details: { failures: r.failures, minutes: lockoutMinutes(r.failures) },
+          details: { scope: "client", failures: ownFailures, minutes: lockoutMinutes(ownFailures) },
         });
+      }
+      if (allFailures >= GLOBAL_BACKOFF_AFTER) {
+        await tx.execute(
+          sql`UPDATE login_attempts SET locked_until = now() + make_interval(secs => ${globalBackoffSeconds(allFailures)})
+              WHERE username = ${key} AND client = ${ALL_CLIENTS}`,
+        );
+        if (allFailures % GLOBAL_BACKOFF_AFTER === 0) {
+          await appendAudit(tx, {
+            actorId: null,
+            action: "auth.lockout",
+            subjectType: "user",
+            subjectId: key,
+            details: { scope: "all-clients", failures: allFailures, seconds: globalBackoffSeconds(allFailures) },
+          });
+        }
       }
     });
     throw new AppError("UNAUTHENTICATED", "用户名或密码不正确");
@@ -132,7 +185,13 @@ export async function signIn(
   const csrfToken = newToken();
   const ttl = env().SESSION_TTL_HOURS;
   const staff = await db.transaction(async (tx) => {
-    await tx.execute(sql`DELETE FROM login_attempts WHERE username = ${key}`);
+    await tx.execute(sql`DELETE FROM login_attempts WHERE username = ${key} AND client = ${ALL_CLIENTS}`);
+    await tx.execute(
+      sql`INSERT INTO login_attempts (username, client, failures, locked_until, last_success_at, updated_at)
+          VALUES (${key}, ${here}, 0, NULL, now(), now())
+          ON CONFLICT (username, client) DO UPDATE SET failures = 0, locked_until = NULL,
+            last_success_at = now(), updated_at = now()`,
+    );
     await tx.execute(
       sql`INSERT INTO staff_sessions (id, user_id, csrf_token, expires_at)
           VALUES (${sha256(token)}, ${user!.id}, ${csrfToken}, now() + make_interval(hours => ${ttl}))`,
@@ -210,16 +269,6 @@ export function assertRole(staff: StaffPrincipal, roles: readonly StaffRole[]) {
   if (roles.length > 0 && !roles.includes(staff.role)) throw new AppError("FORBIDDEN", "当前账号的角色无权执行此操作");
 }
 
-/** Read a cookie from a Cookie header. */
-export function readCookie(header: string | null | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
 /** Set-Cookie value for a session (HttpOnly, SameSite=Strict, Secure on HTTPS). */
 export function sessionCookie(token: string, secure: boolean): string {
   const maxAge = env().SESSION_TTL_HOURS * 3600;
@@ -228,11 +277,6 @@ export function sessionCookie(token: string, secure: boolean): string {
 
 export function clearSessionCookie(secure: boolean): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? "; Secure" : ""}`;
-}
-
-/** Is the request over HTTPS (directly or behind a proxy that says so)? */
-export function isHttps(request: Request): boolean {
-  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
 }
 
 export { unauthenticated };

@@ -206,7 +206,8 @@ export async function fileTicket(
     district_id: resolved.district.id,
     town_id: resolved.townId,
     village_id: resolved.villageId,
-    notice_id: v.noticeId,
+    // Only an objection is about a notice (checked above); a stray noticeId on another kind is dropped.
+    notice_id: v.kind === "objection" ? v.noticeId : null,
     subject_unit_id: subjectUnit?.id ?? null,
     subject_unit_text: v.subject?.unit ?? null,
     subject_person: v.subject?.person ?? null,

@@ -70,7 +70,8 @@ export const FileTicketInput = z
     village: optionalText(50, "村"),
     noticeId: z
       .union([
-        z.number().int().positive(),
+        // An int4 id: a larger number cannot name a notice (and would overflow the column).
+        z.number().int().positive().max(2_147_483_647, "没有这条公示"),
         z
           .string()
           .trim()

@@ -8,20 +8,29 @@ import { chinaDate, reviewDeadline } from "./deadlines";
 import { KIND_LABELS, type TicketKind } from "./input";
 import { assertTransition, isTicketStatus, STATUS_LABELS, type TicketStatus } from "./lifecycle";
 import { DUMMY_RECEIPT_HASH, hashReceipt, receiptMatches } from "./receipts";
+import { normalizeTicketNumber } from "./ticket-number";
 import { type PublicDeadlines, publicDeadlines, RATING_LABELS, type Rating } from "./views";
 
 // Following a ticket with its number and receipt code (/track, GET /api/tickets/{number}), and what the
 // reporter may do then: add information, rate the reply, ask for 重办 or 复核.
 //
+// A receipt has 100 random bits (receipts.ts): guessing one is hopeless, so a CORRECT receipt always
+// works — nobody can lock a reporter out of their own ticket by failing on purpose. What is limited is
+// failing: wrong receipts are counted IN THE DATABASE (receipt_attempts, so limits hold across processes
+// and restarts) per client (HMAC of the client address from lib/client-address.ts); more than 30 within
+// 15 minutes and that client's wrong tries get 429 until its window ends. Failures on one ticket are
+// counted too (only those from clients still under their limit), and every 50th within the window logs
+// a warning: many clients guessing at one number is an attack worth a look, but never a reason to lock
+// the number.
+//
 // A wrong receipt and a ticket that does not exist give the same 404 after the same work: the ticket row
 // is read either way, the HMAC is computed either way and compared in constant time against the stored
-// hash or a dummy, and the failure is counted either way. Failures are counted IN THE DATABASE
-// (receipt_attempts), per ticket number and per client (HMAC of the client address), so limits hold
-// across processes and restarts: 10 failures per number or 30 per client within 15 minutes → 429.
+// hash or a dummy, and the failure is counted either way.
 
 export const RECEIPT_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_TICKET = 10;
 export const MAX_FAILURES_PER_CLIENT = 30;
+/** Failures on one ticket number (from clients under their limit) that log a distributed-guessing warning. */
+export const GUESSING_ALERT_FAILURES = 50;
 
 const NOT_FOUND_MESSAGE = "工单编号或查询码不正确";
 
@@ -30,9 +39,9 @@ export interface Client {
   address: string | null;
 }
 
-function scopes(number: string, client: Client) {
+function scopes(number: string | null, client: Client) {
   return {
-    ticket: `t:${number.toUpperCase().slice(0, 40)}`,
+    ticket: number === null ? null : `t:${number}`,
     client: `c:${hmacHex("client-address", client.address ?? "unknown").slice(0, 32)}`,
   };
 }
@@ -41,12 +50,11 @@ interface CoreRow {
   id: number | null;
   receipt_hash: string | null;
   status: string | null;
-  limits: { scope: string; failures: number; age_s: number }[] | null;
 }
 
 /**
  * Verify number + receipt. Returns the ticket id and status, or throws 404 (wrong or unknown, the same)
- * or 429 (too many wrong receipts for this number or from this client).
+ * or 429 (this client has failed too often).
  */
 export async function verifyReceipt(
   db: Db,
@@ -54,47 +62,69 @@ export async function verifyReceipt(
   receipt: string,
   client: Client,
 ): Promise<{ id: number; status: TicketStatus }> {
-  const s = scopes(number, client);
+  const canonical = normalizeTicketNumber(number);
   const [row] = await rows<CoreRow>(
     db,
-    sql`SELECT t.id, t.receipt_hash, t.status,
-          (SELECT json_agg(json_build_object('scope', scope, 'failures', failures,
-                  'age_s', extract(epoch FROM now() - window_started_at)))
-             FROM receipt_attempts WHERE scope IN (${s.ticket}, ${s.client})) AS limits
-        FROM (SELECT 1) one LEFT JOIN tickets t ON t.number = ${number.trim().toUpperCase()}`,
+    sql`SELECT t.id, t.receipt_hash, t.status
+        FROM (SELECT 1) one LEFT JOIN tickets t ON t.number = ${canonical ?? ""}`,
   );
-  checkLimits(row?.limits ?? null, s);
   const ok = receiptMatches(receipt, row?.receipt_hash ?? null);
   if (!ok || !row?.id || !row.status || !isTicketStatus(row.status)) {
-    await recordFailure(db, s);
-    throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+    return refuseWrongReceipt(db, canonical, client);
   }
   return { id: row.id, status: row.status };
 }
 
-function checkLimits(limits: CoreRow["limits"], s: { ticket: string; client: string }) {
-  const window = RECEIPT_WINDOW_MINUTES * 60;
-  for (const l of limits ?? []) {
-    const max = l.scope === s.ticket ? MAX_FAILURES_PER_TICKET : MAX_FAILURES_PER_CLIENT;
-    if (l.failures >= max && l.age_s < window) {
-      throw new AppError("TOO_MANY_REQUESTS", "查询码错误次数过多，请稍后再试", undefined, {
-        "Retry-After": String(Math.max(1, Math.ceil(window - l.age_s))),
-      });
-    }
+/** Count a wrong receipt (per client; per ticket while the client is under its limit), then 404 or 429. */
+async function refuseWrongReceipt(db: Db, number: string | null, client: Client): Promise<never> {
+  const s = scopes(number, client);
+  const [r] = await rows<{ client_failures: number; age_s: number; ticket_failures: number | null }>(
+    db,
+    sql`WITH c AS (
+          INSERT INTO receipt_attempts (scope, failures, window_started_at) VALUES (${s.client}, 1, now())
+          ON CONFLICT (scope) DO UPDATE SET
+            failures = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                            THEN 1 ELSE receipt_attempts.failures + 1 END,
+            window_started_at = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                            THEN now() ELSE receipt_attempts.window_started_at END
+          RETURNING failures, extract(epoch FROM now() - window_started_at)::float8 AS age_s
+        ), t AS (
+          INSERT INTO receipt_attempts (scope, failures, window_started_at)
+          SELECT ${s.ticket}::text, 1, now() FROM c
+           WHERE ${s.ticket}::text IS NOT NULL AND c.failures <= ${MAX_FAILURES_PER_CLIENT}
+          ON CONFLICT (scope) DO UPDATE SET
+            failures = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                            THEN 1 ELSE receipt_attempts.failures + 1 END,
+            window_started_at = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
+                            THEN now() ELSE receipt_attempts.window_started_at END
+          RETURNING failures
+        )
+        SELECT c.failures AS client_failures, c.age_s, (SELECT failures FROM t) AS ticket_failures FROM c`,
+  );
+  const ticketFailures =
+    r?.ticket_failures === null || r?.ticket_failures === undefined ? 0 : Number(r.ticket_failures);
+  if (ticketFailures > 0 && ticketFailures % GUESSING_ALERT_FAILURES === 0) {
+    // The number is public (Open311 lists it); the clients are not named here.
+    log.warn("receipt guessing: many wrong receipts for one ticket", {
+      ticket: number,
+      failures: ticketFailures,
+      windowMinutes: RECEIPT_WINDOW_MINUTES,
+    });
+    receiptGuessingAlerts++;
   }
+  if (r && Number(r.client_failures) > MAX_FAILURES_PER_CLIENT) {
+    const window = RECEIPT_WINDOW_MINUTES * 60;
+    throw new AppError("TOO_MANY_REQUESTS", "查询码错误次数过多，请稍后再试", undefined, {
+      "Retry-After": String(Math.max(1, Math.ceil(window - Number(r.age_s)))),
+    });
+  }
+  throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
 }
 
-async function recordFailure(db: Db, s: { ticket: string; client: string }) {
-  await rows(
-    db,
-    sql`INSERT INTO receipt_attempts (scope, failures, window_started_at)
-        VALUES (${s.ticket}, 1, now()), (${s.client}, 1, now())
-        ON CONFLICT (scope) DO UPDATE SET
-          failures = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
-                          THEN 1 ELSE receipt_attempts.failures + 1 END,
-          window_started_at = CASE WHEN receipt_attempts.window_started_at < now() - make_interval(mins => ${RECEIPT_WINDOW_MINUTES})
-                          THEN now() ELSE receipt_attempts.window_started_at END`,
-  );
+let receiptGuessingAlerts = 0;
+/** How many distributed-guessing warnings this process has logged (for monitoring). */
+export function receiptGuessingAlertCount() {
+  return receiptGuessingAlerts;
 }
 
 export interface PublicTicket {
@@ -228,27 +258,20 @@ function toPublic(r: DetailRow, now = new Date()): PublicTicket {
 
 /** Look up a ticket as its reporter. */
 export async function trackTicket(db: Db, number: string, receipt: string, client: Client): Promise<PublicTicket> {
-  // One round trip: limits, the ticket's stored hash, and its view only when the hash matches (so a
-  // wrong receipt and an unknown number do the same work); then the constant-time check decides.
-  const s = scopes(number, client);
+  // One round trip: the ticket's stored hash, and its view only when the hash matches (so a wrong
+  // receipt and an unknown number do the same work); then the constant-time check decides.
+  const canonical = normalizeTicketNumber(number);
   const hash = hashReceipt(receipt);
   const [row] = await rows<CoreRow & { detail: DetailRow | null }>(
     db,
     sql`SELECT t.id, t.receipt_hash, t.status,
-          (SELECT json_agg(json_build_object('scope', scope, 'failures', failures,
-                  'age_s', extract(epoch FROM now() - window_started_at)))
-             FROM receipt_attempts WHERE scope IN (${s.ticket}, ${s.client})) AS limits,
           (SELECT row_to_json(x) FROM (${DETAIL_SELECT} WHERE t.id = tk.id) x) AS detail
         FROM (SELECT 1) one
-        LEFT JOIN tickets tk ON tk.number = ${number.trim().toUpperCase()} AND tk.receipt_hash = ${hash}
-        LEFT JOIN tickets t ON t.number = ${number.trim().toUpperCase()}`,
+        LEFT JOIN tickets tk ON tk.number = ${canonical ?? ""} AND tk.receipt_hash = ${hash}
+        LEFT JOIN tickets t ON t.number = ${canonical ?? ""}`,
   );
-  checkLimits(row?.limits ?? null, s);
   const ok = sameDigest(hash, row?.receipt_hash ?? DUMMY_RECEIPT_HASH) && !!row?.receipt_hash;
-  if (!ok || !row?.id) {
-    await recordFailure(db, s);
-    throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
-  }
+  if (!ok || !row?.id) return refuseWrongReceipt(db, canonical, client);
   return row.detail ? toPublic(row.detail) : publicTicket(db, row.id);
 }
 

@@ -1,7 +1,7 @@
 import type { AstroGlobal } from "astro";
 import { type Db, getDb } from "../../db/client";
 import type { StaffPrincipal, StaffRole } from "../../domain/auth/principal";
-import { CSRF_FIELD, csrfMatches, readCookie, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
+import { CSRF_FIELD, csrfMatches, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
 
 // Staff pages (the console, publisher tools): call from a page's frontmatter.
 //
@@ -26,11 +26,12 @@ function page(status: number, title: string, message: string): Response {
 }
 
 export async function staffPage(
-  Astro: Pick<AstroGlobal, "request" | "url" | "redirect">,
+  Astro: Pick<AstroGlobal, "request" | "url" | "redirect" | "cookies">,
   roles: readonly StaffRole[] = [],
 ): Promise<StaffPageContext | Response> {
   const db = await getDb();
-  const session = await sessionFromToken(db, readCookie(Astro.request.headers.get("cookie"), SESSION_COOKIE));
+  // Astro's cookie parser: a malformed cookie reads as absent (not signed in), never an exception.
+  const session = await sessionFromToken(db, Astro.cookies.get(SESSION_COOKIE)?.value);
   if (!session) {
     const next = Astro.url.pathname + Astro.url.search;
     return Astro.redirect(`/console/login?next=${encodeURIComponent(next)}`, 303);

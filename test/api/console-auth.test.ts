@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { app } from "../../api/app";
 import { appendAudit, verifyAuditChain } from "../../domain/audit/audit-log";
-import { LOCKOUT_AFTER } from "../../domain/auth/session";
+import { GLOBAL_BACKOFF_AFTER, LOCKOUT_AFTER } from "../../domain/auth/session";
 import { createUser } from "../../domain/auth/users";
 import { drainOutbox, enqueueNotification, MAX_ATTEMPTS } from "../../domain/notifications/outbox";
 import { exec, PASSWORD, staff } from "../support/console";
@@ -32,13 +33,22 @@ describe("staff sign-in and sessions", () => {
     const me = await api("/api/console/me", { headers: { cookie: cookie.split(";")[0] } });
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username: "op1", role: "operator", unitCode: "city-hotline", unitLevel: "city" });
-    // Over HTTPS (behind a proxy) the cookie is Secure.
-    const https = await api("/api/console/session", {
-      method: "POST",
-      json: { username: "op1", password: PASSWORD },
-      headers: { "x-forwarded-proto": "https" },
-    });
+    // Over HTTPS (as the server resolved the client: lib/client-address.ts) the cookie is Secure.
+    const signInOver = (client: { address: string; https: boolean }, headers: Record<string, string> = {}) =>
+      app.request(
+        "/api/console/session",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ username: "op1", password: PASSWORD }),
+        },
+        { client },
+      );
+    const https = await signInOver({ address: "10.0.0.1", https: true });
     expect(https.headers.get("set-cookie")).toContain("Secure");
+    // A client's own X-Forwarded-Proto is not the server's knowledge of the scheme.
+    const claimed = await signInOver({ address: "10.0.0.1", https: false }, { "x-forwarded-proto": "https" });
+    expect(claimed.headers.get("set-cookie")).not.toContain("Secure");
   });
 
   it("refuses requests without a session (401) and with the wrong role (403)", async () => {
@@ -77,7 +87,7 @@ describe("staff sign-in and sessions", () => {
     expect(ok.status).toBe(200);
   });
 
-  it("locks the account after repeated failures, even for the right password, and audits it", async () => {
+  it("locks the client that failed, never the account: the owner at another client still gets in", async () => {
     const { db } = await testDatabase();
     await createUser(db, null, {
       username: "sup9",
@@ -86,32 +96,86 @@ describe("staff sign-in and sessions", () => {
       unitCode: "city-hotline",
       password: PASSWORD,
     });
+    const signInFrom = async (address: string, username: string, password: string) => {
+      const res = await app.request(
+        "/api/console/session",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": "10.9.9.9" },
+          body: JSON.stringify({ username, password }),
+        },
+        { client: { address, https: false } },
+      );
+      return { status: res.status, headers: res.headers, body: await res.json() };
+    };
+    // The owner signs in once from their usual client.
+    expect((await signInFrom("10.0.0.1", "sup9", PASSWORD)).status).toBe(200);
     for (let i = 0; i < LOCKOUT_AFTER; i++) {
-      const r = await api("/api/console/session", {
-        method: "POST",
-        json: { username: "sup9", password: "wrong-password-1" },
-      });
+      const r = await signInFrom("203.0.113.66", "sup9", "wrong-password-1");
       expect(r.status).toBe(401);
       expect(expectEnvelope(r.body).message).toBe("用户名或密码不正确");
     }
-    const locked = await api("/api/console/session", {
-      method: "POST",
-      json: { username: "SUP9", password: PASSWORD },
-    });
+    // The attacking client is locked out, even with the right password…
+    const locked = await signInFrom("203.0.113.66", "SUP9", PASSWORD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(expectEnvelope(locked.body).message).toContain("锁定");
-    const audit = await exec(sql`SELECT action FROM audit_log WHERE action = 'auth.lockout'`);
+    const audit = await exec(sql`SELECT details FROM audit_log WHERE action = 'auth.lockout'`);
     expect(audit).toHaveLength(1);
-    // When the lock has passed, the right password works and clears the count.
+    // …the owner at their own client is not (the old lockout locked the username for everyone).
+    expect((await signInFrom("10.0.0.1", "sup9", PASSWORD)).status).toBe(200);
+    // When the lock has passed, the right password works from the locked client and clears its count.
     await exec(sql`UPDATE login_attempts SET locked_until = now() - interval '1 second'`);
-    const ok = await api("/api/console/session", { method: "POST", json: { username: "sup9", password: PASSWORD } });
-    expect(ok.status).toBe(200);
-    expect(await exec(sql`SELECT * FROM login_attempts`)).toHaveLength(0);
+    expect((await signInFrom("203.0.113.66", "sup9", PASSWORD)).status).toBe(200);
+    expect(await exec(sql`SELECT * FROM login_attempts WHERE failures > 0`)).toHaveLength(0);
     // Unknown users get the same answer as a wrong password.
     const unknown = await api("/api/console/session", { method: "POST", json: { username: "nobody", password: "x" } });
     expect(unknown.status).toBe(401);
     expect(expectEnvelope(unknown.body).message).toBe("用户名或密码不正确");
+  });
+
+  it("many clients guessing one password slow down new clients, never the owner's usual client", async () => {
+    const { db } = await testDatabase();
+    await createUser(db, null, {
+      username: "sup10",
+      displayName: "督办十",
+      role: "supervisor",
+      unitCode: "city-hotline",
+      password: PASSWORD,
+    });
+    const signInFrom = async (address: string, password: string) =>
+      (
+        await app.request(
+          "/api/console/session",
+          {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ username: "sup10", password }),
+          },
+          { client: { address, https: false } },
+        )
+      ).status;
+    expect(await signInFrom("10.0.0.1", PASSWORD)).toBe(200);
+    // GLOBAL_BACKOFF_AFTER failures spread over clients, none of which reaches its own lockout.
+    for (let i = 0; i < GLOBAL_BACKOFF_AFTER; i++) {
+      expect(await signInFrom(`198.51.100.${i % 5}`, "wrong")).toBe(401);
+    }
+    // A client never seen for this account waits (even with the right password)…
+    expect(await signInFrom("198.51.100.200", PASSWORD)).toBe(429);
+    // …the owner's usual client does not.
+    expect(await signInFrom("10.0.0.1", PASSWORD)).toBe(200);
+    const audit = await exec(sql`SELECT details FROM audit_log WHERE action = 'auth.lockout'`);
+    expect(audit.map((a) => (a.details as { scope: string }).scope)).toContain("all-clients");
+  });
+
+  it("a malformed cookie is 'not signed in', never a 500 (API)", async () => {
+    for (const cookie of ["sunshine_staff=%E0%A4%A", "sunshine_staff=%", "sunshine_staff", "=; ;;sunshine_staff=%zz"]) {
+      const res = await api("/api/console/me", { headers: { cookie } });
+      expect(res.status, cookie).toBe(401);
+      // Signing out a session that does not exist is harmless: 204 or 401, never a 500.
+      const out = await api("/api/console/session", { method: "DELETE", headers: { cookie } });
+      expect([204, 401], cookie).toContain(out.status);
+    }
   });
 
   it("signs out one session, or every session at once", async () => {

@@ -7,7 +7,7 @@ import { hashPassword } from "../../domain/auth/passwords";
 import { signIn } from "../../domain/auth/session";
 import { reencryptIdentities, revealReporterIdentity } from "../../domain/hotline/identity";
 import { objectionSummary } from "../../domain/hotline/objection-summary";
-import { MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_TICKET } from "../../domain/hotline/tracking";
+import { GUESSING_ALERT_FAILURES, MAX_FAILURES_PER_CLIENT } from "../../domain/hotline/tracking";
 import { env } from "../../lib/env";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
@@ -97,31 +97,85 @@ describe("POST /api/tickets", () => {
     expect(missing.status).toBe(400);
   });
 
-  it("rate-limits wrong receipts per ticket and per client (429 with Retry-After)", async () => {
-    // The site passes the socket address as a binding; a header a client sends is not trusted.
-    const lookup = async (number: string, receipt: string, clientAddress: string) => {
-      const res = await app.request(
-        `/api/tickets/${number}`,
-        { headers: { "X-Receipt": receipt, "x-sunshine-client-address": "1.2.3.4" } },
-        { clientAddress },
-      );
-      return { status: res.status, headers: res.headers, body: await res.json() };
-    };
+  // The server passes the resolved client as a binding; a header a client sends is not trusted.
+  const lookup = async (number: string, receipt: string, clientAddress: string) => {
+    const res = await app.request(
+      `/api/tickets/${number}`,
+      { headers: { "X-Receipt": receipt, "X-Forwarded-For": "1.2.3.4" } },
+      { clientAddress },
+    );
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  };
+  const WRONG = "BBBB-BBBB-BBBB-BBBB-BBBB";
+
+  it("a correct receipt always works: strangers failing on a ticket never lock its reporter out", async () => {
     const filed = await file(anonymous);
-    for (let i = 0; i < MAX_FAILURES_PER_TICKET; i++) {
-      expect((await lookup(filed.body.number, "BBBB-BBBB-BBBB-BBBB-BBBB", "10.0.0.1")).status).toBe(404);
+    // 40 wrong receipts from 8 clients (the old per-ticket limit was 10 for everyone).
+    for (let i = 0; i < 40; i++) {
+      expect((await lookup(filed.body.number, WRONG, `10.0.1.${i % 8}`)).status).toBe(404);
     }
-    const limited = await lookup(filed.body.number, filed.body.receipt, "10.0.0.2");
+    expect((await lookup(filed.body.number, filed.body.receipt, "10.0.0.2")).status).toBe(200);
+    // The same holds for the reporter's writes (they verify the receipt the same way).
+    const msg = await app.request(
+      `/api/tickets/${filed.body.number}/messages`,
+      {
+        method: "POST",
+        headers: { "X-Receipt": filed.body.receipt, "Content-Type": "application/json" },
+        body: JSON.stringify({ body: "补充：村委会电话打不通" }),
+      },
+      { clientAddress: "10.0.1.1" },
+    );
+    expect(msg.status).toBe(201);
+  });
+
+  it("throttles wrong receipts per client (429 with Retry-After), while that client's correct receipt still works", async () => {
+    const filed = await file(anonymous);
+    for (let i = 0; i < MAX_FAILURES_PER_CLIENT; i++) {
+      expect((await lookup(`ZB-2026-${String(900000 + i)}`, WRONG, "10.0.0.9")).status).toBe(404);
+    }
+    const limited = await lookup(filed.body.number, WRONG, "10.0.0.9");
     expect(limited.status).toBe(429);
     expect(expectEnvelope(limited.body).code).toBe("TOO_MANY_REQUESTS");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    // The per-client limit: many numbers from one client.
-    const other = await file(anonymous);
-    for (let i = 0; i < MAX_FAILURES_PER_CLIENT; i++) {
-      await lookup(`ZB-2026-${String(900000 + i)}`, "CCCC-CCCC-CCCC-CCCC-CCCC", "10.0.0.9");
+    expect((await lookup(filed.body.number, filed.body.receipt, "10.0.0.9")).status).toBe(200);
+    // Another client is not affected.
+    expect((await lookup(filed.body.number, WRONG, "10.0.0.10")).status).toBe(404);
+  });
+
+  it("one ticket number, however it is typed, is one key (whitespace, case, full-width)", async () => {
+    const filed = await file(anonymous);
+    const n = filed.body.number as string;
+    for (const typed of [`%20${n}`, `${n}%20`, n.toLowerCase(), encodeURIComponent(n.replace(/-/g, "－"))]) {
+      expect((await lookup(typed, WRONG, "10.0.0.3")).status).toBe(404);
+      expect((await lookup(typed, filed.body.receipt, "10.0.0.3")).status).toBe(200);
     }
-    expect((await lookup(other.body.number, other.body.receipt, "10.0.0.9")).status).toBe(429);
-    expect((await lookup(other.body.number, other.body.receipt, "10.0.0.10")).status).toBe(200);
+    const { db } = await testDatabase();
+    const scopes = await rows<{ scope: string; failures: number }>(
+      db,
+      sql`SELECT scope, failures FROM receipt_attempts WHERE scope LIKE 't:%'`,
+    );
+    expect(scopes).toEqual([{ scope: `t:${n}`, failures: 4 }]);
+  });
+
+  it("many clients guessing at one ticket log a warning (never a lockout)", async () => {
+    const filed = await file(anonymous);
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      lines.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      for (let i = 0; i < GUESSING_ALERT_FAILURES; i++) {
+        expect((await lookup(filed.body.number, WRONG, `10.0.2.${i % 5}`)).status).toBe(404);
+      }
+    } finally {
+      process.stderr.write = write;
+    }
+    const alerts = lines.filter((l) => l.includes("receipt guessing"));
+    expect(alerts).toHaveLength(1);
+    expect(JSON.parse(alerts[0] as string)).toMatchObject({ level: "warn", ticket: filed.body.number, failures: 50 });
+    expect((await lookup(filed.body.number, filed.body.receipt, "10.0.2.0")).status).toBe(200);
   });
 
   it("idempotent retry: same key + same body → same ticket and receipt; different body → 409", async () => {

@@ -1,14 +1,9 @@
 import type { APIRoute } from "astro";
 import { app } from "../../../api/app";
+import { clientBindings } from "../../../api/middleware/client";
+import { pageClient } from "../../lib/client";
 
-// /api/* is the Hono app: the same object tests drive with app.request().
+// /api/* is the Hono app: the same object tests drive with app.request(). (`npm start` serves /api/*
+// without Astro; this route is the path under `astro dev`.) The client goes to the app as a binding.
 export const prerender = false;
-export const ALL: APIRoute = ({ request, clientAddress }) => {
-  // The socket's address goes to the app as a binding (c.env), never as a header a client could forge:
-  // per-client rate limits (wrong receipt codes) use it.
-  let address: string | undefined;
-  try {
-    address = clientAddress;
-  } catch {}
-  return app.fetch(request, { clientAddress: address });
-};
+export const ALL: APIRoute = (ctx) => app.fetch(ctx.request, clientBindings(pageClient(ctx)));
