@@ -79,6 +79,7 @@ async function index(db: Db, docs: SearchDocument[]) {
     const batch = list.slice(i, i + BATCH).map(toRow);
     await db
       .insert(searchDocuments)
+      // biome-ignore lint/suspicious/noExplicitAny: tsv and rank_tsv are SQL expressions, which drizzle's insert type for custom columns does not admit
       .values(batch as any)
       .onConflictDoUpdate({
         target: [searchDocuments.docType, searchDocuments.docId],

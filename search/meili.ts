@@ -152,6 +152,7 @@ export function createMeiliTransport(opts: {
         if (!exists) await admin.createIndex(uid, { primaryKey: "key" }).waitTask(wait);
         await admin
           .index(uid)
+          // biome-ignore lint/suspicious/noExplicitAny: the client's settings type lags the server's (facetSearch, localizedAttributes)
           .updateSettings(MEILI_SETTINGS as any)
           .waitTask(wait);
       })();

@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
+import { asc, type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { categories, districts, units } from "../../db/schema";
 import { type CsvCell, csvDocument } from "../../lib/csv";
 import { AppError } from "../../lib/errors";
 
@@ -158,7 +159,33 @@ export async function parseStatsFilters(db: Db, p: URLSearchParams): Promise<Sta
   return f;
 }
 
-function toRaw(r: any): RawCounts {
+/** Sums as the rollup query returns them (numeric sums arrive as strings), by column name. */
+type SumColumns = Partial<
+  Record<
+    | "received"
+    | "accepted"
+    | "accepted_on_time"
+    | "not_accepted"
+    | "replied"
+    | "replied_on_time"
+    | "replied_late"
+    | "closed"
+    | "rated"
+    | "satisfied"
+    | "close_days_sum",
+    string | number | null
+  >
+>;
+
+interface GroupedRow extends SumColumns {
+  month: string;
+  district_id: number;
+  category_code: string;
+  unit_id: number;
+  g: number;
+}
+
+function toRaw(r: SumColumns): RawCounts {
   return {
     received: Number(r.received ?? 0),
     accepted: Number(r.accepted ?? 0),
@@ -185,9 +212,15 @@ let refCache: Promise<Reference> | undefined;
 /** Districts, categories and unit names (reference data; fixed at run time, cached per process). */
 function reference(db: Db): Promise<Reference> {
   refCache ??= (async () => ({
-    districts: await rows<any>(db, sql`SELECT id, code, name FROM districts ORDER BY sort, id`),
-    categories: await rows<any>(db, sql`SELECT code, name FROM categories ORDER BY sort, code`),
-    units: new Map((await rows<any>(db, sql`SELECT id, name FROM units`)).map((u) => [u.id, u.name])),
+    districts: await db
+      .select({ id: districts.id, code: districts.code, name: districts.name })
+      .from(districts)
+      .orderBy(asc(districts.sort), asc(districts.id)),
+    categories: await db
+      .select({ code: categories.code, name: categories.name })
+      .from(categories)
+      .orderBy(asc(categories.sort), asc(categories.code)),
+    units: new Map((await db.select({ id: units.id, name: units.name }).from(units)).map((u) => [u.id, u.name])),
   }))().catch((err) => {
     refCache = undefined;
     throw err;
@@ -225,7 +258,7 @@ export async function hotlineStats(db: Db, f: StatsFilters, now = new Date()): P
         GROUP BY t.routed_unit_id`,
   );
   // One pass over the rollup, every breakdown at once.
-  const groupedQuery = rows<any>(
+  const groupedQuery = rows<GroupedRow>(
     db,
     sql`SELECT to_char(s.month, 'YYYY-MM') AS month, s.district_id, s.category_code, s.unit_id,
           GROUPING(s.month, s.district_id, s.category_code, s.unit_id) AS g,

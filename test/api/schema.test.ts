@@ -37,7 +37,13 @@ describe("drizzle schema matches the migrated database", () => {
   });
   it.each(tables.map((t) => [getTableName(t), t] as const))("%s", async (name, table) => {
     const { db } = await testDatabase();
-    const columns = await rows<{ name: string; type: string; not_null: boolean; has_default: boolean; generated: string }>(
+    const columns = await rows<{
+      name: string;
+      type: string;
+      not_null: boolean;
+      has_default: boolean;
+      generated: string;
+    }>(
       db,
       sql`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
             a.atthasdef AS has_default, a.attgenerated::text AS generated
