@@ -15,6 +15,7 @@ const wrong: Record<string, string> = {
   "search/content.ts": 'import { listNotices } from "../domain/notices/notices";\nexport const a = listNotices;\n',
   "db/verbs.ts": 'import { fileTicket } from "../domain/hotline/filing";\nexport const a = fileTicket;\n',
   "lib/reads-db.ts": 'import { getDb } from "../db/client";\nexport const a = getDb;\n',
+  "storage/verbs.ts": 'import { fileTicket } from "../domain/hotline/filing";\nexport const a = fileTicket;\n',
   "seed/pages.ts": 'import { staffPage } from "../site/lib/staff-page";\nexport const a = staffPage;\n',
   "api/routes/boot.ts": 'import { prepare } from "../../server/boot";\nexport const a = prepare;\n',
   "site/pages/sql.ts": 'import { sql } from "drizzle-orm";\nexport const a = sql;\n',
