@@ -1,10 +1,11 @@
 // Runs before `npm test` (the pretest script): the browser tests need Debian's Chromium at
 // /usr/bin/chromium and CJK fonts (without them every Chinese glyph renders as a box and screenshots
-// are useless). On a fresh Debian machine, as root, install them; otherwise print the exact command.
+// are useless); the transparency log's interop test needs Go and Go's golang.org/x/mod (sumdb/note,
+// sumdb/tlog). On a fresh Debian machine, as root, install them; otherwise print the exact command.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const PACKAGES = ["chromium", "fonts-noto-cjk"];
+const PACKAGES = ["chromium", "fonts-noto-cjk", "golang-go", "golang-golang-x-mod-dev"];
 
 function installed(pkg) {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not JavaScript
@@ -36,7 +37,7 @@ function main() {
   const hasApt = spawnSync("apt-get", ["--version"]).status === 0;
   if (isRoot && hasApt) {
     console.error(
-      `npm test: the browser tests need ${missing.join(" and ")}; installing as root: apt-get update && ${command}`,
+      `npm test: the tests need ${missing.join(" and ")}; installing as root: apt-get update && ${command}`,
     );
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     for (const args of [
@@ -57,7 +58,7 @@ function main() {
   }
   console.error(
     [
-      `npm test: the browser tests need ${missing.join(" and ")}, which are not installed. Run:`,
+      `npm test: the tests need ${missing.join(" and ")}, which are not installed. Run:`,
       "",
       `  sudo apt-get update && sudo ${command}`,
       "",

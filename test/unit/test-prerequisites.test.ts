@@ -6,10 +6,12 @@ describe("test prerequisites", () => {
   const none = () => false;
   const all = () => true;
 
-  it("asks for Chromium and the CJK fonts on a fresh Debian machine", () => {
+  it("asks for Chromium, the CJK fonts and Go's packages on a fresh Debian machine", () => {
     expect(missingPackages({ hasDpkg: true, isInstalled: none, chromiumPresent: false })).toEqual([
       "chromium",
       "fonts-noto-cjk",
+      "golang-go",
+      "golang-golang-x-mod-dev",
     ]);
   });
 
@@ -18,10 +20,13 @@ describe("test prerequisites", () => {
   });
 
   it("asks only for the fonts when Chromium is there but the fonts are not", () => {
-    const isInstalled = (pkg: string) => pkg === "chromium";
+    const isInstalled = (pkg: string) => pkg !== "fonts-noto-cjk";
     expect(missingPackages({ hasDpkg: true, isInstalled, chromiumPresent: true })).toEqual(["fonts-noto-cjk"]);
     // A Chromium binary put there by other means counts too.
-    expect(missingPackages({ hasDpkg: true, isInstalled: none, chromiumPresent: true })).toEqual(["fonts-noto-cjk"]);
+    const noChromiumPackage = (pkg: string) => pkg !== "fonts-noto-cjk" && pkg !== "chromium";
+    expect(missingPackages({ hasDpkg: true, isInstalled: noChromiumPackage, chromiumPresent: true })).toEqual([
+      "fonts-noto-cjk",
+    ]);
   });
 
   it("without dpkg, only a missing Chromium binary is reported", () => {
