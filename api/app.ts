@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-
 import { databaseInputProblem } from "../lib/database-input";
 import { errorFields } from "../lib/error-fields";
 import { AppError, isDatabaseUnavailable } from "../lib/errors";
@@ -61,8 +60,8 @@ app.route("/", noticesRoutes);
 app.route("/", ledgerRoutes);
 app.route("/", statsRoutes);
 app.route("/", ticketRoutes);
-app.route("/", ticketPublicSummaryRoutes);
 app.route("/", ticketProofRoutes);
+app.route("/", ticketPublicSummaryRoutes);
 app.route("/", policyRoutes);
 app.route("/", yearbookRoutes);
 app.route("/", photoRoutes);

@@ -88,8 +88,8 @@ async function startHttpServer() {
   const { getRequestListener } = await import("@hono/node-server");
   const { app } = await import("../api/app");
   const { open311 } = await import("../api/open311/app");
-  const { clientBindings } = await import("../api/middleware/client");
   const { logApp } = await import("../api/log/app");
+  const { clientBindings } = await import("../api/middleware/client");
   const listen = (fetch: (req: Request, incoming: IncomingMessage) => Response | Promise<Response>) =>
     getRequestListener((req, env) => fetch(req, env.incoming as IncomingMessage), { overrideGlobalObjects: false });
   // The client (socket address, or what a trusted proxy says: lib/client-address.ts) goes to the apps as

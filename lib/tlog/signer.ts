@@ -67,7 +67,7 @@ export class SignerKeyError extends Error {}
 /** Parse a signer key string (Go's note.NewSigner format); throws SignerKeyError. */
 export function parseSignerKey(skey: string): NoteSigner {
   const parts = splitPlus(skey.trim(), 5);
-  if (!parts || parts[0] !== "PRIVATE" || parts[1] !== "KEY") {
+  if (parts?.[0] !== "PRIVATE" || parts[1] !== "KEY") {
     throw new SignerKeyError("signer key must be PRIVATE+KEY+<name>+<hex id>+<base64>");
   }
   const [, , name, id, b64] = parts;
