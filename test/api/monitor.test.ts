@@ -15,6 +15,7 @@ import { addSource, listSources, mergeSourcesFile, setSourceEnabled } from "../.
 import { monitorStats } from "../../domain/monitor/stats";
 import { dismissItem, markItemKnown, turnItemIntoTicket } from "../../domain/monitor/triage";
 import { addTerm } from "../../domain/monitor/watch-list";
+import { segmentForIndex } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { type FeedServer, startFeedServer } from "../support/feed-server";
 
@@ -25,10 +26,13 @@ import { type FeedServer, startFeedServer } from "../support/feed-server";
 
 let feeds: FeedServer;
 const ALLOW_LOCAL = parseAllowList("127.0.0.1");
-const FAST = { allow: ALLOW_LOCAL, timeoutMs: 1_500, maxBytes: 1_048_576, concurrency: 4 };
+// The fetch deadline leaves room for a loaded CI machine; the slow feed answers well after it.
+const FAST = { allow: ALLOW_LOCAL, timeoutMs: 4_000, maxBytes: 1_048_576, concurrency: 4 };
 const TERMS = ["低保", "危房改造", "补助", "优亲厚友", "截留", "挪用", "扶贫", "扶贫资金", "贫困户"];
 
 beforeAll(async () => {
+  // Load the segmenter's dictionary now, not inside the first round while its fetch deadlines run.
+  segmentForIndex("高青县常家镇");
   feeds = await startFeedServer();
 });
 afterAll(async () => {

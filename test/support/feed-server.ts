@@ -95,7 +95,10 @@ export async function startFeedServer(): Promise<FeedServer> {
         res.writeHead(200, { "content-type": "text/html" }).end(gbkPage());
         return;
       case "/slow": {
-        const t = setTimeout(() => res.writeHead(200, { "content-type": "application/rss+xml" }).end(rss(base)), 5_000);
+        const t = setTimeout(
+          () => res.writeHead(200, { "content-type": "application/rss+xml" }).end(rss(base)),
+          12_000,
+        );
         res.on("close", () => clearTimeout(t));
         return;
       }
