@@ -43,7 +43,11 @@ beforeAll(() => {
     writeFileSync(path.join(dir, file), source);
   }
   try {
-    report = execFileSync(BIOME, ["lint", "--max-diagnostics=1000", "."], { cwd: dir, encoding: "utf8" });
+    report = execFileSync(BIOME, ["lint", "--max-diagnostics=1000", "."], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
     report = `${e.stdout ?? ""}${e.stderr ?? ""}`;
