@@ -9,9 +9,10 @@ import { type Database, rows } from "./client";
 // One runner for both drivers (drizzle-kit's CLI cannot load PGlite's extensions). Files are written
 // by hand next to the drizzle schema; test/api/schema.test.ts checks the two agree.
 //
-// A migration is immutable once applied: the runner records each file's SHA-256 and refuses to run
-// against a database whose applied files have since changed (a database that applied the old text
-// would never get the new one). Rows applied before checksums were recorded get theirs filled in from
+// A migration is immutable once applied: the runner records the SHA-256 of each file's statements and
+// refuses to run against a database whose applied files have since changed (a database that applied the
+// old text would never get the new one). Whole-line comments are not part of the checksum: they change
+// nothing a database ran, so a comment may be corrected. Rows applied before checksums were recorded get theirs filled in from
 // the files as they are on the first run that can.
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -37,7 +38,12 @@ export class ChangedMigrationError extends Error {
 }
 
 export function migrationChecksum(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  const statements = text
+    .split("\n")
+    .filter((line) => !/^\s*--/.test(line))
+    .map((line) => line.trimEnd())
+    .join("\n");
+  return createHash("sha256").update(statements, "utf8").digest("hex");
 }
 
 export interface MigrateOptions {

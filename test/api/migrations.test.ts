@@ -41,6 +41,9 @@ describe("migration checksums", () => {
     ]);
     // Unchanged files: a second run applies nothing and passes.
     expect(await migrate(database, { dir, table })).toEqual([]);
+    // A corrected whole-line comment changes nothing the database ran: still accepted.
+    writeFileSync(path.join(dir, "0001_a.sql"), `-- a corrected comment\n${first}`);
+    expect(await migrate(database, { dir, table })).toEqual([]);
 
     writeFileSync(path.join(dir, "0001_a.sql"), `${first}\nCREATE INDEX mig_probe_a_idx ON mig_probe_a (id);`);
     writeFileSync(path.join(dir, "0003_b.sql"), "CREATE TABLE mig_probe_b (id int);");
