@@ -8,13 +8,13 @@ import { type ClientInfo, resolveClient } from "../../lib/client-address";
 
 export interface ClientBindings {
   client?: ClientInfo;
-  /** The resolved client's address alone (the same as client.address; older callers read this). */
+  /** An address alone, as in-process tests pass it (plain HTTP); servers pass `client`. */
   clientAddress?: string;
 }
 
 /** The bindings a server passes to app.fetch for a resolved client. */
 export function clientBindings(client: ClientInfo): ClientBindings {
-  return { client, clientAddress: client.address ?? undefined };
+  return { client };
 }
 
 /** The request's client: address (null when unknown) and whether it came over HTTPS. */

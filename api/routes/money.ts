@@ -21,6 +21,7 @@ import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { clientOf } from "../middleware/client";
 
 // Following the money to the household: disbursements, the household register, payments to households
 // (publisher-only writes), and the household's own check (public, POST so the ID number never sits in a URL).
@@ -321,11 +322,6 @@ async function uploadedCsv(c: Context<AppEnv>): Promise<{ buf: Uint8Array; fileN
 }
 
 // --------------------------------------------------------------------------------- 查询本人补贴 (public)
-function clientOf(c: Context<AppEnv>) {
-  const address = (c.env as { clientAddress?: string } | undefined)?.clientAddress;
-  return { address: typeof address === "string" && address ? address : null };
-}
-
 moneyRoutes.openapi(
   createRoute({
     method: "post",

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ticketFilingProof } from "../../domain/transparency/ticket-proof";
 import { createRouter, jsonContent } from "../context";
 import { envelope, errorResponses } from "../errors";
+import { clientOf } from "../middleware/client";
 
 // The reporter's proof of filing from the public transparency log (tlog-proof@v1), and the opening of
 // the filing's content commitment (content and salt). Both need the receipt, exactly like the lookup.
@@ -39,11 +40,6 @@ const Opening = z
   .openapi("ContentOpening");
 
 const ABSENT_MESSAGE = "这个工单登记于透明日志启用之前，没有登记证明";
-
-/** The client as the server's binding names it (its address; unknown in in-process tests). */
-const clientOf = (c: { env: unknown }) => ({
-  address: (c.env as { clientAddress?: string } | undefined)?.clientAddress ?? null,
-});
 
 const PENDING_MESSAGE = "登记条目正在写入透明日志，请几秒后再试";
 
