@@ -4,6 +4,7 @@ import { type Db, getDb } from "../../db/client";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
 import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
+import { isImageMediaType, sniffMediaType } from "../../lib/media-type";
 import { deleteFiles, type OpenedFile, openFile, putFile } from "../../storage/files";
 
 // Uploaded images: checked by their bytes (not their name or declared type), re-encoded without any
@@ -26,16 +27,6 @@ export function formatMegabytes(bytes: number) {
   return `${(bytes / 1_048_576).toFixed(bytes >= 10 * 1_048_576 ? 0 : 1)} MB`;
 }
 
-/** The image type by magic bytes, or null. */
-export function detectImageType(bytes: Uint8Array): "jpeg" | "png" | "webp" | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return "png";
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";
-  return null;
-}
-
 export class ImageRejected extends AppError {
   constructor(message: string, code: "VALIDATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE") {
     super(code, message, { field: "photo" });
@@ -52,8 +43,8 @@ export function checkImage(bytes: Uint8Array, declaredSize = bytes.length) {
       "PAYLOAD_TOO_LARGE",
     );
   }
-  const type = detectImageType(bytes);
-  if (!type) {
+  const type = sniffMediaType(bytes);
+  if (!isImageMediaType(type)) {
     throw new ImageRejected(
       "文件不是 JPEG、PNG 或 WebP 格式的图片（按文件内容判断，改扩展名无效），请选择照片文件。",
       "UNSUPPORTED_MEDIA_TYPE",

@@ -6,6 +6,7 @@ import { ticketEvidence, tickets } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
 import { log } from "../../lib/log";
+import { type MediaType, sniffMediaType } from "../../lib/media-type";
 import { stripPdfMetadata, UnreadablePdfError } from "../../lib/pdf-metadata";
 import { deleteFiles, listFiles, type OpenedFile, openFile, putFile } from "../../storage/files";
 import { ticketScope } from "../access/ticket-scope";
@@ -39,13 +40,8 @@ export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
 /** Across all submissions for one ticket (filing + later additions). */
 export const MAX_EVIDENCE_PER_TICKET = 10;
 
-export const EVIDENCE_TYPES = {
-  "image/jpeg": "JPEG 图片",
-  "image/png": "PNG 图片",
-  "image/webp": "WebP 图片",
-  "application/pdf": "PDF 文件",
-} as const;
-export type EvidenceType = keyof typeof EVIDENCE_TYPES;
+/** Evidence may be any type lib/media-type.ts knows: JPEG, PNG, WebP or PDF. */
+export type EvidenceType = MediaType;
 
 export interface EvidenceUpload {
   /** The name the client gave (only for error messages; never stored: names can carry personal data). */
@@ -59,22 +55,6 @@ export interface PreparedEvidence {
   sha256: string;
   width: number | null;
   height: number | null;
-}
-
-/** Pure: what the content is, from its first bytes; null when it is none of the accepted types. */
-export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | null {
-  const b = bytes;
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) {
-    return "image/png";
-  }
-  if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP") return "image/webp";
-  if (b.length >= 8 && ascii(b, 0, 5) === "%PDF-") return "application/pdf";
-  return null;
-}
-
-function ascii(b: Uint8Array, from: number, to: number) {
-  return String.fromCharCode(...b.subarray(from, to));
 }
 
 function label(upload: EvidenceUpload, index: number) {
@@ -136,7 +116,7 @@ export async function prepareEvidence(uploads: EvidenceUpload[], alreadyAttached
         { path: `evidence.${i}`, message: `文件过大（上限 ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB）` },
       ]);
     }
-    if (!sniffEvidenceType(u.bytes)) {
+    if (!sniffMediaType(u.bytes)) {
       throw new AppError(
         "UNSUPPORTED_MEDIA_TYPE",
         `${label(u, i)}不是 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，与文件名无关）`,
@@ -146,7 +126,7 @@ export async function prepareEvidence(uploads: EvidenceUpload[], alreadyAttached
   });
   const out: PreparedEvidence[] = [];
   for (const [i, u] of uploads.entries()) {
-    const type = sniffEvidenceType(u.bytes)!;
+    const type = sniffMediaType(u.bytes)!;
     const cleaned = type === "application/pdf" ? await scrubPdf(u, i) : await reencodeImage(u, i, type);
     out.push({
       mediaType: type,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { detectImageType } from "../../domain/archive/images";
+import { checkImage } from "../../domain/archive/images";
 import { parseSubmission } from "../../domain/archive/items";
 import {
   allMeasures,
@@ -70,12 +70,11 @@ describe("markdown rendering", () => {
 });
 
 describe("photo submissions", () => {
-  it("detects image types by their bytes", () => {
-    expect(detectImageType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe("jpeg");
-    expect(detectImageType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe("png");
-    expect(detectImageType(new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 "))).toBe("webp");
-    expect(detectImageType(new TextEncoder().encode("GIF89a......"))).toBeNull();
-    expect(detectImageType(new TextEncoder().encode("%PDF-1.4"))).toBeNull();
+  it("takes images only: a PDF is refused by its bytes, whatever its name", () => {
+    expect(checkImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]))).toBe("image/jpeg");
+    expect(() => checkImage(new TextEncoder().encode("%PDF-1.4\n"))).toThrow(
+      expect.objectContaining({ code: "UNSUPPORTED_MEDIA_TYPE" }),
+    );
   });
 
   it("needs consent, a title, a place and a credit; dates not in the future", () => {
