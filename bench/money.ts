@@ -8,7 +8,8 @@
 //   4. an import of 100,000 household payments through the domain (importHouseholdPayments, as the
 //      console and API run it): seconds and this process's RSS growth (VmRSS sampled).
 // Usage: flock /tmp/sunshine-bench.lock npx tsx bench/money.ts [--allocations 1000000] [--households 200000]
-//          [--payments 1000000] [--import 100000] [--requests 200] [--keep]   (needs a build: npm run build)
+//          [--payments 1000000] [--import 100000] [--requests 200] [--keep] [--prepare-only]   (needs a build: npm run build)
+//        --keep reuses the data of an earlier run when it has enough payments; --prepare-only builds the data and stops.
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_money_bench), SUNSHINE_BUILD_DIR.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -31,6 +32,7 @@ const PAYMENTS = arg("payments", 1_000_000);
 const IMPORT = arg("import", 100_000);
 const REQUESTS = arg("requests", 200);
 const KEEP = args.includes("--keep");
+const PREPARE_ONLY = args.includes("--prepare-only");
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_money_bench";
 const tty = process.stdout.isTTY;
 const progress = (s: string) => tty && process.stdout.write(`\r${s}   `);
@@ -310,6 +312,7 @@ async function importBench() {
 }
 
 await prepare();
+if (PREPARE_ONLY) process.exit(0);
 const port = await freePort();
 const server = await startServer(port);
 const base = `http://127.0.0.1:${port}`;

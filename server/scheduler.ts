@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { runSweep } from "../domain/casework/sweep";
 import { sweepOrphanEvidence } from "../domain/hotline/evidence";
 import { openStuckMoneyEntries } from "../domain/money/stuck";
+import { compactMoneyProgress } from "../domain/money/trail";
 import { startMonitorFetcher } from "../domain/monitor/fetcher";
 import { drainOutbox } from "../domain/notifications/outbox";
 import { compactHotlineStats } from "../domain/stats/hotline";
@@ -14,7 +15,7 @@ import { sweepUnusedBlobs } from "../storage/files";
 import { backgroundRunFinished } from "./metrics";
 
 // Background work of the server's primary process: every SWEEP_INTERVAL_SECONDS (0 = off) the deadline
-// sweep, the notification outbox drain, folding the public statistics' pending deltas into their rollup,
+// sweep, the notification outbox drain, folding the public statistics' and the money progress's pending deltas into their rollups,
 // stuck-money ledger entries and removing stored files nothing refers to — on one node at a time
 // (an advisory lock); with Meilisearch, a worker that sends the
 // search outbox's changes to it (with retries); and the transparency log's sequencer every
@@ -39,6 +40,7 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
           await runSweep(db);
           await drainOutbox(db, { limit: 500 });
           await compactHotlineStats(db);
+          await compactMoneyProgress(db);
           await openStuckMoneyEntries(db);
           await sweepOrphanEvidence(db);
           await sweepUnusedBlobs(db);

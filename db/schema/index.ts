@@ -7,6 +7,7 @@ export * from "./funds";
 export * from "./hotline";
 export * from "./ledger";
 export * from "./money";
+export * from "./money-progress";
 export * from "./monitor";
 export * from "./notices";
 export * from "./open311";
