@@ -4,6 +4,7 @@ import { canonicalJson } from "../../lib/canonical-json";
 import { seal, sha256Hex } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { getNoticeForObjection } from "../notices/objection-target";
+import { matchPlace, UnknownPlaceError } from "../reference/places";
 import { chargeSubmission, type SubmissionClient } from "../throttle/submission-limits";
 import { ticketFilingEntry } from "../transparency/entries";
 import { loadCalendar } from "./calendar";
@@ -63,29 +64,14 @@ function field(path: string, message: string) {
   return new AppError("VALIDATION_FAILED", `请求参数有误：${path} ${message}`, [{ path, message }]);
 }
 
-/** Place names → ids, against the (cached) reference data; 400 naming the field otherwise. */
-export function resolvePlaceCached(
-  ref: RefPlace,
-  input: { district: string; town: string | null; village: string | null },
-) {
-  const d = ref.districts.get(input.district);
-  if (!d) throw field("district", `不是已知的区县：${input.district}`);
-  const towns = ref.towns.filter((t) => t.districtId === d.id);
-  let town = null as (typeof towns)[number] | null;
-  if (input.town) {
-    town = towns.find((t) => t.name === input.town) ?? null;
-    if (!town) throw field("town", `${d.name}没有名为“${input.town}”的镇（街道）`);
+/** The place against the cached reference data; 400 naming the field otherwise. */
+function placeOf(ref: RefPlace, input: { district: string; town: string | null; village: string | null }) {
+  try {
+    return matchPlace(ref, input);
+  } catch (err) {
+    if (err instanceof UnknownPlaceError) throw field(err.field, err.message);
+    throw err;
   }
-  let villageId: number | null = null;
-  if (input.village) {
-    const townIds = new Set(town ? [town.id] : towns.map((t) => t.id));
-    const matches = ref.villages.filter((v) => townIds.has(v.townId) && v.name === input.village);
-    if (matches.length === 0) throw field("village", `${town ? town.name : d.name}没有名为“${input.village}”的村`);
-    if (matches.length > 1) throw field("village", `${d.name}有多个“${input.village}”，请同时填写镇（街道）`);
-    villageId = matches[0].id;
-    town ??= towns.find((t) => t.id === matches[0].townId) ?? null;
-  }
-  return { district: d, townId: town?.id ?? null, villageId };
 }
 
 /** The unit a subject names: exact unit name, the district's unit ("民政局" in 高青县), or a town office. */
@@ -138,8 +124,8 @@ export async function fileTicket(
     // The objection is about the notice's place.
     place = { district: notice.district, town: notice.town, village: notice.village };
   }
-  const resolved = resolvePlaceCached(ref, place);
-  const subjectUnit = resolveSubjectUnit(ref, v.subject?.unit ?? null, resolved.district.id);
+  const resolved = placeOf(ref, place);
+  const subjectUnit = resolveSubjectUnit(ref, v.subject?.unit ?? null, resolved.districtId);
 
   const tier = assessTier({
     kind: v.kind,
@@ -154,7 +140,7 @@ export async function fileTicket(
       kind: v.kind,
       categoryCode: category.code,
       leadUnitCode: category.leadUnitCode,
-      districtCode: resolved.district.code,
+      districtCode: resolved.districtCode,
       handlingLevel: tier.handlingLevel,
       subjectUnitCode: subjectUnit?.code ?? null,
     },
@@ -184,7 +170,7 @@ export async function fileTicket(
     receivedAt,
     kind: v.kind,
     category: category.code,
-    district: resolved.district.name,
+    district: resolved.district,
     content: {
       title: v.title,
       description: v.description,
@@ -203,7 +189,7 @@ export async function fileTicket(
     category_code: category.code,
     title: v.title,
     description: v.description,
-    district_id: resolved.district.id,
+    district_id: resolved.districtId,
     town_id: resolved.townId,
     village_id: resolved.villageId,
     // Only an objection is about a notice (checked above); a stray noticeId on another kind is dropped.

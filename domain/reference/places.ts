@@ -91,6 +91,7 @@ export async function listCategories(db: Db): Promise<CategoryInfo[]> {
 export interface ResolvedPlace {
   districtId: number;
   district: string;
+  districtCode: string;
   townId: number | null;
   town: string | null;
   villageId: number | null;
@@ -107,54 +108,84 @@ export class UnknownPlaceError extends Error {
 }
 
 /**
- * Resolve place names against the reference data: the town must be in the district and the village
- * in the town (or, without a town, anywhere in the district when the name is unambiguous).
+ * The place rows a match reads: districts by name, and towns and villages — all of them, or at least
+ * those of the named district (a cache of the whole table, or just what one lookup loaded).
  */
-export async function resolvePlace(
-  db: Db,
+export interface PlaceRows {
+  districts: ReadonlyMap<string, { id: number; code: string; name: string }>;
+  towns: readonly { id: number; districtId: number; name: string }[];
+  villages: readonly { id: number; townId: number; name: string }[];
+}
+
+/**
+ * Pure: place names → ids. The town must be in the district and the village in the town (or, without
+ * a town, anywhere in the district when the name is unambiguous); otherwise UnknownPlaceError naming
+ * the field.
+ */
+export function matchPlace(
+  rows: PlaceRows,
   input: { district: string; town?: string | null; village?: string | null },
-): Promise<ResolvedPlace> {
-  const [d] = await db.select().from(districts).where(eq(districts.name, input.district));
+): ResolvedPlace {
+  const d = rows.districts.get(input.district);
   if (!d) throw new UnknownPlaceError("district", `未知的区县：${input.district}`);
-  const ts = await db.select().from(towns).where(eq(towns.districtId, d.id));
-  let town = null as (typeof ts)[number] | null;
+  const ts = rows.towns.filter((t) => t.districtId === d.id);
+  let town: (typeof ts)[number] | null = null;
   if (input.town) {
     town = ts.find((t) => t.name === input.town) ?? null;
     if (!town) throw new UnknownPlaceError("town", `${d.name}没有名为“${input.town}”的镇（街道）`);
   }
-  let village = null as { id: number; name: string; townId: number } | null;
+  let village: (typeof rows.villages)[number] | null = null;
   if (input.village) {
-    const candidates = town
-      ? await db.select().from(villages).where(eq(villages.townId, town.id))
-      : ts.length
-        ? await db
-            .select()
-            .from(villages)
-            .where(
-              inArray(
-                villages.townId,
-                ts.map((t) => t.id),
-              ),
-            )
-        : [];
-    const matches = candidates.filter((v) => v.name === input.village);
+    const townIds = new Set(town ? [town.id] : ts.map((t) => t.id));
+    const matches = rows.villages.filter((v) => townIds.has(v.townId) && v.name === input.village);
     if (matches.length === 0) {
       throw new UnknownPlaceError("village", `${town ? town.name : d.name}没有名为“${input.village}”的村`);
     }
     if (matches.length > 1) {
       throw new UnknownPlaceError("village", `${d.name}有多个“${input.village}”，请同时填写镇（街道）`);
     }
-    village = matches[0];
-    town ??= ts.find((t) => t.id === village!.townId) ?? null;
+    const found = matches[0];
+    village = found;
+    town ??= ts.find((t) => t.id === found.townId) ?? null;
   }
   return {
     districtId: d.id,
     district: d.name,
+    districtCode: d.code,
     townId: town?.id ?? null,
     town: town?.name ?? null,
     villageId: village?.id ?? null,
     village: village?.name ?? null,
   };
+}
+
+/**
+ * matchPlace against the database: reads the district, its towns and (only when a village is named)
+ * their villages. The intake path, which resolves a place on every filing, matches against its cached
+ * reference data instead (domain/hotline/reference-cache.ts).
+ */
+export async function resolvePlace(
+  db: Db,
+  input: { district: string; town?: string | null; village?: string | null },
+): Promise<ResolvedPlace> {
+  const [d] = await db
+    .select({ id: districts.id, code: districts.code, name: districts.name })
+    .from(districts)
+    .where(eq(districts.name, input.district));
+  if (!d) return matchPlace({ districts: new Map(), towns: [], villages: [] }, input);
+  const ts = await db
+    .select({ id: towns.id, districtId: towns.districtId, name: towns.name })
+    .from(towns)
+    .where(eq(towns.districtId, d.id));
+  const townIds = ts.map((t) => t.id);
+  const vs =
+    input.village && townIds.length
+      ? await db
+          .select({ id: villages.id, townId: villages.townId, name: villages.name })
+          .from(villages)
+          .where(inArray(villages.townId, townIds))
+      : [];
+  return matchPlace({ districts: new Map([[d.name, d]]), towns: ts, villages: vs }, input);
 }
 
 // Map.groupBy arrived in Node 21; this runs on 20.
