@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { databaseInputProblem } from "../lib/database-input";
 import { errorFields } from "../lib/error-fields";
 import { AppError, isDatabaseUnavailable } from "../lib/errors";
@@ -42,7 +41,6 @@ export const app = createRouter().basePath("/api");
 
 app.use("*", requestContext);
 app.use("*", siteHeaders);
-app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
 app.use("*", limitBodies());
 app.use("*", refuseUnsafeText);
 app.use("*", httpCache);

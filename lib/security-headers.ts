@@ -1,5 +1,6 @@
-// The security headers every response carries, pages and API alike (site/middleware.ts sets them on
-// pages, api/middleware/site-headers.ts on the API apps, which the server serves without Astro).
+// The security headers every response carries, pages and API alike: the one layer that sets them
+// (site/middleware.ts on pages, api/middleware/site-headers.ts on the API apps, which the server serves
+// without Astro), so both doors send the same set.
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -19,6 +20,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "Referrer-Policy": "same-origin",
   "X-Frame-Options": "DENY",
   "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+  // A window this site opens, or that opens it, from another origin gets no handle on it.
+  "Cross-Origin-Opener-Policy": "same-origin",
 };
 
 /**

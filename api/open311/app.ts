@@ -1,6 +1,5 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 
 import { getDb } from "../../db/client";
 import { authenticateOpen311Key } from "../../domain/open311/keys";
@@ -32,7 +31,6 @@ const CHANGESET = "2026-11-28T00:00:00+08:00";
 
 open311.use("*", requestContext);
 open311.use("*", siteHeaders);
-open311.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
 // Public data and key-authenticated posts, no cookies: any origin may call it (browser-based clients).
 open311.use("*", cors({ origin: "*", allowMethods: ["GET", "POST"], maxAge: 600 }));
 open311.use("*", limitBodies());
