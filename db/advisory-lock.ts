@@ -1,53 +1,70 @@
 import postgres from "postgres";
-import { env } from "../lib/env";
 import { log } from "../lib/log";
+import { database } from "./client";
 
-// Background jobs that must not run on two nodes at once take a PostgreSQL session advisory lock on a
-// connection of their own (a pooled connection would hand the lock to whichever query came next). The
-// lock dies with that connection, so a node that crashes mid-job frees it for the next node's tick.
-// The embedded database has one process by construction: the job simply runs.
+// Background jobs that must not run twice at once — the sweep/outbox round, the monitoring fetch round,
+// the search outbox worker — are elected here. Across nodes: a PostgreSQL session advisory lock on a
+// connection of its own (a pooled connection would hand the lock to whichever query came next), on the
+// database the process uses; the lock dies with that connection, so a node that crashes mid-job frees
+// it for the next node's tick. Within a process: a job whose lock this process already holds is skipped
+// too. The embedded database has one process by construction, so only the second rule applies there.
 
-let lockClient: postgres.Sql | undefined;
+let lockClient: { url: string; sql: postgres.Sql } | undefined;
+const heldHere = new Set<string>();
 
 function client(url: string) {
-  lockClient ??= postgres(url, {
-    max: 4,
-    idle_timeout: 60,
-    onnotice: () => {},
-    connection: { application_name: "sunshine-locks" },
-  });
-  return lockClient;
+  if (lockClient?.url !== url) {
+    void lockClient?.sql.end({ timeout: 2 });
+    lockClient = {
+      url,
+      sql: postgres(url, {
+        max: 4,
+        idle_timeout: 60,
+        onnotice: () => {},
+        connection: { application_name: "sunshine-locks" },
+      }),
+    };
+  }
+  return lockClient.sql;
 }
 
+const key = (name: string) => `sunshine:${name}`;
+
 /**
- * Run `job` only if no other process holds the lock `name` (then returns { ran: true }); otherwise skip
- * it at once (returns { ran: false }) — the holder is doing the work.
+ * Run `job` only if no other process (and no other caller in this one) holds the lock `name` (then
+ * returns { ran: true }); otherwise skip it at once (returns { ran: false }) — the holder is doing the work.
  */
 export async function withAdvisoryLock<T>(
   name: string,
   job: () => Promise<T>,
 ): Promise<{ ran: true; result: T } | { ran: false }> {
-  const url = env().DATABASE_URL;
-  if (!url) return { ran: true, result: await job() };
-  const reserved = await client(url).reserve();
+  if (heldHere.has(name)) return { ran: false };
+  heldHere.add(name);
   try {
-    const [row] = await reserved<{ got: boolean }[]>`
-      SELECT pg_try_advisory_lock(('x' || substr(md5(${`sunshine:${name}`}), 1, 16))::bit(64)::bigint) AS got`;
-    if (!row?.got) return { ran: false };
+    const { url } = await database();
+    if (!url) return { ran: true, result: await job() };
+    const reserved = await client(url).reserve();
     try {
-      return { ran: true, result: await job() };
+      const [row] = await reserved<{ got: boolean }[]>`
+        SELECT pg_try_advisory_lock(('x' || substr(md5(${key(name)}), 1, 16))::bit(64)::bigint) AS got`;
+      if (!row?.got) return { ran: false };
+      try {
+        return { ran: true, result: await job() };
+      } finally {
+        await reserved`SELECT pg_advisory_unlock(('x' || substr(md5(${key(name)}), 1, 16))::bit(64)::bigint)`.catch(
+          (err) => log.warn("advisory unlock failed", { lock: name, error: (err as Error).message }),
+        );
+      }
     } finally {
-      await reserved`SELECT pg_advisory_unlock(('x' || substr(md5(${`sunshine:${name}`}), 1, 16))::bit(64)::bigint)`.catch(
-        (err) => log.warn("advisory unlock failed", { lock: name, error: (err as Error).message }),
-      );
+      reserved.release();
     }
   } finally {
-    reserved.release();
+    heldHere.delete(name);
   }
 }
 
 export async function closeAdvisoryLocks() {
   const c = lockClient;
   lockClient = undefined;
-  await c?.end({ timeout: 2 });
+  await c?.sql.end({ timeout: 2 });
 }

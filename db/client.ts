@@ -18,6 +18,8 @@ export type DriverName = "pglite" | "postgres";
 export interface Database {
   db: Db;
   driver: DriverName;
+  /** The server's postgres:// URL (undefined for PGlite): background jobs take their locks there. */
+  url?: string;
   /** Run raw multi-statement SQL (test resets). */
   exec(sqlText: string): Promise<void>;
   /** Run raw multi-statement SQL in one transaction (migrations). */
@@ -46,6 +48,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     return {
       db,
       driver: "postgres",
+      url: opts.url,
       exec: async (text) => {
         await client.unsafe(text);
       },

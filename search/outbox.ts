@@ -1,4 +1,5 @@
 import { inArray, sql } from "drizzle-orm";
+import { withAdvisoryLock } from "../db/advisory-lock";
 import { type Db, rows } from "../db/client";
 import { searchOutbox } from "../db/schema";
 import { backoffDelay } from "../lib/backoff";
@@ -23,6 +24,9 @@ export interface DrainResult {
 export function backoffMs(attempts: number): number {
   return backoffDelay(attempts + 1, { base: 1000, max: 600_000, jitter: 0.2 });
 }
+
+/** The advisory lock that elects the one drainer. */
+export const SEARCH_OUTBOX_LOCK = "search-outbox";
 
 type Backend = Pick<SearchBackend, "index" | "remove">;
 type Sources = Partial<Record<SearchType, SearchSource>>;
@@ -102,8 +106,10 @@ export async function drainAll(
 }
 
 /**
- * The background worker: drains every `intervalMs`, and sooner while there is more to do.
- * Started by the server's scheduler (server/scheduler.ts) when MEILISEARCH_URL is set.
+ * The background worker: drains every `intervalMs`, and sooner while there is more to do. Started by the
+ * server's scheduler (server/scheduler.ts) when MEILISEARCH_URL is set, on every node; each tick is
+ * elected like the other background rounds (db/advisory-lock.ts), so one node at a time sends changes
+ * and no two drains ever overlap.
  */
 export function startOutboxWorker(getDb: () => Promise<Db>, backend: Backend, opts: { intervalMs?: number } = {}) {
   let stopped = false;
@@ -111,8 +117,9 @@ export function startOutboxWorker(getDb: () => Promise<Db>, backend: Backend, op
   let running: Promise<void> | undefined;
   const tick = async () => {
     try {
-      const r = await drainAll(await getDb(), backend);
-      if (r.processed > 0) log.info("search outbox drained", { processed: r.processed, failed: r.failed });
+      const round = await withAdvisoryLock(SEARCH_OUTBOX_LOCK, async () => drainAll(await getDb(), backend));
+      const r = round.ran ? round.result : undefined;
+      if (r && r.processed > 0) log.info("search outbox drained", { processed: r.processed, failed: r.failed });
     } catch (err) {
       log.warn("search outbox worker error", { error: (err as Error).message });
     }

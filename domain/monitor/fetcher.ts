@@ -15,9 +15,12 @@ import { type AllowEntry, parseAllowList } from "./safety";
 // against the watch-list, and what it caught recorded; each source's health line (last success, last
 // error, items seen) is updated whatever happens, and a failure never stops the others.
 //
-// One round at a time: across nodes by the background jobs' advisory lock (db/advisory-lock.ts; a node
-// that finds it held skips its turn), and within a process by a flag, so `npm run monitor:once` or a
-// slow round never overlaps the next tick.
+// One round at a time, across nodes and within a process, by the background jobs' advisory lock
+// (db/advisory-lock.ts; a round that finds it held skips its turn), so `npm run monitor:once`, a
+// source fetched from the console or a slow round never overlaps the next tick.
+
+/** The advisory lock that elects the one fetching process (db/advisory-lock.ts). */
+export const MONITOR_ROUND_LOCK = "monitor-fetch-round";
 
 /** Longest wait after repeated failures (the interval doubles per failure up to this). */
 export const MAX_BACKOFF_MINUTES = 24 * 60;
@@ -55,6 +58,8 @@ export interface RoundReport {
 export interface RoundOptions {
   /** Fetch every enabled source now, whatever its schedule (npm run monitor:once). */
   all?: boolean;
+  /** Fetch only this source now (see runMonitorRound). */
+  sourceId?: number;
   allow?: AllowEntry[];
   timeoutMs?: number;
   maxBytes?: number;
@@ -89,7 +94,7 @@ async function runSource(
   db: Db,
   s: SourceRow,
   list: WatchList,
-  opts: Required<Omit<RoundOptions, "all">>,
+  opts: Required<Omit<RoundOptions, "all" | "sourceId">>,
   pool: RoundPool,
 ) {
   const started = Date.now();
@@ -126,21 +131,16 @@ async function runSource(
   }
 }
 
-let roundInProgress = false;
-
-/** One fetch round (see above). Returns { ran: false } when a round is already running somewhere. */
+/**
+ * One fetch round (see above). Returns { ran: false } when a round is already running somewhere. With
+ * `sourceId`, the round is that one source, enabled or not, whatever its schedule (the console's 立即抓取).
+ */
 export async function runMonitorRound(db: Db, opts: RoundOptions = {}): Promise<RoundReport> {
   const started = Date.now();
-  if (roundInProgress) return { ran: false, sources: [], ms: 0 };
-  roundInProgress = true;
-  try {
-    const locked = await withAdvisoryLock("monitor-fetch-round", () => fetchRound(db, opts));
-    return locked.ran
-      ? { ran: true, sources: locked.result, ms: Date.now() - started }
-      : { ran: false, sources: [], ms: Date.now() - started };
-  } finally {
-    roundInProgress = false;
-  }
+  const locked = await withAdvisoryLock(MONITOR_ROUND_LOCK, () => fetchRound(db, opts));
+  return locked.ran
+    ? { ran: true, sources: locked.result, ms: Date.now() - started }
+    : { ran: false, sources: [], ms: Date.now() - started };
 }
 
 async function fetchRound(db: Db, opts: RoundOptions): Promise<SourceResult[]> {
@@ -154,7 +154,8 @@ async function fetchRound(db: Db, opts: RoundOptions): Promise<SourceResult[]> {
   const due = await rows<SourceRow>(
     db,
     sql`SELECT id, name, url, kind, item_selector, interval_minutes, etag, last_modified, consecutive_failures
-        FROM monitor_sources WHERE enabled ${opts.all ? sql`` : sql`AND next_fetch_at <= now()`}
+        FROM monitor_sources
+        WHERE ${opts.sourceId ? sql`id = ${opts.sourceId}` : sql`enabled ${opts.all ? sql`` : sql`AND next_fetch_at <= now()`}`}
         ORDER BY next_fetch_at, id LIMIT 2000`,
   );
   const results: SourceResult[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isReplicaEligible } from "../../api/middleware/read-routing";
 import { lagFromSamples, parseLsn } from "../../db/replica";
+import { isReplicaEligible } from "../../lib/read-routing";
 import { routeLabel } from "../../server/metrics";
 
 describe("replica lag", () => {
@@ -40,6 +40,42 @@ describe("read routing", () => {
     expect(isReplicaEligible("GET", "/api/archive/moderation", undefined)).toBe(false);
     expect(isReplicaEligible("GET", "/api/funds", "sunshine_staff=abc")).toBe(false);
     expect(isReplicaEligible("GET", "/api/fundsx", undefined)).toBe(false);
+  });
+
+  it("gives public pages the same rule: read-only public pages on the replica, personal ones and forms on the primary", () => {
+    for (const page of [
+      "/funds",
+      "/funds/12",
+      "/stats",
+      "/search",
+      "/notices",
+      "/notices/3",
+      "/villages",
+      "/villages/9",
+      "/projects",
+      "/projects/4",
+      "/assets",
+      "/archive",
+      "/archive/photos/5",
+      "/archive/photos/5/960.webp",
+      "/archive/yearbook/2019",
+      "/honors/2/photo/480.webp",
+      "/policies/zibo-3",
+      "/feeds/notices.xml",
+      "/sitemap.xml",
+    ])
+      expect(isReplicaEligible("GET", page, null), page).toBe(true);
+    for (const page of [
+      "/track",
+      "/report",
+      "/payments/check",
+      "/archive/photos/submit",
+      "/console",
+      "/console/monitor",
+    ])
+      expect(isReplicaEligible("GET", page, null), page).toBe(false);
+    expect(isReplicaEligible("POST", "/notices/3", null)).toBe(false);
+    expect(isReplicaEligible("GET", "/funds", "theme=dark; sunshine_staff=abc")).toBe(false);
   });
 });
 

@@ -1,13 +1,13 @@
 import type { APIRoute } from "astro";
-import { getDb } from "../../../db/client";
 import { moneyChanges } from "../../../domain/money/feed";
 import { escapeXml } from "../../../lib/xml";
+import { pageDb } from "../../lib/read-db";
 
 // Atom feed of the money trail's changes: new and corrected allocations, disbursements and
 // household-payment batches (50 newest). ETag / If-None-Match answers 304 when nothing changed.
 
 export const GET: APIRoute = async ({ url, request }) => {
-  const db = await getDb();
+  const db = await pageDb({ request, url });
   const changes = await moneyChanges(db, { limit: 50 });
   const origin = url.origin;
   const updated = changes[0]?.at ?? "2018-01-01T00:00:00.000Z";

@@ -1,15 +1,15 @@
 import type { APIRoute } from "astro";
-import { getDb } from "../../../db/client";
 import { getNotice, listNotices } from "../../../domain/notices/notices";
 import { AppError } from "../../../lib/errors";
 import { escapeXml } from "../../../lib/xml";
+import { pageDb } from "../../lib/read-db";
 
 // Atom feed of published notices (newest first), optionally for one district: /feeds/notices.xml?district=高青县
 
 const EPOCH = "2018-01-01T00:00:00+08:00";
 
-export const GET: APIRoute = async ({ url }) => {
-  const db = await getDb();
+export const GET: APIRoute = async ({ url, request }) => {
+  const db = await pageDb({ request, url });
   const district = url.searchParams.get("district") || undefined;
   let list: Awaited<ReturnType<typeof listNotices>>;
   try {

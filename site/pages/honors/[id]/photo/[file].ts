@@ -1,18 +1,18 @@
 import type { APIRoute } from "astro";
-import { getDb } from "../../../../../db/client";
 import { openRendition } from "../../../../../domain/archive/images";
 import { getHonor } from "../../../../../domain/honors/honors";
 import { AppError } from "../../../../../lib/errors";
+import { pageDb } from "../../../../lib/read-db";
 
 const notFound = () =>
   new Response("未找到", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 /** An honour roll entry's photo renditions. */
-export const GET: APIRoute = async ({ params, request }) => {
+export const GET: APIRoute = async ({ params, url, request }) => {
   const id = Number(params.id);
   if (!Number.isInteger(id) || id < 1) return notFound();
   let honor: Awaited<ReturnType<typeof getHonor>>;
-  const db = await getDb();
+  const db = await pageDb({ request, url });
   try {
     honor = await getHonor(db, id);
   } catch (err) {
