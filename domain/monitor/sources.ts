@@ -1,16 +1,19 @@
 import { readFileSync } from "node:fs";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Db, rows } from "../../db/client";
-import { AppError, forbidden, notFound } from "../../lib/errors";
+import { AppError, conflict, forbidden, notFound } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
+import { type RoundOptions, runMonitorRound, type SourceResult } from "./fetcher";
 import { SOURCE_KINDS } from "./parse-feeds";
 import { checkUrl } from "./safety";
 
-// Monitored sources: managed by admins in the console, or declared in the JSON file named by
-// MONITOR_SOURCES_FILE (merged at start: a file source is added or updated by URL, never deleted — a
-// deployment ships its list, and the console can still switch one off).
+// Monitored sources: managed by admins in the console (add, edit, switch off, delete, fetch now), or
+// declared in the JSON file named by MONITOR_SOURCES_FILE (merged at start: a file source is added or
+// updated by URL, never deleted — a deployment ships its list, and the console can still switch one off).
+// A source that caught items is never deleted (the items and their snapshots stay on record): deleting
+// it switches it off instead.
 
 export const SOURCE_ADMIN_ROLES = ["admin"] as const;
 
@@ -73,10 +76,22 @@ export interface SourceView {
   healthy: boolean;
 }
 
-export async function listSources(db: Db): Promise<SourceView[]> {
+export function listSources(db: Db): Promise<SourceView[]> {
+  return selectSources(db, sql`true`);
+}
+
+/** One source with its health line (404 when there is none). */
+export async function getSource(db: Db, id: number): Promise<SourceView> {
+  const [source] = await selectSources(db, sql`s.id = ${id}`);
+  if (!source) throw notFound("监测来源不存在");
+  return source;
+}
+
+async function selectSources(db: Db, where: SQL): Promise<SourceView[]> {
   const r = await rows<Record<string, unknown>>(
     db,
-    sql`SELECT s.*, u.name AS owner_unit_name FROM monitor_sources s LEFT JOIN units u ON u.id = s.owner_unit_id ORDER BY s.name, s.id`,
+    sql`SELECT s.*, u.name AS owner_unit_name FROM monitor_sources s LEFT JOIN units u ON u.id = s.owner_unit_id
+        WHERE ${where} ORDER BY s.name, s.id`,
   );
   const d = (v: unknown) => (v ? new Date(v as string) : null);
   return r.map((x) => ({
@@ -118,8 +133,7 @@ export async function addSource(db: Db, staff: StaffPrincipal, raw: unknown) {
           VALUES (${v.name}, ${v.url}, ${v.kind}, ${v.itemSelector}, ${v.intervalMinutes}, ${v.enabled}, ${v.ownerUnitId ?? null}, 'console')
           ON CONFLICT (url) DO NOTHING RETURNING id`,
     );
-    if (!row)
-      throw new AppError("CONFLICT", "该网址已在监测来源中", [{ path: "url", message: "该网址已在监测来源中" }]);
+    if (!row) throw urlTaken();
     await appendAudit(tx, {
       actorId: staff.userId,
       action: "monitor.source.add",
@@ -150,6 +164,118 @@ export async function setSourceEnabled(db: Db, staff: StaffPrincipal, id: number
       subjectId: String(id),
     });
   });
+}
+
+const urlTaken = () => conflict("该网址已在监测来源中", [{ path: "url", message: "该网址已在监测来源中" }]);
+
+/**
+ * Edit a source (admin): every field of the add form, audited with what changed. A new URL forgets the
+ * old one's validators (ETag, Last-Modified) and schedules a fetch at once; a URL another source has is a 409.
+ */
+export async function updateSource(db: Db, staff: StaffPrincipal, id: number, raw: unknown) {
+  assertAdmin(staff);
+  const parsed = SourceInput.safeParse(raw);
+  if (!parsed.success) throw validation(parsed.error);
+  const v = parsed.data;
+  return db.transaction(async (tx) => {
+    const [before] = await rows<Record<string, unknown>>(
+      tx,
+      sql`SELECT name, url, kind, item_selector, interval_minutes, enabled, owner_unit_id FROM monitor_sources
+          WHERE id = ${id} FOR UPDATE`,
+    );
+    if (!before) throw notFound("监测来源不存在");
+    const [taken] = await rows(tx, sql`SELECT 1 FROM monitor_sources WHERE url = ${v.url} AND id <> ${id}`);
+    if (taken) throw urlTaken();
+    const after: Record<string, unknown> = {
+      name: v.name,
+      url: v.url,
+      kind: v.kind,
+      item_selector: v.itemSelector,
+      interval_minutes: v.intervalMinutes,
+      enabled: v.enabled,
+      owner_unit_id: v.ownerUnitId ?? null,
+    };
+    const changed = Object.keys(after).filter((k) => String(before[k] ?? "") !== String(after[k] ?? ""));
+    if (changed.length === 0) return { id, changed };
+    const reschedule = before.url !== v.url || (v.enabled && !before.enabled);
+    await tx.execute(sql`UPDATE monitor_sources SET name = ${v.name}, url = ${v.url}, kind = ${v.kind},
+        item_selector = ${v.itemSelector}, interval_minutes = ${v.intervalMinutes}, enabled = ${v.enabled},
+        owner_unit_id = ${v.ownerUnitId ?? null}, updated_at = now()
+        ${before.url !== v.url ? sql`, etag = NULL, last_modified = NULL` : sql``}
+        ${reschedule ? sql`, next_fetch_at = now(), consecutive_failures = 0` : sql``}
+      WHERE id = ${id}`);
+    await appendAudit(tx, {
+      actorId: staff.userId,
+      action: "monitor.source.update",
+      subjectType: "monitor_source",
+      subjectId: String(id),
+      details: Object.fromEntries(changed.map((k) => [k, { from: before[k] ?? null, to: after[k] }])),
+    });
+    return { id, changed };
+  });
+}
+
+/**
+ * Delete a source (admin), audited. One that has caught items keeps them on record: it is switched off
+ * instead (`deleted: false`).
+ */
+export async function deleteSource(db: Db, staff: StaffPrincipal, id: number): Promise<{ deleted: boolean }> {
+  assertAdmin(staff);
+  return db.transaction(async (tx) => {
+    // The row lock orders this against a fetch recording an item (its foreign key locks the row too).
+    const [source] = await rows<{ name: string; url: string }>(
+      tx,
+      sql`SELECT name, url FROM monitor_sources WHERE id = ${id} FOR UPDATE`,
+    );
+    if (!source) throw notFound("监测来源不存在");
+    const [hasItems] = await rows(tx, sql`SELECT 1 FROM monitor_items WHERE source_id = ${id} LIMIT 1`);
+    if (hasItems) {
+      await tx.execute(sql`UPDATE monitor_sources SET enabled = false, updated_at = now() WHERE id = ${id}`);
+    } else {
+      await tx.execute(sql`DELETE FROM monitor_sources WHERE id = ${id}`);
+    }
+    await appendAudit(tx, {
+      actorId: staff.userId,
+      action: hasItems ? "monitor.source.disable" : "monitor.source.delete",
+      subjectType: "monitor_source",
+      subjectId: String(id),
+      details: { name: source.name, url: source.url, ...(hasItems ? { reason: "has items" } : {}) },
+    });
+    return { deleted: !hasItems };
+  });
+}
+
+/**
+ * Fetch one source now (admin), enabled or not: the same fetcher, safety rules and round lock as the
+ * scheduled rounds (a 409 while a round is running), its health line updated, audited with the outcome.
+ */
+export async function fetchSourceNow(
+  db: Db,
+  staff: StaffPrincipal,
+  id: number,
+  opts: Omit<RoundOptions, "all" | "sourceId"> = {},
+): Promise<SourceResult> {
+  assertAdmin(staff);
+  const [exists] = await rows(db, sql`SELECT 1 FROM monitor_sources WHERE id = ${id}`);
+  if (!exists) throw notFound("监测来源不存在");
+  const round = await runMonitorRound(db, { ...opts, sourceId: id });
+  const result = round.sources[0];
+  if (!round.ran || !result) throw conflict("正在进行一轮抓取，请稍后再试");
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorId: staff.userId,
+      action: "monitor.source.fetch",
+      subjectType: "monitor_source",
+      subjectId: String(id),
+      details: {
+        ok: result.ok,
+        seen: result.seen,
+        caught: result.caught,
+        ...(result.error ? { error: result.error } : {}),
+      },
+    }),
+  );
+  return result;
 }
 
 /** The sources file: a JSON array of sources (see docs/operations.md). Throws with the entry and field. */

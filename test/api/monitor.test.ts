@@ -3,15 +3,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withAdvisoryLock } from "../../db/advisory-lock";
 import { rows } from "../../db/client";
 import { verifyAuditChain } from "../../domain/audit/audit-log";
 import type { StaffPrincipal } from "../../domain/auth/principal";
 import { principalOf } from "../../domain/auth/session";
-import { runMonitorRound } from "../../domain/monitor/fetcher";
+import { MONITOR_ROUND_LOCK, runMonitorRound } from "../../domain/monitor/fetcher";
 import { monitorItem, monitorQueue, parseQueueFilters } from "../../domain/monitor/queue";
 import { addDutyShift, notifyOverdueItems, OVERDUE_TEMPLATE } from "../../domain/monitor/roster";
 import { parseAllowList } from "../../domain/monitor/safety";
-import { addSource, listSources, mergeSourcesFile, setSourceEnabled } from "../../domain/monitor/sources";
+import {
+  addSource,
+  deleteSource,
+  fetchSourceNow,
+  getSource,
+  listSources,
+  mergeSourcesFile,
+  setSourceEnabled,
+  updateSource,
+} from "../../domain/monitor/sources";
 import { monitorStats } from "../../domain/monitor/stats";
 import { dismissItem, markItemKnown, turnItemIntoTicket } from "../../domain/monitor/triage";
 import { addTerm } from "../../domain/monitor/watch-list";
@@ -204,6 +214,144 @@ describe("sources in the console", () => {
     const audit = await rows<{ action: string }>(db, sql`SELECT action FROM audit_log ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(["monitor.source.add", "monitor.source.disable"]);
     expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+});
+
+describe("editing, deleting and fetching a source now", () => {
+  const auditActions = async () =>
+    (await rows<{ action: string }>((await testDatabase()).db, sql`SELECT action FROM audit_log ORDER BY id`)).map(
+      (a) => a.action,
+    );
+
+  it("edits every field, refuses bad input, a taken URL and non-admins, and audits what changed", async () => {
+    const { db } = await testDatabase();
+    const admin = await person("admin", "city-hotline");
+    const operator = await person("operator", "city-hotline");
+    const { id } = await addSource(db, admin, { name: "旧名", url: "https://a.example/rss", kind: "rss" });
+    await addSource(db, admin, { name: "另一个", url: "https://b.example/rss", kind: "rss" });
+    const [unit] = await rows<{ id: number }>(db, sql`SELECT id FROM units WHERE code = 'city-hotline'`);
+    const edit = {
+      name: "新名",
+      url: "https://a.example/list",
+      kind: "html",
+      itemSelector: "ul li",
+      intervalMinutes: "90",
+      enabled: false,
+      ownerUnitId: String(unit.id),
+    };
+    await expect(updateSource(db, operator, id, edit)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(updateSource(db, admin, id, { ...edit, itemSelector: "" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: [{ path: "itemSelector" }],
+    });
+    await expect(updateSource(db, admin, id, { ...edit, url: "https://b.example/rss" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: [{ path: "url" }],
+    });
+    await expect(updateSource(db, admin, 999_999, edit)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await getSource(db, id)).name).toBe("旧名");
+    expect((await updateSource(db, admin, id, edit)).changed.sort()).toEqual(
+      ["enabled", "interval_minutes", "item_selector", "kind", "name", "owner_unit_id", "url"].sort(),
+    );
+    expect(await getSource(db, id)).toMatchObject({
+      name: "新名",
+      url: "https://a.example/list",
+      kind: "html",
+      itemSelector: "ul li",
+      intervalMinutes: 90,
+      enabled: false,
+      ownerUnitId: unit.id,
+    });
+    expect((await updateSource(db, admin, id, edit)).changed).toEqual([]);
+    const [last] = await rows<{ details: Record<string, { from: unknown; to: unknown }> }>(
+      db,
+      sql`SELECT details FROM audit_log WHERE action = 'monitor.source.update' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(last.details.name).toEqual({ from: "旧名", to: "新名" });
+    expect(await auditActions()).toEqual(["monitor.source.add", "monitor.source.add", "monitor.source.update"]);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
+  it("deletes a source without items; one with items is switched off and keeps them", async () => {
+    const { db, admin } = await setUp();
+    await runMonitorRound(db, FAST);
+    const rss = await byName("论坛 RSS");
+    const missing = await byName("失效页");
+    await expect(deleteSource(db, await person("supervisor", "city-hotline"), missing.id)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await deleteSource(db, admin, missing.id)).toEqual({ deleted: true });
+    await expect(getSource(db, missing.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const [{ before }] = await rows<{ before: number }>(
+      db,
+      sql`SELECT count(*)::int AS before FROM monitor_items WHERE source_id = ${rss.id}`,
+    );
+    expect(before).toBeGreaterThan(0);
+    expect(await deleteSource(db, admin, rss.id)).toEqual({ deleted: false });
+    expect((await getSource(db, rss.id)).enabled).toBe(false);
+    const [{ after }] = await rows<{ after: number }>(
+      db,
+      sql`SELECT count(*)::int AS after FROM monitor_items WHERE source_id = ${rss.id}`,
+    );
+    expect(after).toBe(before);
+    expect((await auditActions()).slice(-2)).toEqual(["monitor.source.delete", "monitor.source.disable"]);
+    await expect(deleteSource(db, admin, missing.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("fetches one source now (even a switched-off one) through the fetcher's safety rules, audited", async () => {
+    const { db, admin } = await setUp();
+    const rss = await byName("论坛 RSS");
+    await setSourceEnabled(db, admin, rss.id, false);
+    const hitsBefore = feeds.hits.get("/atom.xml") ?? 0;
+    const r = await fetchSourceNow(db, admin, rss.id, FAST);
+    expect(r).toMatchObject({ sourceId: rss.id, ok: true });
+    expect(r.caught).toBeGreaterThan(0);
+    // Only that source was fetched.
+    expect(feeds.hits.get("/atom.xml") ?? 0).toBe(hitsBefore);
+    expect(await getSource(db, rss.id)).toMatchObject({ healthy: true, itemsCaught: r.caught, enabled: false });
+    // The second fetch finds nothing new (a 304).
+    expect(await fetchSourceNow(db, admin, rss.id, FAST)).toMatchObject({ ok: true, notModified: true, caught: 0 });
+    // Not on the allow-list: refused like in a round, the reason on the health line.
+    const refused = await fetchSourceNow(db, admin, rss.id, { ...FAST, allow: [] });
+    expect(refused.ok).toBe(false);
+    expect((await getSource(db, rss.id)).lastError).toMatch(/拒绝访问内网或本机地址/);
+    const fetches = await rows<{ details: { ok: boolean; caught: number } }>(
+      db,
+      sql`SELECT details FROM audit_log WHERE action = 'monitor.source.fetch' ORDER BY id`,
+    );
+    expect(fetches.map((f) => [f.details.ok, f.details.caught])).toEqual([
+      [true, r.caught],
+      [true, 0],
+      [false, 0],
+    ]);
+    await expect(fetchSourceNow(db, await person("operator", "city-hotline"), rss.id, FAST)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(fetchSourceNow(db, admin, 999_999, FAST)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("waits for no running round: while the round lock is held, fetch-now is a 409 and fetches nothing", async () => {
+    const { db, admin } = await setUp();
+    const rss = await byName("论坛 RSS");
+    const hitsBefore = feeds.hits.get("/rss.xml") ?? 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = withAdvisoryLock(MONITOR_ROUND_LOCK, async () => {
+      locked();
+      await held;
+    });
+    await isLocked;
+    await expect(fetchSourceNow(db, admin, rss.id, FAST)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(feeds.hits.get("/rss.xml") ?? 0).toBe(hitsBefore);
+    release();
+    expect((await holder).ran).toBe(true);
+    expect((await fetchSourceNow(db, admin, rss.id, FAST)).ok).toBe(true);
   });
 });
 
