@@ -5,10 +5,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createServerDatabase } from "../support/db";
+import { CHROMIUM_PATH, startChromium } from "./chromium";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseURL: string;
+    chromiumEndpoint: string;
   }
 }
 
@@ -23,9 +25,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start the real built server (npm start's entry) on a free port with fresh demo data. */
+/**
+ * Start the real built server (npm start's entry) on a free port with fresh demo data, and the one
+ * Chromium every test file connects to.
+ */
 export default async function setup(project: TestProject) {
-  if (!existsSync("/usr/bin/chromium")) {
+  if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       "Browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)",
     );
@@ -45,6 +50,8 @@ export default async function setup(project: TestProject) {
     // Every browser test files from this machine: the per-client submission limits would otherwise
     // depend on how many tickets the suite files in an hour (the limits have their own API tests).
     RATE_LIMIT_EXEMPT: "127.0.0.0/8,::1",
+    // The monitoring test's local feed server (test/support/feed-server.ts) listens on loopback.
+    MONITOR_ALLOW_HOSTS: "127.0.0.1",
     // A throwaway transparency-log key (production refuses to sign without one).
     SUNSHINE_LOG_KEY: "PRIVATE+KEY+zibo.sunshine.gov.cn/log+cafae934+Ab8SkxC8VWv6H0Zi0r/9bzD/uemCRO1zrmJRXKSJFsxs",
   };
@@ -70,7 +77,10 @@ export default async function setup(project: TestProject) {
     await new Promise((r) => setTimeout(r, 250));
   }
   project.provide("baseURL", baseURL);
+  const browser = await startChromium();
+  project.provide("chromiumEndpoint", browser.endpoint);
   return async () => {
+    await browser.stop();
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });

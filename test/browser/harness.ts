@@ -1,24 +1,32 @@
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { DEMO_PASSWORD } from "../../seed/console";
 
 export const baseURL = () => inject("baseURL");
 
+/**
+ * The run's one Chromium (started by global-setup.ts, see chromium.ts), through a connection of this
+ * file's own: closing it closes the file's contexts, not the browser.
+ */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  return chromium.connectOverCDP(inject("chromiumEndpoint"));
+}
+
+/**
+ * This file's browser, for the tests that need the demo data: connected once the first request that
+ * needs the database (which waits for migrations and the demo data) has answered, closed after the file.
+ */
+export function browserForFile(use: (browser: Browser) => void) {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    expect((await fetch(`${baseURL()}/api/stats/hotline`)).status).toBe(200);
+    browser = await launchBrowser();
+    use(browser);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+  }, 240_000);
 }
 
 /** A page that records console errors and failed same-origin requests. */

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, DEMO_PASSWORD, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage, signIn } from "./harness";
+import { describe, expect, it } from "vitest";
+import { baseURL, browserForFile, DEMO_PASSWORD, expectNoAxeViolationsWithJs, openNoJsPage, signIn } from "./harness";
 
 // The problem ledger as staff use it (JavaScript off: plain forms): a supervisor turns a verified
 // ticket into a ledger entry, sign-off without evidence is refused, the handler attaches evidence,
@@ -42,14 +42,9 @@ const submit = (page: Page, selector: string) => Promise.all([page.waitForLoadSt
 
 describe("problem ledger", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    // The first request that needs the database waits for migrations and the demo data.
-    expect((await fetch(`${baseURL()}/api/stats/hotline`)).status).toBe(200);
-    browser = await launchBrowser();
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 240_000);
+  browserForFile((b) => {
+    browser = b;
+  });
 
   it("ticket → ledger entry → refused sign-off → evidence → sign-off → Q2 view and CSV", async () => {
     const number = await acceptedTicket();

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage, signIn } from "./harness";
+import { describe, expect, it } from "vitest";
+import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage, signIn } from "./harness";
 
 // The publisher's tools with JavaScript off: a fund CSV with one bad row gets a row report and
 // nothing is written; fixed, it is checked again and committed; a notice is created, amended with a
@@ -21,14 +21,9 @@ async function countOurAllocations(): Promise<number> {
 
 describe("publisher's tools", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    // The first request that needs the database waits for migrations and the demo data.
-    expect((await fetch(`${baseURL()}/api/stats/hotline`)).status).toBe(200);
-    browser = await launchBrowser();
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 240_000);
+  browserForFile((b) => {
+    browser = b;
+  });
 
   it("fund CSV: the row report first with nothing committed, then the fixed file is committed", async () => {
     const { page, context, errors } = await openNoJsPage(browser);

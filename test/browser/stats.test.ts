@@ -1,19 +1,14 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage } from "./harness";
 
 // /stats with JavaScript off: the figures, charts with tables, small cells withheld, filters in the URL.
 
 describe("public hotline statistics", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    // The first request that needs the database waits for migrations and the demo data.
-    expect((await fetch(`${baseURL()}/api/stats/hotline`)).status).toBe(200);
-    browser = await launchBrowser();
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-  }, 240_000);
+  browserForFile((b) => {
+    browser = b;
+  });
 
   it("shows the figures with JavaScript off, small cells withheld, and filters through a plain form", async () => {
     const { page, context, errors } = await openNoJsPage(browser);
