@@ -138,16 +138,15 @@ export async function createHonor(db: Db, input: HonorInput, actorId: number | n
         isDemo: input.isDemo ?? false,
       })
       .returning({ id: honors.id });
-    await syncSearch(tx, "honor", [r.id]);
-    await appendAudit(tx, {
-      actorId,
-      action: "honor.create",
-      subjectType: "honor",
-      subjectId: String(r.id),
-      details: { year: input.year, kind: input.kind, name: input.name },
-    });
+    await honorWritten(tx, r.id, "honor.create", actorId, { year: input.year, kind: input.kind, name: input.name });
     return getHonor(tx, r.id);
   });
+}
+
+/** Every write to an entry, in its transaction: the search index follows, and the audit log records it. */
+async function honorWritten(tx: Db, id: number, action: string, actorId: number | null, details: object) {
+  await syncSearch(tx, "honor", [id]);
+  await appendAudit(tx, { actorId, action, subjectType: "honor", subjectId: String(id), details });
 }
 
 export async function updateHonor(
@@ -162,14 +161,7 @@ export async function updateHonor(
     if (district !== undefined) set.districtId = await districtId(tx, district);
     const [r] = await tx.update(honors).set(set).where(eq(honors.id, id)).returning({ id: honors.id });
     if (!r) throw notFound(`群英谱中没有编号为 ${id} 的条目`);
-    await syncSearch(tx, "honor", [id]);
-    await appendAudit(tx, {
-      actorId,
-      action: "honor.update",
-      subjectType: "honor",
-      subjectId: String(id),
-      details: { fields: Object.keys(input).filter((k) => k !== "isDemo") },
-    });
+    await honorWritten(tx, id, "honor.update", actorId, { fields: Object.keys(input).filter((k) => k !== "isDemo") });
     return getHonor(tx, id);
   });
 }
@@ -181,14 +173,7 @@ export async function deleteHonor(db: Db, id: number, actorId: number | null): P
       .where(eq(honors.id, id))
       .returning({ photoKey: honors.photoKey, name: honors.name, year: honors.year });
     if (!r) throw notFound(`群英谱中没有编号为 ${id} 的条目`);
-    await syncSearch(tx, "honor", [id]);
-    await appendAudit(tx, {
-      actorId,
-      action: "honor.delete",
-      subjectType: "honor",
-      subjectId: String(id),
-      details: { name: r.name, year: r.year },
-    });
+    await honorWritten(tx, id, "honor.delete", actorId, { name: r.name, year: r.year });
     return r.photoKey;
   });
   if (key) await removeImage("honors", key);
@@ -214,14 +199,7 @@ export async function setHonorPhoto(db: Db, id: number, image: Uint8Array, actor
           updatedAt: new Date(),
         })
         .where(eq(honors.id, id));
-      await syncSearch(tx, "honor", [id]);
-      await appendAudit(tx, {
-        actorId,
-        action: "honor.photo",
-        subjectType: "honor",
-        subjectId: String(id),
-        details: { replaced: old !== null },
-      });
+      await honorWritten(tx, id, "honor.photo", actorId, { replaced: old !== null });
     });
   } catch (err) {
     await removeImage("honors", stored.key);
