@@ -8,17 +8,21 @@ import { type AppEnv, createRouter } from "./context";
 import { envelope, statusText } from "./errors";
 import { limitBodies } from "./middleware/body-limit";
 import { httpCache } from "./middleware/http-cache";
+import { refuseUnsupportedMethods } from "./middleware/method-check";
 import { routeReads } from "./middleware/read-routing";
 import { requestContext } from "./middleware/request-context";
 import { siteHeaders } from "./middleware/site-headers";
 import { refuseUnsafeText } from "./middleware/text-guard";
+import { beneficiaryListsRoutes } from "./routes/beneficiary-lists";
 import { consoleRoutes } from "./routes/console";
 import { registerDocs } from "./routes/docs";
 import { fundsRoutes } from "./routes/funds";
 import { healthRoutes } from "./routes/health";
 import { honorRoutes } from "./routes/honors";
+import { housingCasesRoutes } from "./routes/housing-cases";
 import { ledgerRoutes } from "./routes/ledger";
 import { moneyRoutes } from "./routes/money";
+import { moneyImportsRoutes } from "./routes/money-imports";
 import { noticesRoutes } from "./routes/notices";
 import { photoRoutes } from "./routes/photos";
 import { policyRoutes } from "./routes/policies";
@@ -26,6 +30,7 @@ import { projectDirectoryRoutes } from "./routes/project-directory";
 import { projectsRoutes } from "./routes/projects";
 import { referenceRoutes } from "./routes/reference";
 import { searchRoutes } from "./routes/search";
+import { spendingRoutes } from "./routes/spending";
 import { statsRoutes } from "./routes/stats";
 import { ticketEvidenceRoutes } from "./routes/ticket-evidence";
 import { ticketProofRoutes } from "./routes/ticket-proof";
@@ -41,6 +46,10 @@ export const app = createRouter().basePath("/api");
 
 app.use("*", requestContext);
 app.use("*", siteHeaders);
+app.use(
+  "*",
+  refuseUnsupportedMethods(() => app.routes),
+);
 app.use("*", limitBodies());
 app.use("*", refuseUnsafeText);
 app.use("*", httpCache);
@@ -52,6 +61,10 @@ app.route("/", referenceRoutes);
 app.route("/", ticketEvidenceRoutes);
 app.route("/", fundsRoutes);
 app.route("/", moneyRoutes);
+app.route("/", spendingRoutes);
+app.route("/", housingCasesRoutes);
+app.route("/", beneficiaryListsRoutes);
+app.route("/", moneyImportsRoutes);
 app.route("/", projectDirectoryRoutes);
 app.route("/", projectsRoutes);
 app.route("/", noticesRoutes);
@@ -69,17 +82,7 @@ app.route("/", searchRoutes);
 
 registerDocs(app);
 
-app.notFound((c) => {
-  const allowed = allowedMethods(c.req.path);
-  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
-    c.header("Allow", allowed.join(", "));
-    return c.json(
-      envelope("METHOD_NOT_ALLOWED", `此地址不支持 ${c.req.method} 请求，可用：${allowed.join(", ")}`),
-      405,
-    );
-  }
-  return c.json(envelope("NOT_FOUND", `没有这个接口：${c.req.path}`), 404);
-});
+app.notFound((c) => c.json(envelope("NOT_FOUND", `没有这个接口：${c.req.path}`), 404));
 
 app.onError((err, c) => {
   const requestId = c.get("requestId");
@@ -115,24 +118,6 @@ app.onError((err, c) => {
   log.error("unhandled error", { requestId, ...errorFields(err) });
   return c.json(envelope("INTERNAL", "服务器内部错误，请稍后再试", { requestId }), 500);
 });
-
-function pathPattern(path: string) {
-  const source = path
-    .split("/")
-    .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg === "*" ? ".*" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${source}/?$`);
-}
-
-/** Methods registered for a path (for 405 + Allow), ignoring middleware. */
-function allowedMethods(path: string): string[] {
-  const methods = new Set<string>();
-  for (const r of app.routes) {
-    if (r.method === "ALL" || r.path.endsWith("*")) continue;
-    if (pathPattern(r.path).test(path)) methods.add(r.method);
-  }
-  return [...methods];
-}
 
 export type App = typeof app;
 export type { AppEnv };
