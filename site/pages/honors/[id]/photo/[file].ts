@@ -3,31 +3,21 @@ import { openRendition } from "../../../../../domain/archive/images";
 import { getHonor } from "../../../../../domain/honors/honors";
 import { AppError } from "../../../../../lib/errors";
 import { pageDb } from "../../../../lib/read-db";
-
-const notFound = () =>
-  new Response("未找到", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+import { renditionNotFound, renditionResponse } from "../../../../lib/rendition-response";
 
 /** An honour roll entry's photo renditions. */
 export const GET: APIRoute = async ({ params, url, request }) => {
   const id = Number(params.id);
-  if (!Number.isInteger(id) || id < 1) return notFound();
+  if (!Number.isInteger(id) || id < 1) return renditionNotFound();
   let honor: Awaited<ReturnType<typeof getHonor>>;
   const db = await pageDb({ request, url });
   try {
     honor = await getHonor(db, id);
   } catch (err) {
-    if (err instanceof AppError && err.status === 404) return notFound();
+    if (err instanceof AppError && err.status === 404) return renditionNotFound();
     throw err;
   }
-  if (!honor.photo) return notFound();
+  if (!honor.photo) return renditionNotFound();
   const file = await openRendition(db, "honors", honor.photo.key, params.file ?? "", honor.photo.sizes);
-  if (!file) return notFound();
-  const headers = { ETag: `"${file.sha256}"`, "Cache-Control": "public, max-age=86400" };
-  if (request.headers.get("if-none-match") === headers.ETag) {
-    await file.body.cancel();
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(file.body, {
-    headers: { ...headers, "Content-Type": file.contentType, "Content-Length": String(file.byteSize) },
-  });
+  return renditionResponse(request, file);
 };
