@@ -8,6 +8,7 @@
 //   5. the monitor (lib/tlog/monitor.ts) verifying all 1M from scratch over HTTP, then a grown
 //      checkpoint's consistency.
 // Usage: flock /tmp/sunshine-bench.lock npx tsx bench/tlog.ts [--entries 1000000] [--rate 1500] [--duration 20]
+//        npx tsx bench/tlog.ts --build-only   (only step 1: build the 1M-entry log, kept for later runs)
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_tlog_bench_log; created if
 // missing, entries kept between runs).
 import { createServer } from "node:http";
@@ -80,6 +81,11 @@ if (size < TARGET) {
   );
   await db.execute(sql`VACUUM ANALYZE log_entries`);
   await db.execute(sql`VACUUM ANALYZE log_tiles`);
+}
+if (args.includes("--build-only")) {
+  console.log(`log of ${size.toLocaleString()} entries ready in ${dbName}`);
+  await database.close();
+  process.exit(0);
 }
 
 // 2. Lag under a steady filing rate, with the sequencer on its one-second tick.

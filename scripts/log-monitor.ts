@@ -4,11 +4,11 @@
 // the key, every tile must hash up to the signed root, and every new checkpoint must be consistent with
 // the last one seen. With --entries every entry is checked against its leaf. Exits non-zero at the first
 // inconsistency. With --records (implies --entries) it also re-derives every published fund allocation
-// version from the public API (GET /api/funds, /api/funds/{id}) and checks each is in the log with the
-// same hash. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
+// and notice version from the public API (GET /api/funds/{id}, /api/notices/{id}) and checks each is in
+// the log with the same hash. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
 // (the statement "I saw this tree, consistent with everything before"), for the log to publish.
 import { readFileSync } from "node:fs";
-import { checkPublishedFunds, PublishedIndex } from "../domain/transparency/published-records";
+import { checkPublishedFunds, checkPublishedNotices, PublishedIndex } from "../domain/transparency/published-records";
 import { parseCheckpoint } from "../lib/tlog/checkpoint";
 import { checkLatest, MonitorError, newMonitorState, parseVerifierKey } from "../lib/tlog/monitor";
 import { parseNote } from "../lib/tlog/note";
@@ -74,9 +74,14 @@ for (;;) {
         : `checkpoint ${cp.size}: consistent with ${before} (${ms} ms)`,
     );
     if (records) {
-      const r = await checkPublishedFunds(fetchJson, index);
-      if (r.problems.length > 0) throw new MonitorError(r.problems.join("; "));
-      console.log(`published fund versions: ${r.checked} checked, all in the log`);
+      for (const [label, check] of [
+        ["fund allocation", checkPublishedFunds],
+        ["notice", checkPublishedNotices],
+      ] as const) {
+        const r = await check(fetchJson, index);
+        if (r.problems.length > 0) throw new MonitorError(r.problems.join("; "));
+        console.log(`published ${label} versions: ${r.checked} checked, all in the log`);
+      }
     }
     if (witness && state.note) {
       const text = parseNote(state.note).text;

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { getDb } from "../../db/client";
 import { LogKeyError, logVerifierKey } from "../../domain/transparency/keys";
-import { latestCheckpoint, readEntryBundle, readTile } from "../../domain/transparency/read";
+import { readEntryBundle, readTile, servedCheckpoint } from "../../domain/transparency/read";
 import { log } from "../../lib/log";
 import { parseTilePath } from "../../lib/tlog/tiles";
 import type { AppEnv } from "../context";
@@ -36,7 +36,7 @@ function problem(status: 400 | 404 | 503, message: string) {
 }
 
 logApp.get("/checkpoint", async (c) => {
-  const cp = await latestCheckpoint(await getDb());
+  const cp = await servedCheckpoint(await getDb());
   if (!cp) return problem(404, "日志尚无检查点（no checkpoint yet）");
   return c.body(cp.note, 200, { "Content-Type": TEXT, "Cache-Control": SHORT });
 });

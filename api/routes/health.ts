@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { database } from "../../db/client";
 import { replicaStatus } from "../../db/replica";
 import { sequencingLag } from "../../domain/transparency/sequencer";
+import { witnessHealth } from "../../domain/transparency/witnesses";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 import { nodePhase } from "../../lib/node-state";
@@ -30,6 +31,17 @@ const Health = z
       .number()
       .optional()
       .openapi({ description: "透明日志的排序滞后：最早一条待写入条目已等待的秒数（0 = 无积压）" }),
+    logWitnesses: z
+      .array(
+        z.object({
+          name: z.string(),
+          cosignedSize: z.number().int(),
+          failures: z.number().int(),
+          lastError: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .openapi({ description: "见证方（SUNSHINE_LOG_WITNESSES）：已联署的日志大小、连续失败次数（本进程所见）" }),
     replica: Replica.optional(),
     version: z.string(),
   })
@@ -94,6 +106,7 @@ export const healthRoutes = createRouter()
       await db.execute(sql`SELECT 1`);
       const searchState = await searchHealth(db);
       const logState = await sequencingLag(db);
+      const witnesses = await witnessHealth();
       return c.json(
         {
           status: "ok" as const,
@@ -103,6 +116,16 @@ export const healthRoutes = createRouter()
           ...(searchState.backlog !== undefined ? { searchBacklog: searchState.backlog } : {}),
           logPending: logState.pending,
           logLagSeconds: Math.round(logState.lagSeconds * 10) / 10,
+          ...(witnesses.length > 0
+            ? {
+                logWitnesses: witnesses.map(({ name, cosignedSize, failures, lastError }) => ({
+                  name,
+                  cosignedSize,
+                  failures,
+                  lastError,
+                })),
+              }
+            : {}),
         },
         200,
       );

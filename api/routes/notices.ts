@@ -55,6 +55,33 @@ const NoticeDetail = NoticeSummary.extend({
   withdrawnAt: z.string().nullable(),
   amendReason: z.string().nullable(),
   history: z.array(NoticeSummary.extend({ amendReason: z.string().nullable() })),
+  versions: z
+    .array(
+      z.object({
+        version: z.number().int(),
+        kind: z.enum(["publish", "amend", "withdraw"]),
+        title: z.string(),
+        district: z.string(),
+        town: z.string().nullable(),
+        village: z.string().nullable(),
+        projectId: z.number().int().nullable(),
+        docNumber: z.string().nullable(),
+        fields: z.record(z.string(), z.string()),
+        body: z.string(),
+        periodStart: z.string().nullable(),
+        periodEnd: z.string().nullable(),
+        periodDays: z.number().int(),
+        publishedAt: z.string().nullable(),
+        amendsId: z.number().int().nullable(),
+        amendReason: z.string().nullable(),
+        withdrawnAt: z.string().nullable(),
+        withdrawReason: z.string().nullable(),
+      }),
+    )
+    .openapi({
+      description:
+        "已发布的各个版本（发布或更正、撤回），新的在前；透明日志中记有每个版本 JCS（RFC 8785）的 SHA-256（见 docs/transparency-log.md）",
+    }),
   objections: z.object({
     count: z.number().int(),
     outcomes: z.array(

@@ -3,6 +3,8 @@ import {
   bigserial,
   customType,
   index,
+  integer,
+  jsonb,
   pgTable,
   primaryKey,
   smallint,
@@ -10,8 +12,9 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 
-// The public transparency log (migration 0100): pending entries written with the change they record,
-// the sequenced entries, the Merkle tree as tiles, and the signed checkpoints. Append-only by trigger.
+// The public transparency log (migrations 0100, 0200): pending entries written with the change they
+// record, the sequenced entries, the Merkle tree as tiles, the signed checkpoints and the witnesses'
+// cosignatures. Append-only by trigger.
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
 
@@ -19,10 +22,12 @@ export const logPending = pgTable(
   "log_pending",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    entry: text("entry").notNull(),
+    /** The entry text, or null when `record` holds the material the sequencer encodes. */
+    entry: text("entry"),
     ref: text("ref").notNull(),
     secret: text("secret"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    record: jsonb("record"),
   },
   (t) => [index("log_pending_ref").on(t.ref)],
 );
@@ -58,3 +63,20 @@ export const logCheckpoints = pgTable("log_checkpoints", {
   note: text("note").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const logBackfills = pgTable("log_backfills", {
+  kind: text("kind").primaryKey(),
+  entries: integer("entries").notNull(),
+  doneAt: timestamp("done_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const logCosignatures = pgTable(
+  "log_cosignatures",
+  {
+    size: bigint("size", { mode: "number" }).notNull(),
+    witness: text("witness").notNull(),
+    line: text("line").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.size, t.witness] })],
+);

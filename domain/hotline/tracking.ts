@@ -3,6 +3,7 @@ import { type Db, rows } from "../../db/client";
 import { hmacHex, sameDigest } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
+import { appendTicketTransition } from "../transparency/entries";
 import { loadCalendar } from "./calendar";
 import { chinaDate, reviewDeadline } from "./deadlines";
 import { KIND_LABELS, type TicketKind } from "./input";
@@ -301,6 +302,12 @@ async function lockTicket(tx: Db, id: number) {
   return t;
 }
 
+/** A reporter's status change into the public transparency log (no unit acted: `unit` is null). */
+async function logReporterTransition(tx: Db, id: number, action: string, from: string, to: string) {
+  const [t] = await rows<{ number: string }>(tx, sql`SELECT number FROM tickets WHERE id = ${id}`);
+  await appendTicketTransition(tx, { number: t.number, action, from, to, unitId: null, time: new Date() });
+}
+
 /** The reporter adds information or answers the handler's question. */
 export async function addReporterMessage(db: Db, number: string, receipt: string, body: string, client: Client) {
   const text = body.trim();
@@ -348,6 +355,7 @@ export async function rateTicket(
       sql`UPDATE tickets SET status = ${to}, rating = ${input.rating}, rated_at = now(), updated_at = now() WHERE id = ${id}`,
     );
     await reporterEvent(tx, id, t.status, "rate", to, `评价：${RATING_LABELS[input.rating]}`);
+    await logReporterTransition(tx, id, "rate", t.status, to);
     if (comment) await reporterEvent(tx, id, t.status, "rate_comment", to, comment, "internal");
   });
   return publicTicket(db, id);
@@ -382,6 +390,7 @@ export async function requestFollowUp(
       );
     }
     await rows(tx, sql`UPDATE tickets SET status = ${to}, updated_at = now() WHERE id = ${id}`);
+    await logReporterTransition(tx, id, action, t.status, to);
     await reporterEvent(
       tx,
       id,

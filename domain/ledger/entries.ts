@@ -4,6 +4,7 @@ import { ledgerEntries, ledgerEvents, ledgerEvidence } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
+import { appendRecordVersion, LEDGER_SIGN_OFF_ENTRY } from "../transparency/entries";
 import { loadEntry, unitByCode, unitById, visibleTicket } from "./queries";
 import {
   bad,
@@ -202,7 +203,37 @@ export async function signOff(db: Db, staff: StaffPrincipal, id: number, input: 
       subjectId: entry.number,
       details: { note },
     });
-    return loadEntry(tx, id);
+    const signed = await loadEntry(tx, id);
+    await logSignOff(tx, signed);
+    return signed;
+  });
+}
+
+/**
+ * What the public transparency log commits to for a sign-off (销号): the ledger entry's number, ticket,
+ * responsible unit, place, category, deadline, round and time — no person, note or problem text.
+ */
+export function ledgerSignOffRecord(e: LedgerEntry) {
+  return {
+    number: e.number,
+    ticketNumber: e.ticketNumber,
+    responsibleUnit: e.responsibleUnit.code,
+    level: e.level,
+    district: e.districtName,
+    category: e.categoryCode,
+    deadline: e.deadline,
+    round: e.reopenedCount + 1,
+    signedOffAt: e.signedOffAt,
+  };
+}
+
+async function logSignOff(tx: Db, e: LedgerEntry) {
+  await appendRecordVersion(tx, {
+    type: LEDGER_SIGN_OFF_ENTRY,
+    id: e.number,
+    version: e.reopenedCount + 1,
+    time: e.signedOffAt ? new Date(e.signedOffAt) : new Date(),
+    publicJson: ledgerSignOffRecord(e),
   });
 }
 

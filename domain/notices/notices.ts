@@ -5,6 +5,7 @@ import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { syncSearch } from "../../search/sync";
 import { audit } from "../funds/audit";
 import { resolvePlace, UnknownPlaceError } from "../reference/places";
+import { appendRecordVersion, NOTICE_VERSION_ENTRY } from "../transparency/entries";
 import {
   DEFAULT_PERIOD_DAYS,
   daysLeft,
@@ -185,6 +186,109 @@ export async function listNotices(
   return { items: list.map((r) => summary(r, today)), total: Number(total), page: opts.page, pageSize: opts.pageSize };
 }
 
+/**
+ * One published version of a notice as the public sees it: the publication (or, for a notice that
+ * amends another, the amendment) and the withdrawal. A notice's content never changes once published
+ * (a correction is a new notice), so every version is rebuilt from the row; GET /api/notices/{id} lists
+ * them and the transparency log holds the SHA-256 of each one's JCS.
+ */
+export interface NoticeVersion {
+  version: number;
+  kind: "publish" | "amend" | "withdraw";
+  title: string;
+  district: string;
+  town: string | null;
+  village: string | null;
+  projectId: number | null;
+  docNumber: string | null;
+  fields: Record<NoticeFieldKey, string>;
+  body: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  periodDays: number;
+  publishedAt: string | null;
+  amendsId: number | null;
+  amendReason: string | null;
+  withdrawnAt: string | null;
+  withdrawReason: string | null;
+}
+
+const VERSION_COLS = sql`n.id, n.title, d.name AS district, t.name AS town, v.name AS village, n.project_id, n.doc_number,
+  n.project_name, n.location, n.content, n.subsidy_standard, n.funding, n.period_text, n.implementer,
+  n.performance_target, n.poverty_mechanism, n.supervision_phone, n.body, n.period_start::text AS period_start,
+  n.period_end::text AS period_end, n.period_days, n.amends_id, n.amend_reason, n.withdraw_reason,
+  to_char(n.published_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS published_at,
+  to_char(n.withdrawn_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS withdrawn_at,
+  log_iso_time(n.published_at) AS published_iso, log_iso_time(n.withdrawn_at) AS withdrawn_iso`;
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+
+/** A notice row's public versions, oldest first, each with its exact time. */
+function versionsOf(r: Record<string, unknown>): { time: Date; version: NoticeVersion }[] {
+  const base = {
+    title: r.title as string,
+    district: r.district as string,
+    town: (r.town as string) ?? null,
+    village: (r.village as string) ?? null,
+    projectId: r.project_id == null ? null : Number(r.project_id),
+    docNumber: (r.doc_number as string) ?? null,
+    fields: Object.fromEntries(NOTICE_FIELDS.map(([key]) => [key, (r[snake(key)] as string) ?? ""])) as Record<
+      NoticeFieldKey,
+      string
+    >,
+    body: r.body as string,
+    periodStart: (r.period_start as string) ?? null,
+    periodEnd: (r.period_end as string) ?? null,
+    periodDays: Number(r.period_days),
+    publishedAt: (r.published_at as string) ?? null,
+    amendsId: r.amends_id == null ? null : Number(r.amends_id),
+    amendReason: (r.amend_reason as string) ?? null,
+    withdrawnAt: null as string | null,
+    withdrawReason: null as string | null,
+  };
+  const out: { time: Date; version: NoticeVersion }[] = [];
+  if (r.published_iso) {
+    const kind = base.amendsId == null ? ("publish" as const) : ("amend" as const);
+    out.push({ time: new Date(r.published_iso as string), version: { version: 1, kind, ...base } });
+  }
+  if (r.withdrawn_iso) {
+    out.push({
+      time: new Date(r.withdrawn_iso as string),
+      version: {
+        version: out.length + 1,
+        kind: "withdraw",
+        ...base,
+        withdrawnAt: (r.withdrawn_at as string) ?? null,
+        withdrawReason: (r.withdraw_reason as string) ?? null,
+      },
+    });
+  }
+  return out;
+}
+
+/** The public versions of notices by id (drafts have none), oldest first, each with its exact time. */
+export async function noticeVersions(db: Db, ids: number[]) {
+  const list = await rows<Record<string, unknown>>(
+    db,
+    sql`SELECT ${VERSION_COLS} FROM notices n ${JOINS}
+        WHERE n.id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(ids.map(String))}::jsonb))`,
+  );
+  return new Map(list.map((r) => [Number(r.id), versionsOf(r)]));
+}
+
+/** The notice's newest version into the public transparency log (in the caller's transaction). */
+async function logNewestVersion(tx: Db, id: number) {
+  const newest = (await noticeVersions(tx, [id])).get(id)?.at(-1);
+  if (!newest) return;
+  await appendRecordVersion(tx, {
+    type: NOTICE_VERSION_ENTRY,
+    id: String(id),
+    version: newest.version.version,
+    time: newest.time,
+    publicJson: newest.version,
+  });
+}
+
 export async function getNotice(db: Db, id: number, opts: { includeDraft?: boolean } = {}) {
   const today = todayCn();
   const [r] = await rows<Record<string, unknown>>(
@@ -218,9 +322,10 @@ export async function getNotice(db: Db, id: number, opts: { includeDraft?: boole
     projectId: r.project_id == null ? null : Number(r.project_id),
     project: (r.project as string) ?? null,
     docNumber: (r.doc_number as string) ?? null,
-    fields: Object.fromEntries(
-      NOTICE_FIELDS.map(([key]) => [key, (r[key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)] as string) ?? ""]),
-    ) as Record<NoticeFieldKey, string>,
+    fields: Object.fromEntries(NOTICE_FIELDS.map(([key]) => [key, (r[snake(key)] as string) ?? ""])) as Record<
+      NoticeFieldKey,
+      string
+    >,
     body: r.body as string,
     withdrawReason: (r.withdraw_reason as string) ?? null,
     withdrawnAt: (r.withdrawn_at as string) ?? null,
@@ -228,6 +333,8 @@ export async function getNotice(db: Db, id: number, opts: { includeDraft?: boole
     changedAt: (r.changed_at as string) ?? null,
     amendReason: (r.amend_reason as string) ?? null,
     history: chain.map((c) => ({ ...summary(c, today), amendReason: (c.amend_reason as string) ?? null })),
+    /** The published versions, newest first, as the transparency log holds them. */
+    versions: ((await noticeVersions(db, [id])).get(id) ?? []).map((v) => v.version).reverse(),
   };
 }
 export type NoticeDetail = Awaited<ReturnType<typeof getNotice>>;
@@ -300,6 +407,7 @@ export async function createNotice(
       })
       .returning({ id: notices.id });
     await syncSearch(tx, "notice", [row.id]);
+    await logNewestVersion(tx, row.id);
     await audit(tx, {
       actorId,
       action: input.publish === false ? "notice.draft" : "notice.publish",
@@ -321,6 +429,7 @@ export async function publishNotice(db: Db, id: number, actorId: number | null) 
       .set({ ...publication(cur.periodDays), updatedAt: new Date() })
       .where(eq(notices.id, id));
     await syncSearch(tx, "notice", [id]);
+    await logNewestVersion(tx, id);
     await audit(tx, { actorId, action: "notice.publish", subjectType: "notice", subjectId: String(id) });
   });
 }
@@ -384,6 +493,7 @@ export async function amendNotice(
       .returning({ id: notices.id });
     await tx.update(notices).set({ supersededById: row.id, updatedAt: new Date() }).where(eq(notices.id, id));
     await syncSearch(tx, "notice", [id, row.id]);
+    await logNewestVersion(tx, row.id);
     await audit(tx, {
       actorId,
       action: "notice.amend",
@@ -405,6 +515,7 @@ export async function withdrawNotice(db: Db, id: number, reason: string, actorId
       .set({ status: "withdrawn", withdrawnAt: new Date(), withdrawReason: reason, updatedAt: new Date() })
       .where(and(eq(notices.id, id)));
     await syncSearch(tx, "notice", [id]);
+    await logNewestVersion(tx, id);
     await audit(tx, {
       actorId,
       action: "notice.withdraw",

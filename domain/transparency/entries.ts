@@ -47,9 +47,17 @@ export const filingRef = (number: string) => `ticket.filed:${number}`;
 
 /**
  * A published version of a record: its id, version, time and the SHA-256 of the JCS of its public JSON.
- * `type` names the record kind, e.g. "fund.version", "notice.version", "ticket.transition".
+ * `type` names the record kind, e.g. "fund.version", "notice.version", "disbursement.version". A version
+ * published before the log existed carries `loggedLate`, the time it was logged.
  */
-export function recordVersionEntry(type: string, id: string, version: number, time: Date, publicJson: unknown) {
+export function recordVersionEntry(
+  type: string,
+  id: string,
+  version: number,
+  time: Date,
+  publicJson: unknown,
+  loggedLate?: Date,
+) {
   return canonicalJson({
     v: 1,
     type,
@@ -57,7 +65,32 @@ export function recordVersionEntry(type: string, id: string, version: number, ti
     version,
     time: time.toISOString(),
     sha256: toHex(sha256(new TextEncoder().encode(canonicalJson(publicJson)))),
+    ...(loggedLate ? { loggedLate: loggedLate.toISOString() } : {}),
   });
+}
+
+/** The material of a record-version entry that a database trigger wrote (migration 0200). */
+export interface PendingRecord {
+  type: string;
+  id: string;
+  version: number;
+  time: string;
+  public: unknown;
+  loggedLate?: string;
+}
+
+/** Encode a trigger-written pending record as its entry (the sequencer does this when appending it). */
+export function entryFromRecord(r: PendingRecord): string {
+  const late = r.loggedLate ? new Date(r.loggedLate) : undefined;
+  return recordVersionEntry(r.type, r.id, r.version, new Date(r.time), r.public, late);
+}
+
+/** Add a record version as a pending entry in the caller's transaction. */
+export async function appendRecordVersion(
+  tx: Db,
+  v: { type: string; id: string; version: number; time: Date; publicJson: unknown },
+) {
+  await appendPending(tx, recordVersionEntry(v.type, v.id, v.version, v.time, v.publicJson), `${v.type}:${v.id}`);
 }
 
 /** Add pending entries in one statement inside the caller's transaction. */
@@ -96,3 +129,7 @@ export async function appendTicketTransition(
 
 /** Entry type of a published fund allocation version; its sha256 is over the JCS of the version as GET /api/funds/{id} shows it. */
 export const FUND_VERSION_ENTRY = "fund.version";
+/** A published notice version (publish, amendment, withdrawal), as GET /api/notices/{id} lists it in `versions`. */
+export const NOTICE_VERSION_ENTRY = "notice.version";
+/** A ledger sign-off (销号), over the sign-off record of the ledger entry (ledgerSignOffRecord). */
+export const LEDGER_SIGN_OFF_ENTRY = "ledger.sign_off";

@@ -20,6 +20,29 @@ export async function latestCheckpoint(db: Db): Promise<StoredCheckpoint | null>
   return r ? { size: Number(r.size), note: r.note } : null;
 }
 
+/** How much older than the newest checkpoint a better-cosigned one may be and still be served. */
+const COSIGNED_WINDOW_SECONDS = 5;
+
+/**
+ * The checkpoint /log/checkpoint serves, with the witnesses' cosignature lines appended: the newest,
+ * or a checkpoint at most a few seconds older when it carries more cosignatures (witnesses answer
+ * after the sequencer signs, so under a steady stream of filings the newest is rarely cosigned yet).
+ */
+export async function servedCheckpoint(db: Db): Promise<StoredCheckpoint | null> {
+  const list = await rows<{ size: string | number; note: string; cosigs: string; n: number }>(
+    db,
+    sql`WITH recent AS (SELECT size, note, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 8)
+        SELECT r.size, r.note, coalesce(s.cosigs, '') AS cosigs, coalesce(s.n, 0)::int AS n
+        FROM recent r
+        LEFT JOIN LATERAL (SELECT string_agg(line, '' ORDER BY witness) AS cosigs, count(*) AS n
+                           FROM log_cosignatures c WHERE c.size = r.size) s ON true
+        WHERE r.created_at >= (SELECT max(created_at) FROM recent) - make_interval(secs => ${COSIGNED_WINDOW_SECONDS})
+        ORDER BY n DESC, r.size DESC LIMIT 1`,
+  );
+  const best = list[0];
+  return best ? { size: Number(best.size), note: best.note + best.cosigs } : null;
+}
+
 // Full tiles never change: kept in memory once read (a few thousand at a million entries, 8 KiB each).
 const FULL_TILE_CACHE_MAX = 4096;
 const fullTiles = new Map<string, Uint8Array>();

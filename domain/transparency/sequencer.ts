@@ -8,7 +8,10 @@ import { recordHash } from "../../lib/tlog/merkle";
 import { signNote } from "../../lib/tlog/signer";
 import { appendLeafHashes, edgeTiles, rootFromEdge, type TreeEdge } from "../../lib/tlog/tile-builder";
 import { TILE_WIDTH } from "../../lib/tlog/tiles";
+import { backfillPublished } from "./backfill";
+import { entryFromRecord, type PendingRecord } from "./entries";
 import { logOrigin, logSigner } from "./keys";
+import { cosignLatest } from "./witnesses";
 
 // The sequencer: moves pending entries (oldest id first) into the log with consecutive indexes, stores
 // the new tiles and signs a checkpoint for the new size, all in one transaction. A transaction-scoped
@@ -43,26 +46,31 @@ async function sequenceBatch(tx: Db, max: number): Promise<SequenceResult> {
     sql`SELECT size FROM log_checkpoints ORDER BY size DESC LIMIT 1`,
   );
   const size = latest ? Number(latest.size) : 0;
-  const pending = await rows<{ id: string | number; entry: string }>(
+  await backfillPublished(tx);
+  const pending = await rows<{ id: string | number; entry: string | null; record: PendingRecord | string | null }>(
     tx,
-    sql`SELECT id, entry FROM log_pending ORDER BY id LIMIT ${max}`,
+    sql`SELECT id, entry, record FROM log_pending ORDER BY id LIMIT ${max}`,
   );
   if (pending.length === 0 && latest) return { appended: 0, size };
 
+  // Rows a trigger wrote hold the record's material: encoded here, deterministically.
+  const entries = pending.map((p) =>
+    p.entry !== null ? p.entry : entryFromRecord(typeof p.record === "string" ? JSON.parse(p.record) : p.record),
+  );
   const edge = await loadEdge(tx, size);
   const { state, tiles } = appendLeafHashes(
     edge,
-    pending.map((p) => recordHash(utf8(p.entry))),
+    entries.map((e) => recordHash(utf8(e))),
   );
   const root = await rootFromEdge(state);
   if (pending.length > 0) {
-    const ids = JSON.stringify(pending.map((p) => String(p.id)));
+    const ids = JSON.stringify(pending.map((p, i) => [String(p.id), p.entry === null ? entries[i] : null]));
     await tx.execute(sql`INSERT INTO log_entries (idx, entry, ref, secret, pending_id, created_at)
-      SELECT ${size}::bigint + u.ord - 1, p.entry, p.ref, p.secret, p.id, p.created_at
-        FROM jsonb_array_elements_text(${ids}::jsonb) WITH ORDINALITY AS u(id, ord)
-        JOIN log_pending p ON p.id = u.id::bigint`);
+      SELECT ${size}::bigint + u.ord - 1, coalesce(p.entry, u.item->>1), p.ref, p.secret, p.id, p.created_at
+        FROM jsonb_array_elements(${ids}::jsonb) WITH ORDINALITY AS u(item, ord)
+        JOIN log_pending p ON p.id = (u.item->>0)::bigint`);
     await tx.execute(
-      sql`DELETE FROM log_pending WHERE id IN (SELECT value::bigint FROM jsonb_array_elements_text(${ids}::jsonb))`,
+      sql`DELETE FROM log_pending WHERE id IN (SELECT (value->>0)::bigint FROM jsonb_array_elements(${ids}::jsonb))`,
     );
   }
   if (tiles.length > 0) {
@@ -106,18 +114,29 @@ export async function sequencingLag(db: Db): Promise<{ pending: number; lagSecon
 /**
  * Run the sequencer every LOG_SEQUENCER_INTERVAL_MS (0 = off) in this process; returns a stop function.
  * A failing run (database away, no key in production) is logged and retried on the next tick: filings
- * keep their pending entries meanwhile.
+ * keep their pending entries meanwhile. After each run the configured witnesses are asked to cosign.
  */
 export function startLogSequencer(getDb: () => Promise<Db>, intervalMs = env().LOG_SEQUENCER_INTERVAL_MS): () => void {
   if (intervalMs <= 0) return () => {};
   let running = false;
+  let cosigning = false;
   let lastError = "";
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      await sequenceLog(await getDb());
+      const db = await getDb();
+      await sequenceLog(db);
       lastError = "";
+      // Witnesses are asked beside the next rounds of sequencing, never in their way.
+      if (!cosigning) {
+        cosigning = true;
+        cosignLatest(db)
+          .catch((err) => log.warn("transparency log witnesses failed", { error: (err as Error).message }))
+          .finally(() => {
+            cosigning = false;
+          });
+      }
     } catch (err) {
       const message = (err as Error).message;
       if (message !== lastError) log.warn("transparency log sequencer failed", { error: message });

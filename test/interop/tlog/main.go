@@ -4,12 +4,19 @@
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go run ./test/interop/tlog <dir>
 //
+// With -cosigned <dir> it only opens <dir>/checkpoint with sumdb/note, trusting the log's key (vkey) and
+// a witness's tlog-cosignature/v1 key (witness-vkey, type 0x04: a note.Verifier defined here, since
+// sumdb/note knows only Ed25519), and requires both signatures to verify.
+//
 // The directory holds: vkey (the log's verifier key), skey (its signer key), checkpoint (the signed
 // note), the tiles and entry bundles under tile/ as served, and claims.json (proofs made by Sunshine).
 // The result is printed as JSON; the exit status is 1 when any check failed.
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -100,7 +107,76 @@ func encodeHashes(list []tlog.Hash) []string {
 	return out
 }
 
+// cosigVerifier verifies tlog-cosignature/v1 signatures (type 0x04): an 8-byte big-endian timestamp and
+// an Ed25519 signature over "cosignature/v1\ntime <t>\n" followed by the note text.
+type cosigVerifier struct {
+	name string
+	hash uint32
+	key  ed25519.PublicKey
+}
+
+func (v cosigVerifier) Name() string    { return v.name }
+func (v cosigVerifier) KeyHash() uint32 { return v.hash }
+func (v cosigVerifier) Verify(msg, sig []byte) bool {
+	if len(sig) != 8+ed25519.SignatureSize {
+		return false
+	}
+	t := binary.BigEndian.Uint64(sig[:8])
+	return ed25519.Verify(v.key, []byte(fmt.Sprintf("cosignature/v1\ntime %d\n%s", t, msg)), sig[8:])
+}
+
+func newCosigVerifier(vkey string) (note.Verifier, error) {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("malformed verifier key")
+	}
+	hash, err := strconv.ParseUint(parts[1], 16, 32)
+	raw, err2 := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || err2 != nil || len(raw) != 33 || raw[0] != 0x04 {
+		return nil, fmt.Errorf("not a cosignature/v1 verifier key")
+	}
+	h := sha256.Sum256(append([]byte(parts[0]+"\n"), raw...))
+	if binary.BigEndian.Uint32(h[:4]) != uint32(hash) {
+		return nil, fmt.Errorf("key hash does not match")
+	}
+	return cosigVerifier{name: parts[0], hash: uint32(hash), key: ed25519.PublicKey(raw[1:])}, nil
+}
+
+func cosigned(dir string) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			panic(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	logKey, err := note.NewVerifier(read("vkey"))
+	if err != nil {
+		fmt.Printf("note.NewVerifier: %v\n", err)
+		os.Exit(1)
+	}
+	witnessKey, err := newCosigVerifier(read("witness-vkey"))
+	if err != nil {
+		fmt.Printf("witness key: %v\n", err)
+		os.Exit(1)
+	}
+	n, err := note.Open([]byte(read("checkpoint")+"\n"), note.VerifierList(logKey, witnessKey))
+	if err != nil {
+		fmt.Printf("note.Open: %v\n", err)
+		os.Exit(1)
+	}
+	if len(n.Sigs) != 2 {
+		fmt.Printf("expected 2 verified signatures, got %d\n", len(n.Sigs))
+		os.Exit(1)
+	}
+	fmt.Printf("verified by sumdb/note: %s (log) and %s (witness)\n", n.Sigs[0].Name, n.Sigs[1].Name)
+}
+
 func main() {
+	if os.Args[1] == "-cosigned" {
+		cosigned(os.Args[2])
+		return
+	}
 	dir := os.Args[1]
 	res := result{Roots: map[string]string{}, Checks: []string{}, Errors: []string{}}
 	fail := func(format string, args ...interface{}) {
