@@ -5,6 +5,7 @@ export * from "./evidence";
 export * from "./files";
 export * from "./funds";
 export * from "./hotline";
+export * from "./housing-photos";
 export * from "./ledger";
 export * from "./money";
 export * from "./money-progress";

@@ -16,7 +16,7 @@ import { deleteFiles, type OpenedFile, openFile, putFile } from "../../storage/f
 export const RENDITION_WIDTHS = [480, 960, 1600] as const;
 export const RENDITION_FORMATS = ["webp", "jpg"] as const;
 export type RenditionFormat = (typeof RENDITION_FORMATS)[number];
-export type Collection = "photos" | "honors";
+export type Collection = "photos" | "honors" | "housing";
 
 /** Largest accepted image, in bytes (MAX_UPLOAD_BYTES). */
 export function maxImageBytes() {

@@ -1,16 +1,24 @@
-import { parse } from "csv-parse/sync";
 import { inArray, sql } from "drizzle-orm";
-import iconv from "iconv-lite";
 import { type Db, rows } from "../../db/client";
 import { categories, districts, fundAllocations, fundImportBatches, projects, towns, villages } from "../../db/schema";
-import { AppError } from "../../lib/errors";
+import {
+  type CsvEncoding,
+  type CsvFile,
+  decodeCsv,
+  type ImportProblem,
+  looksLikeMojibake,
+  readCsvFile,
+  rowShapeProblems,
+  rowsRefused,
+} from "../../lib/csv-import";
 import { type AllocationValues, insertAllocations } from "./allocations";
 import { audit } from "./audit";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";
 import { MONEY_EXPECTED, MONEY_PROBLEM_TEXT, parseMoney } from "./money";
 
-// CSV import of allocations: decode (UTF-8 or GBK), check headers, validate EVERY row, and only then
-// insert all of them in one transaction. Any bad row rejects the whole file with a row-by-row report.
+// CSV import of allocations: decode (UTF-8 or GBK) and check headers (lib/csv-import.ts), validate EVERY
+// row, and only then insert all of them in one transaction. Any bad row rejects the whole file with a
+// row-by-row report.
 
 export const IMPORT_COLUMNS = [
   "年度",
@@ -69,157 +77,24 @@ const HEADER_ALIASES: Record<string, Column> = {
   公开日期: "发布日期",
 };
 
-export interface ImportProblem {
-  /** Row number as a spreadsheet shows it (the header is row 1); 0 for the file as a whole. */
-  row: number;
-  column: string | null;
-  value: string | null;
-  problem: string;
-  expected: string | null;
-}
+export type { ImportProblem };
+export { decodeCsv, looksLikeMojibake };
 
 export type ImportProgress = (phase: "validate" | "insert", done: number, total: number) => void;
 
 export interface ImportResult {
   batchId: number;
-  encoding: "utf-8" | "gbk";
+  encoding: CsvEncoding;
   count: number;
   total: string;
   ids: number[];
 }
 
-function importError(message: string, problems: ImportProblem[], extra: object = {}) {
-  return new AppError("VALIDATION_FAILED", message, {
-    problems: problems.slice(0, 1000),
-    problemCount: problems.length,
-    ...extra,
-  });
-}
-
-// Signs of text that went through the wrong encoding: replacement characters, the famous 锟斤拷,
-// UTF-8 read as Latin-1 (Ã¥, Ã©, å…), or UTF-8 bytes read as GBK (鍘, 鏉, 鐨, 闀, 浣犲 …).
-const MOJIBAKE = /\uFFFD|锟斤拷|[ÃÂâåæçèéäï][\u0080-\u00BF\u2018-\u203A€]|[鍘鏉鐨闀浣犲銆锛鈥鑰]{2}|[鍘鏉鐨闀]/;
-
-/** UTF-8 (with or without BOM) or GBK/GB18030, as Excel in China writes it. */
-export function decodeCsv(buf: Uint8Array): { text: string; encoding: "utf-8" | "gbk" } {
-  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return { text: text.replace(/^\uFEFF/, ""), encoding: "utf-8" };
-  } catch {
-    return { text: iconv.decode(bytes, "gb18030"), encoding: "gbk" };
-  }
-}
-
-/**
- * Text that is UTF-8 read as GBK turns back into valid UTF-8 Chinese when encoded as GBK again;
- * honest Chinese text practically never does. Checked per cell (comma/line separated piece).
- */
-function gbkRoundTripsToUtf8(piece: string): boolean {
-  if (!/[\u0080-\uFFFF]/.test(piece)) return false;
-  try {
-    const again = new TextDecoder("utf-8", { fatal: true }).decode(iconv.encode(piece, "gb18030"));
-    return again !== piece && /[\u4e00-\u9fff]/.test(again);
-  } catch {
-    return false;
-  }
-}
-
-export function looksLikeMojibake(s: string): boolean {
-  return MOJIBAKE.test(s) || s.split(/[,\r\n]/).some(gbkRoundTripsToUtf8);
-}
-
-function normalizeHeader(h: string): string {
-  return h
-    .replace(/^\uFEFF/, "")
-    .replace(/\s+/g, "")
-    .replace(/\*/g, "");
-}
-
-interface ParsedFile {
-  encoding: "utf-8" | "gbk";
-  columns: Column[];
-  records: { line: number; cells: string[] }[];
-}
+type ParsedFile = CsvFile<Column>;
 
 /** Decode, parse and check the header row. Throws a 400 naming the problem. */
 export function parseImportFile(buf: Uint8Array): ParsedFile {
-  if (buf.byteLength === 0)
-    throw importError("文件是空的", [
-      { row: 0, column: null, value: null, problem: "文件没有内容", expected: "带表头的 CSV 文件" },
-    ]);
-  const { text, encoding } = decodeCsv(buf);
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, {
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      trim: false,
-      bom: true,
-    }) as unknown as typeof parsed;
-  } catch (err) {
-    throw importError("CSV 格式有误，无法读取", [
-      {
-        row: 0,
-        column: null,
-        value: null,
-        problem: `CSV 格式有误：${(err as Error).message}`,
-        expected: "逗号分隔、用英文双引号包裹含逗号的单元格",
-      },
-    ]);
-  }
-  if (parsed.length === 0)
-    throw importError("文件是空的", [
-      { row: 0, column: null, value: null, problem: "文件没有内容", expected: "带表头的 CSV 文件" },
-    ]);
-  const header = parsed[0].record.map(normalizeHeader);
-  if (looksLikeMojibake(text.slice(0, 4000)) || looksLikeMojibake(header.join(""))) {
-    throw importError("文件内容是乱码：编码有误", [
-      {
-        row: 1,
-        column: null,
-        value: header.join(",").slice(0, 80),
-        problem: "表头或内容出现乱码（文件可能被以错误的编码另存过）",
-        expected: "UTF-8 或 GBK（Excel“CSV（逗号分隔）”）编码的文件，请用原始文件重新导出",
-      },
-    ]);
-  }
-  const columns: Column[] = [];
-  const problems: ImportProblem[] = [];
-  header.forEach((h, i) => {
-    const col = HEADER_ALIASES[h];
-    if (!col) {
-      if (h === "") return; // trailing empty column from Excel
-      problems.push({
-        row: 1,
-        column: h,
-        value: h,
-        problem: `第 ${i + 1} 列表头“${h}”无法识别`,
-        expected: `表头应为：${IMPORT_COLUMNS.join("、")}`,
-      });
-    } else if (columns.includes(col)) {
-      problems.push({ row: 1, column: h, value: h, problem: `表头“${col}”重复`, expected: "每个表头只出现一次" });
-    }
-    columns.push(col as Column);
-  });
-  for (const need of IMPORT_COLUMNS) {
-    if (!columns.includes(need)) {
-      problems.push({
-        row: 1,
-        column: need,
-        value: null,
-        problem: `缺少表头“${need}”`,
-        expected: `表头应为：${IMPORT_COLUMNS.join("、")}`,
-      });
-    }
-  }
-  if (problems.length) throw importError("CSV 表头不正确", problems, { expectedHeaders: IMPORT_COLUMNS });
-  return {
-    encoding,
-    columns,
-    records: parsed.slice(1).map((p) => ({ line: p.info.lines, cells: p.record })),
-  };
+  return readCsvFile<Column>(buf, { required: IMPORT_COLUMNS, optional: OPTIONAL_COLUMNS, aliases: HEADER_ALIASES });
 }
 
 /** Validate every row; throw one 400 with all problems, or return the values to insert. */
@@ -264,25 +139,7 @@ export async function validateImport(
     const cell = (col: Column) => (idx(col) >= 0 ? (rec.cells[idx(col)] ?? "").trim() : "");
     const bad = (column: Column, problem: string, expected: string) =>
       problems.push({ row, column, value: cell(column) || null, problem, expected });
-    if (rec.cells.length > file.columns.length && rec.cells.slice(file.columns.length).some((c) => c.trim() !== "")) {
-      problems.push({
-        row,
-        column: null,
-        value: null,
-        problem: `这一行有 ${rec.cells.length} 列，多于表头的 ${file.columns.length} 列`,
-        expected: "每行的列数与表头一致（含逗号的单元格请用双引号包裹）",
-      });
-    }
-    if (rec.cells.some(looksLikeMojibake)) {
-      problems.push({
-        row,
-        column: null,
-        value: rec.cells.find(looksLikeMojibake) ?? null,
-        problem: "内容出现乱码",
-        expected: "UTF-8 或 GBK 编码的原始文件",
-      });
-      return;
-    }
+    if (rowShapeProblems(file, rec, problems)) return;
     const yearText = cell("年度").replace(/年$/, "");
     const year = /^\d{4}$/.test(yearText) ? Number(yearText) : Number.NaN;
     if (!(year >= MIN_YEAR && year <= MAX_YEAR))
@@ -405,8 +262,7 @@ export async function validateImport(
     }
   }
   if (problems.length) {
-    problems.sort((a, b) => a.row - b.row);
-    throw importError(`有 ${problems.length} 处问题，整个文件未导入`, problems, { rowCount: total });
+    throw rowsRefused(problems, total);
   }
   for (const v of values as (AllocationValues & { _row?: number })[]) delete v._row;
   const totalText = `${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;

@@ -25,6 +25,11 @@ export const CONSOLE_HELP: Record<StaffRole, [pathPrefix: string, heading: strin
   ],
   publisher: [
     ["/console/publish/funds", "导入资金分配"],
+    ["/console/publish/imports", "导入拨付、户籍登记、项目支出和危房改造申请"],
+    ["/console/publish/payments", "导入拨付、户籍登记、项目支出和危房改造申请"],
+    ["/console/publish/spending", "登记项目支出"],
+    ["/console/publish/housing-cases", "危房改造申请"],
+    ["/console/publish/beneficiary-lists", "发布公示名单"],
     ["/console/publish/notices", "发布项目公示"],
     ["/console/publish", "发布项目公示"],
   ],

@@ -1,0 +1,26 @@
+import type { Context } from "hono";
+import { env } from "../lib/env";
+import { AppError } from "../lib/errors";
+import type { AppEnv } from "./context";
+
+/** The CSV file of an import request: multipart/form-data (file field) or a text/csv body, size-capped. */
+export async function uploadedCsv(c: Context<AppEnv>): Promise<{ buf: Uint8Array; fileName: string }> {
+  const max = env().MAX_UPLOAD_BYTES;
+  const tooLarge = () =>
+    new AppError("PAYLOAD_TOO_LARGE", `文件过大：上限为 ${Math.floor(max / 1048576)} MB`, { maxBytes: max });
+  const type = c.req.header("content-type") ?? "";
+  if (/^multipart\/form-data/i.test(type)) {
+    const form = await c.req.formData();
+    const file = form.get("file");
+    if (!file || typeof file === "string")
+      throw new AppError("VALIDATION_FAILED", "请在 file 字段上传 CSV 文件", [{ path: "file", message: "缺少文件" }]);
+    if (file.size > max) throw tooLarge();
+    return { buf: new Uint8Array(await file.arrayBuffer()), fileName: file.name || "upload.csv" };
+  }
+  if (/^text\/csv/i.test(type)) {
+    const buf = new Uint8Array(await c.req.arrayBuffer());
+    if (buf.byteLength > max) throw tooLarge();
+    return { buf, fileName: "upload.csv" };
+  }
+  throw new AppError("UNSUPPORTED_MEDIA_TYPE", "请以 multipart/form-data（file 字段）或 text/csv 上传");
+}

@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { MONEY_IMPORT_NAMES, MONEY_IMPORTS } from "../../domain/money/import-kinds";
+import { runRowImport } from "../../domain/money/row-import";
+import { createRouter, jsonContent } from "../context";
+import { uploadedCsv } from "../csv-upload";
+import { errorResponses } from "../errors";
+import { requireStaff } from "../middleware/auth";
+
+// CSV imports of disbursements, project spending, the household register and 危房改造 cases: UTF-8 or
+// GBK, all rows or none, a row report otherwise (personal data masked in it). `?dryRun=true` checks
+// without writing.
+
+export const moneyImportsRoutes = createRouter();
+moneyImportsRoutes.use("/imports/*", requireStaff("publisher", "admin"));
+
+const ImportProblem = z.object({
+  row: z.number().int(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  problem: z.string(),
+  expected: z.string().nullable(),
+});
+
+moneyImportsRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/imports/{kind}",
+    tags: ["资金到户"],
+    summary: "导入 CSV：拨付、项目支出、户籍登记、危房改造申请（UTF-8 或 GBK；全部通过才导入，否则逐行报告且不写入）",
+    description: Object.entries(MONEY_IMPORTS)
+      .map(
+        ([name, { kind, title }]) =>
+          `${name}（${title}）表头：${kind.required.join(", ")}${kind.optional?.length ? `（可选：${kind.optional.join(", ")}）` : ""}`,
+      )
+      .join("；")
+      .concat(
+        "。multipart/form-data 的 file 字段，或 text/csv 请求体。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }；身份证号码只显示前 4 位和后 4 位，姓名隐去部分字。",
+      ),
+    security: [{ staffSession: [] }],
+    request: {
+      params: z.object({
+        kind: z
+          .enum(MONEY_IMPORT_NAMES as [string, ...string[]], {
+            message: `导入类型应为 ${MONEY_IMPORT_NAMES.join("、")} 之一`,
+          })
+          .openapi({ param: { name: "kind", in: "path" }, example: "disbursements" }),
+      }),
+      query: z.object({
+        dryRun: z.enum(["true", "false"]).optional().openapi({ description: "true：只检查，不写入" }),
+      }),
+      body: {
+        content: {
+          "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) },
+          "text/csv": { schema: z.string() },
+        },
+        required: true,
+      },
+    },
+    responses: {
+      200: jsonContent(
+        z.object({ encoding: z.string(), count: z.number().int(), dryRun: z.literal(true) }),
+        "检查通过（未写入）",
+      ),
+      201: jsonContent(
+        z.object({ encoding: z.string(), count: z.number().int(), ids: z.array(z.number().int()) }),
+        "已全部导入",
+      ),
+      400: jsonContent(
+        z.object({
+          error: z.object({
+            code: z.string(),
+            message: z.string(),
+            details: z.object({ problems: z.array(ImportProblem), problemCount: z.number().int() }).optional(),
+          }),
+        }),
+        "文件有问题，未导入任何记录",
+      ),
+      ...errorResponses(401, 403, 413, 415, 503),
+    },
+  }),
+  async (c) => {
+    const { kind } = c.req.valid("param");
+    const dryRun = c.req.valid("query").dryRun === "true";
+    const { buf, fileName } = await uploadedCsv(c);
+    const r = await runRowImport(c.var.db, MONEY_IMPORTS[kind as keyof typeof MONEY_IMPORTS].kind as never, buf, {
+      fileName,
+      actorId: c.var.staff.userId,
+      dryRun,
+    });
+    if (dryRun) return c.json({ encoding: r.encoding, count: r.count, dryRun: true as const }, 200);
+    return c.json({ encoding: r.encoding, count: r.count, ids: r.ids }, 201);
+  },
+);
