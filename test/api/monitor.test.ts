@@ -355,6 +355,34 @@ describe("editing, deleting and fetching a source now", () => {
   });
 });
 
+describe("queue counts", () => {
+  it("counts a short page exactly, a small filter exactly, and a large one as more than the cap", async () => {
+    const { db } = await testDatabase();
+    const admin = await person("admin", "city-hotline");
+    const { id: sourceId } = await addSource(db, admin, { name: "批量", url: "https://bulk.example/rss", kind: "rss" });
+    const [{ id: districtId }] = await rows<{ id: number }>(db, sql`SELECT id FROM districts ORDER BY id LIMIT 1`);
+    // 5,000 heads, 60 of them in one district; nothing else there.
+    await db.execute(sql`INSERT INTO monitor_items (source_id, entry_key, url, title, excerpt, snapshot, terms, places,
+        district_id, simhash, simkeys, group_id, is_head, spread, state, fetched_at)
+      SELECT ${sourceId}::int, 'bulk-' || g, 'https://bulk.example/' || g, '条目 ' || g, '', '', ARRAY['低保'], ARRAY[]::text[],
+        CASE WHEN g <= 60 THEN ${districtId}::int END, g::bigint, ARRAY[g], 0, true, 0, 'new', now() - g * interval '1 minute'
+      FROM generate_series(1, 5000) g`);
+    await db.execute(sql`UPDATE monitor_items SET group_id = id`);
+    await db.execute(sql`ANALYZE monitor_items`);
+    const q = (query: string) => monitorQueue(db, parseQueueFilters(new URLSearchParams(query)));
+    expect(await q("")).toMatchObject({ total: 1001, capped: true });
+    const all = await q("page=3");
+    expect(all.items).toHaveLength(50);
+    expect(all.capped).toBe(true);
+    expect(await q(`district=${districtId}`)).toMatchObject({ total: 60, capped: false });
+    const second = await q(`district=${districtId}&page=2`);
+    expect(second).toMatchObject({ total: 60, capped: false });
+    expect(second.items).toHaveLength(10);
+    expect(await q(`district=${districtId}&page=3`)).toMatchObject({ total: 60, items: [] });
+    expect(await q("state=dismissed")).toMatchObject({ total: 0, capped: false });
+  });
+});
+
 describe("triage", () => {
   async function caught() {
     const { db, admin } = await setUp();
