@@ -371,6 +371,7 @@ async function main() {
   say("checking every ticket, every Idempotency-Key, every evidence file, the replica and /metrics");
   await waitReady(a);
   await waitReady(b);
+  await checkPagesReadReplica(a, db, replicaDb);
   const dupes =
     await db`SELECT idempotency_key_hash, count(*)::int AS n FROM tickets WHERE idempotency_key_hash IS NOT NULL GROUP BY 1 HAVING count(*) > 1`;
   if (dupes.length > 0) fail(`${dupes.length} Idempotency-Keys have more than one ticket`);
@@ -495,6 +496,58 @@ async function main() {
     console.log(`    ${String(n).padStart(5)} × ${what}`);
   await db.end();
   await replicaDb.end();
+}
+
+/**
+ * Public pages read the replica (lib/read-routing.ts, the API's rule): a new allocation shows on /funds
+ * (asked of a node directly, past nginx's cache) within REPLICA_MAX_LAG_SECONDS; with the replica's
+ * replay paused, the next one stays off the page while the lag is under the threshold — the page is
+ * read from the replica — and shows once the lag passes it (the fallback to the primary).
+ */
+async function checkPagesReadReplica(node: Node, db: postgres.Sql, replicaDb: postgres.Sql) {
+  const limit = (REPLICA_MAX_LAG_SECONDS + 3) * 1000;
+  const allocate = async () => {
+    const marker = `PAGE-${randomUUID().slice(0, 8)}`;
+    await db`INSERT INTO fund_allocations (year, level, fund_name, doc_number, district_id, category_code, amount, purpose, published_on)
+             SELECT year, level, fund_name, ${marker}, district_id, category_code, 1.00, purpose, published_on
+             FROM fund_allocations WHERE status = 'active' ORDER BY id LIMIT 1`;
+    return { marker, at: Date.now() };
+  };
+  const pageShows = async (marker: string) => {
+    const r = await direct(node, "GET", `/funds?q=${marker}`).catch(() => undefined);
+    return r?.status === 200 && /data-testid="total-count"[^>]*>1</.test(r.body.toString());
+  };
+  const replicaInUse = async () => {
+    const r = await direct(node, "GET", "/api/health").catch(() => undefined);
+    return r?.status === 200 && (JSON.parse(r.body.toString()) as { replica?: { inUse: boolean } }).replica?.inUse;
+  };
+  for (let i = 0; i < 100 && !(await replicaInUse()); i++) await sleep(100);
+  if (!(await replicaInUse())) return fail("the replica is not in use after the load");
+
+  const first = await allocate();
+  while (!(await pageShows(first.marker))) {
+    if (Date.now() - first.at > limit) return fail(`a new allocation was not on /funds after ${limit / 1000} s`);
+    await sleep(100);
+  }
+  say(
+    `new allocation on the /funds page (node ${node.name} directly) after ${((Date.now() - first.at) / 1000).toFixed(1)} s`,
+  );
+
+  await replicaDb`SELECT pg_wal_replay_pause()`;
+  try {
+    const second = await allocate();
+    await sleep(500);
+    if (await pageShows(second.marker))
+      fail("/funds showed an allocation the paused replica has not replayed: the page read the primary");
+    while (!(await pageShows(second.marker))) {
+      if (Date.now() - second.at > limit)
+        return fail(`with the replica paused, /funds did not fall back to the primary within ${limit / 1000} s`);
+      await sleep(100);
+    }
+    say(`replica paused: /funds fell back to the primary after ${((Date.now() - second.at) / 1000).toFixed(1)} s`);
+  } finally {
+    await replicaDb`SELECT pg_wal_replay_resume()`;
+  }
 }
 
 let exitCode = 0;
