@@ -17,8 +17,8 @@ import { backgroundRunFinished } from "./metrics";
 // Background work of the server's primary process: every SWEEP_INTERVAL_SECONDS (0 = off) the deadline
 // sweep, the notification outbox drain, folding the public statistics' and the money progress's pending deltas into their rollups,
 // stuck-money ledger entries and removing stored files nothing refers to — on one node at a time
-// (an advisory lock); with Meilisearch, a worker that sends the
-// search outbox's changes to it (with retries); and the transparency log's sequencer every
+// (an advisory lock, db/advisory-lock.ts); with Meilisearch, a worker that sends the search outbox's
+// changes to it (with retries), elected by the same kind of lock; the transparency log's sequencer every
 // LOG_SEQUENCER_INTERVAL_MS; the online-opinion monitor's fetch round every MONITOR_INTERVAL_SECONDS.
 // Returns a function that stops all of it.
 export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() => Promise<void>> {
