@@ -28,6 +28,7 @@ export const CONSOLE_HELP: Record<StaffRole, [pathPrefix: string, heading: strin
     ["/console/publish/imports", "导入拨付、户籍登记、项目支出和危房改造申请"],
     ["/console/publish/payments", "导入拨付、户籍登记、项目支出和危房改造申请"],
     ["/console/publish/spending", "登记项目支出"],
+    ["/console/publish/projects", "项目阶段和资产登记"],
     ["/console/publish/housing-cases", "危房改造申请"],
     ["/console/publish/beneficiary-lists", "发布公示名单"],
     ["/console/publish/notices", "发布项目公示"],
