@@ -1,12 +1,14 @@
 import iconv from "iconv-lite";
 import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { idCheckChar } from "../../domain/money/privacy";
 import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage, signIn } from "./harness";
 
 // Publishing the money trail with JavaScript off: a GBK household-register file with one bad row gets a
-// row report (ID numbers masked) and nothing is written; fixed, it is checked again and committed; the
-// 危房改造 list then offers the new households' cases by ID number.
+// row report (ID numbers masked) and nothing is written; fixed, it is checked again and committed; a
+// 危房改造 case is then registered by the 户主's ID number and gets a before photo (EXIF removed, not
+// public while the case is not in 公示).
 
 const submit = (page: Page, selector: string) => Promise.all([page.waitForLoadState("load"), page.click(selector)]);
 const idn = (first17: string) => `${first17}${idCheckChar(first17)}`;
@@ -77,6 +79,25 @@ describe("publishing the money trail", () => {
     await submit(page, 'button:has-text("登记")');
     expect(await page.locator("h1").textContent()).toContain("浏**甲");
     expect(await page.content()).not.toContain(people[0].id);
+    // A before photo, with the warning about faces and house numbers.
+    expect(await page.locator("#photo-warning").textContent()).toContain("请勿拍到人脸和门牌号");
+    await page.selectOption("#phase", "before");
+    await page.setInputFiles("#photo", {
+      name: "before.jpg",
+      mimeType: "image/jpeg",
+      buffer: await sharp({ create: { width: 640, height: 480, channels: 3, background: "#a74" } })
+        .jpeg()
+        .withExif({ IFD0: { Make: "TestCam" } })
+        .toBuffer(),
+    });
+    await submit(page, 'button:has-text("上传照片")');
+    expect(await page.locator("[role=status]").textContent()).toContain("照片已保存");
+    const src = await page.locator(".photos img").first().getAttribute("src");
+    const photo = await page.request.get(src!);
+    expect(photo.status()).toBe(200);
+    expect((await photo.body()).includes(Buffer.from("TestCam"))).toBe(false);
+    // Not in 公示: the public gets no photo.
+    expect((await fetch(`${baseURL()}${src}`)).status).toBe(404);
     // The row report is answered with 400 on purpose; nothing else may fail.
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
     await context.close();
