@@ -7,7 +7,7 @@
 //   4. pgbench with a custom script: single-row INSERT into the same tickets table, 50 clients, same
 //      duration, same machine, same run → the ratio API/raw is the figure (aim ≥ 0.5);
 //   5. lookups GET /api/tickets/{number} (X-Receipt) of random existing tickets → p50/p95 (aim < 20 ms).
-// Usage: npx tsx bench/tickets.ts [--fresh] [--tickets 1000000] [--duration 20] [--clients 50]
+// Usage: npx tsx bench/tickets.ts [--fresh] [--tickets 1000000] [--duration 20] [--clients 50] [--seed-only]
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_bench_b1).
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -208,6 +208,11 @@ async function main() {
     // As autovacuum would leave a settled table: visibility map and hint bits set.
     await sql`VACUUM ANALYZE tickets`;
     console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  if (args.includes("--seed-only")) {
+    await sql.end();
+    await database.close();
+    process.exit(0);
   }
   const [{ n: existing }] = await sql`SELECT count(*)::int AS n FROM tickets`;
   const numbers = (

@@ -1,18 +1,14 @@
 // npm run log:monitor <base-url> [--key <verifier key>] [--interval <seconds>] [--once] [--entries]
-//                                 [--records] [--witness-key <file with a cosigner signer key>]
+//                                 [--records]
 // Watches a Sunshine transparency log (or any C2SP tlog-tiles log): every checkpoint must be signed by
 // the key, every tile must hash up to the signed root, and every new checkpoint must be consistent with
 // the last one seen. With --entries every entry is checked against its leaf. Exits non-zero at the first
 // inconsistency. With --records (implies --entries) it also re-derives every published fund allocation
 // and notice version from the public API (GET /api/funds/{id}, /api/notices/{id}) and checks each is in
-// the log with the same hash. With --witness-key it prints a tlog-cosignature line for each checkpoint it verified
-// (the statement "I saw this tree, consistent with everything before"), for the log to publish.
-import { readFileSync } from "node:fs";
+// the log with the same hash. A witness that cosigns checkpoints is `npm run log:witness`
+// (docs/transparency-log.md#witnesses).
 import { checkPublishedFunds, checkPublishedNotices, PublishedIndex } from "../domain/transparency/published-records";
-import { parseCheckpoint } from "../lib/tlog/checkpoint";
 import { checkLatest, MonitorError, newMonitorState, parseVerifierKey } from "../lib/tlog/monitor";
-import { parseNote } from "../lib/tlog/note";
-import { cosignatureLine, parseSignerKey } from "../lib/tlog/signer";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -22,7 +18,7 @@ const opt = (name: string) => {
 const base = args[0];
 if (!base || base.startsWith("--")) {
   console.error(
-    "usage: npm run log:monitor <base-url> [--key <vkey>] [--interval <s>] [--once] [--entries] [--witness-key <file>]",
+    "usage: npm run log:monitor <base-url> [--key <vkey>] [--interval <s>] [--once] [--entries] [--records]",
   );
   process.exit(2);
 }
@@ -44,8 +40,6 @@ if (!vkey) {
   console.log(`key (from the log itself, trusted on first use): ${vkey}`);
 }
 const key = await parseVerifierKey(vkey);
-const witnessFile = opt("witness-key");
-const witness = witnessFile ? parseSignerKey(readFileSync(witnessFile, "utf8").trim()) : undefined;
 const interval = Number(opt("interval") ?? 10);
 const state = newMonitorState();
 const records = args.includes("--records");
@@ -82,10 +76,6 @@ for (;;) {
         if (r.problems.length > 0) throw new MonitorError(r.problems.join("; "));
         console.log(`published ${label} versions: ${r.checked} checked, all in the log`);
       }
-    }
-    if (witness && state.note) {
-      const text = parseNote(state.note).text;
-      if (parseCheckpoint(text)) process.stdout.write(cosignatureLine(witness, text, Math.floor(Date.now() / 1000)));
     }
   } catch (err) {
     const message = err instanceof MonitorError ? err.message : `cannot check the log: ${(err as Error).message}`;

@@ -51,6 +51,20 @@ let cachedCover = 0;
 
 /** Tile data at a width, or null when the tree (at its latest size) has no such tile. */
 export async function readTile(db: Db, level: number, n: number, width: number): Promise<Uint8Array | null> {
+  if (width === TILE_WIDTH) {
+    // A full tile is stored in the transaction that signs the first checkpoint covering it: if it
+    // exists, it is in the tree, and it never changes. No checkpoint read; from memory once read.
+    const held = fullTiles.get(`${level}/${n}`);
+    if (held) return held;
+    const [r] = await rows<{ data: Uint8Array }>(
+      db,
+      sql`SELECT data FROM log_tiles WHERE level = ${level} AND n = ${n} AND width = ${TILE_WIDTH}`,
+    );
+    if (!r) return null;
+    const data = new Uint8Array(r.data);
+    rememberFullTile(level, n, data);
+    return data;
+  }
   const cp = await latestCheckpoint(db);
   if (!cp || tileWidthAt(level, n, cp.size) < width) return null;
   guardCache(cp.size);
@@ -65,19 +79,18 @@ async function fetchTiles(db: Db, tiles: TileRef[]): Promise<Uint8Array[]> {
     const want = JSON.stringify(missing.map(({ level, n, width }) => ({ level, n, width })));
     const found = await rows<{ level: number; n: string | number; width: number; data: Uint8Array }>(
       db,
-      sql`SELECT DISTINCT ON (w.level, w.n) w.level, w.n, t.width, t.data
+      // One primary-key probe per tile (the narrowest stored width that is wide enough): log_tiles keeps
+      // the partial tiles of every signed size, so a join the planner might hash would read them all.
+      sql`SELECT w.level, w.n, t.width, t.data
           FROM jsonb_to_recordset(${want}::jsonb) AS w(level smallint, n bigint, width smallint)
-          JOIN log_tiles t ON t.level = w.level AND t.n = w.n AND t.width >= w.width
-          ORDER BY w.level, w.n, t.width`,
+          CROSS JOIN LATERAL (SELECT width, data FROM log_tiles t
+                              WHERE t.level = w.level AND t.n = w.n AND t.width >= w.width
+                              ORDER BY t.width LIMIT 1) t`,
     );
     for (const f of found) {
       const data = new Uint8Array(f.data);
       const key = `${f.level}/${Number(f.n)}`;
-      if (Number(f.width) === TILE_WIDTH) {
-        if (fullTiles.size >= FULL_TILE_CACHE_MAX) fullTiles.delete(fullTiles.keys().next().value as string);
-        fullTiles.set(key, data);
-        cachedCover = Math.max(cachedCover, (Number(f.n) + 1) * TILE_WIDTH ** (Number(f.level) + 1));
-      }
+      if (Number(f.width) === TILE_WIDTH) rememberFullTile(Number(f.level), Number(f.n), data);
       tiles.forEach((t, i) => {
         if (!out[i] && `${t.level}/${t.n}` === key) out[i] = data;
       });
@@ -87,6 +100,12 @@ async function fetchTiles(db: Db, tiles: TileRef[]): Promise<Uint8Array[]> {
     if (!d) throw new Error(`transparency log: tile ${tiles[i].level}/${tiles[i].n} is missing`);
     return d;
   });
+}
+
+function rememberFullTile(level: number, n: number, data: Uint8Array) {
+  if (fullTiles.size >= FULL_TILE_CACHE_MAX) fullTiles.delete(fullTiles.keys().next().value as string);
+  fullTiles.set(`${level}/${n}`, data);
+  cachedCover = Math.max(cachedCover, (n + 1) * TILE_WIDTH ** (level + 1));
 }
 
 /** A log smaller than the cached tiles cover is a different (fresh) database: forget them. */

@@ -94,8 +94,8 @@ async function loadEdge(tx: Db, size: number): Promise<TreeEdge> {
   if (want.length === 0) return { size, edge };
   const found = await rows<{ level: number; data: Uint8Array }>(
     tx,
-    sql`SELECT t.level, t.data FROM jsonb_to_recordset(${JSON.stringify(want)}::jsonb) AS w(level smallint, n bigint, width smallint)
-        JOIN log_tiles t ON t.level = w.level AND t.n = w.n AND t.width = w.width`,
+    sql`SELECT w.level, t.data FROM jsonb_to_recordset(${JSON.stringify(want)}::jsonb) AS w(level smallint, n bigint, width smallint)
+        CROSS JOIN LATERAL (SELECT data FROM log_tiles t WHERE t.level = w.level AND t.n = w.n AND t.width = w.width) t`,
   );
   if (found.length !== want.length) throw new Error(`transparency log: edge tiles of size ${size} are missing`);
   for (const f of found) edge[Number(f.level)] = new Uint8Array(f.data);
