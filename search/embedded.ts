@@ -176,69 +176,82 @@ export interface MatchCount {
   groups: { type: string; year: number | null; district: string | null; n: number }[];
 }
 
-/** From how many matches in a level the walk jumps straight to the level expected to hold 1.5 × threshold. */
-const JUMP_FROM = 32;
+/** The table's size by its last statistics (0 before the first ANALYZE or autovacuum). */
+async function tableSize(tx: Db): Promise<number> {
+  const [{ n }] = await rows<{ n: number }>(
+    tx,
+    sql`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'search_documents'::regclass`,
+  );
+  return n;
+}
+
+/** One sample level's matches (at most `cap` read), grouped by (type, year, district). */
+async function countLevel(tx: Db, matchQuery: string, level: number, cap: number) {
+  const tsquery = level === 0 ? `${matchQuery}` : `( ${matchQuery} ) & ${sampleTsquery(level)}`;
+  const groups = await rows<{ type: string; year: number | null; district: string | null; n: number }>(
+    tx,
+    customPlan(sql`SELECT m.doc_type AS type, m.year, m.district, count(*)::int AS n
+      FROM (SELECT doc_type, year, district FROM search_documents WHERE tsv @@ ${tsquery}::tsquery LIMIT ${cap}) m
+      GROUP BY m.doc_type, m.year, m.district`),
+  );
+  return { level, c: groups.reduce((sum, g) => sum + g.n, 0), groups };
+}
 
 /**
- * Count a query's matches with work bounded by the threshold, not by the number of matches. The sample
- * levels are walked from the smallest worth reading (at most level 20, about one document in a million)
- * towards level 0 (every document), counting the matches in each (at most 4 × threshold rows read per
- * level): one level at a time while a level holds few matches, then — once one holds at least
- * JUMP_FROM, enough to predict the rest — straight to the level expected to hold 1.5 × threshold. The walk stops at the first level with
- * more than `threshold` matches, so about 1.5 × threshold rows are read in all, and the GIN index
- * intersects the query's lists with the level's small list instead of reading them whole.
- *   - Reaching level 0 means at most `threshold` matches lay in level 1: level 0 is then every match,
- *     counted exactly (even past the threshold, as long as it fits the 4 × threshold rows).
- *   - Stopping at level j ≥ 1 with c matches there means the query has more than `threshold` (the
- *     sample is part of them): the total is estimated as c × 2^j, each facet count likewise. Its relative
- *     standard error is about 1/√c, i.e. under 3.2 % for a threshold of 1,000 (docs/benchmarks.md gives
- *     the measured error).
- * So every query with at most `threshold` matches is counted exactly.
+ * Count a query's matches with work bounded by the threshold, not by the number of matches. Sample level j
+ * (see sampleLevel() in search/text.ts) holds about one document in 2^j, and each level holds the ones
+ * above it, so a level's matches are a uniform sample of the query's. Each probe reads one level's
+ * matches, at most cap = 4 × threshold rows, in one GIN scan:
+ *   - the first probe reads the lowest level whose documents, all of them, number at most cap by the
+ *     table's last statistics (every level when there are none yet);
+ *   - a level with more than `threshold` matches (and fewer than cap, so all of them were read) answers:
+ *     the total is estimated as c × 2^j, each facet count likewise; its relative standard error is about
+ *     1/√c, under 3.2 % (docs/benchmarks.md gives the measured error);
+ *   - a level with fewer predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
+ *     the level expected to hold 1.5 × threshold, or level 0 (every match) when none above would;
+ *   - a level whose matches filled the cap is not a whole sample: the next probe reads a level above.
+ * Level 0 read whole is every match, counted exactly (even past the threshold, within the cap), and an
+ * estimate only ever comes from a level with more than `threshold` matches, so every query with at most
+ * `threshold` matches is counted exactly. Usually two probes, each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchQuery: string, threshold: number): Promise<MatchCount> {
   const cap = 4 * threshold;
-  const walk = await rows<{ j: number; c: number; groups: [string, number | null, string | null, number][] | null }>(
-    tx,
-    customPlan(sql`WITH RECURSIVE walk(j, c, groups) AS (
-        -- Start at the first level whose documents, all of them, number at most a quarter of the
-        -- threshold by the table's last statistics (levels above could not hold more than that), or at
-        -- the top when there are none yet.
-        SELECT least(${SAMPLE_LEVELS}, coalesce((
-                 SELECT greatest(0, ceil(log(2, greatest(reltuples, 1)::numeric * 4 / ${threshold}))::int)
-                 FROM pg_class WHERE oid = 'search_documents'::regclass AND reltuples > 0),
-               ${SAMPLE_LEVELS}) + 1), -1, NULL::jsonb
-        UNION ALL
-        SELECT nxt.j, g.c, g.groups
-        FROM walk w
-        CROSS JOIN LATERAL (
-          SELECT CASE WHEN w.c >= ${JUMP_FROM}
-                      THEN greatest(0, w.j - greatest(1, ceil(log(2, ${(3 * threshold) / 2}::numeric / w.c))::int))
-                      ELSE w.j - 1 END AS j
-        ) nxt
-        CROSS JOIN LATERAL (
-          SELECT coalesce(sum(f.n), 0)::int AS c,
-                 jsonb_agg(jsonb_build_array(f.doc_type, f.year, f.district, f.n)) AS groups
-          FROM (SELECT m.doc_type, m.year, m.district, count(*)::int AS n
-                FROM (SELECT doc_type, year, district FROM search_documents
-                      WHERE tsv @@ CASE WHEN nxt.j = 0 THEN ${matchQuery}::tsquery
-                                        ELSE ${matchQuery}::tsquery && ('''#s:' || nxt.j || '''')::tsquery END
-                      LIMIT ${cap}) m
-                GROUP BY m.doc_type, m.year, m.district) f
-        ) g
-        WHERE w.j > 0 AND w.c <= ${threshold}
-      )
-      SELECT j, c, groups FROM walk WHERE c >= 0 ORDER BY j`),
-  );
-  const finest = walk[0];
-  // A level whose matches filled the 4 × threshold rows read (possible, not likely: the level above had
-  // at most `threshold`, or the statistics were far behind and the walk started low) is not a sample:
-  // the level above, if one was read, gives the estimate.
-  const used = finest.c >= cap && walk.length > 1 ? walk[1] : finest;
-  const exact = used.j === 0 && used.c < cap;
-  const scale = 2 ** used.j;
-  const groups = (used.groups ?? []).map(([type, year, district, n]) => ({ type, year, district, n }));
-  const total = exact ? used.c : Math.max(finest.c, Math.round(used.c * scale));
-  return { total, exact, level: used.j, groups };
+  const size = await tableSize(tx);
+  let level = size > cap ? Math.min(SAMPLE_LEVELS, Math.ceil(Math.log2(size / cap))) : 0;
+  // The highest level known to have filled the cap, and the lowest known to hold at most `threshold`.
+  let full = -1;
+  let few: Awaited<ReturnType<typeof countLevel>> | undefined;
+  for (;;) {
+    const probe = await countLevel(tx, matchQuery, level, cap);
+    if (probe.c >= cap) {
+      full = level;
+      if (level === SAMPLE_LEVELS) return estimate(probe);
+    } else if (level === 0) {
+      return { total: probe.c, exact: true, level: 0, groups: probe.groups };
+    } else if (probe.c > threshold) {
+      return estimate(probe);
+    } else {
+      few = probe;
+    }
+    const ceiling = few?.level ?? SAMPLE_LEVELS + 1;
+    if (full + 1 >= ceiling && few) {
+      // A level that filled the cap right below one with at most `threshold` (unlikely, as each level
+      // holds about half the one below): the upper one's sample, never below what the lower one proved.
+      const upper = estimate(few);
+      return { ...upper, total: Math.max(upper.total, cap) };
+    }
+    if (probe.c >= cap) {
+      // Not a whole sample: two levels up (a quarter of it) unless that passes a level already read.
+      level = Math.min(ceiling - 1, level + 2);
+    } else {
+      const predicted = Math.max(probe.c, 1) * 2 ** level;
+      level = Math.min(level - 1, Math.max(full + 1, Math.floor(Math.log2(predicted / (1.5 * threshold))), 0));
+    }
+  }
+}
+
+function estimate(probe: { level: number; c: number; groups: MatchCount["groups"] }): MatchCount {
+  return { total: probe.c * 2 ** probe.level, exact: false, level: probe.level, groups: probe.groups };
 }
 
 function facetsOf(count: MatchCount): SearchFacets {
