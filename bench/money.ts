@@ -9,7 +9,8 @@
 //      console and API run it): seconds and this process's RSS growth (VmRSS sampled).
 // Usage: flock /tmp/sunshine-bench.lock npx tsx bench/money.ts [--allocations 1000000] [--households 200000]
 //          [--payments 1000000] [--import 100000] [--requests 200] [--keep] [--prepare-only]   (needs a build: npm run build)
-//        --keep reuses the data of an earlier run when it has enough payments; --prepare-only builds the data and stops.
+//        --keep reuses the data of an earlier run when it has enough payments; --prepare-only builds the data and stops;
+//        --import-only measures the import alone (no server, no build needed).
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_money_bench), SUNSHINE_BUILD_DIR.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -33,6 +34,7 @@ const IMPORT = arg("import", 100_000);
 const REQUESTS = arg("requests", 200);
 const KEEP = args.includes("--keep");
 const PREPARE_ONLY = args.includes("--prepare-only");
+const IMPORT_ONLY = args.includes("--import-only");
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_money_bench";
 const tty = process.stdout.isTTY;
 const progress = (s: string) => tty && process.stdout.write(`\r${s}   `);
@@ -313,6 +315,13 @@ async function importBench() {
 
 await prepare();
 if (PREPARE_ONLY) process.exit(0);
+if (IMPORT_ONLY) {
+  const imp = await importBench();
+  console.log(
+    `\ntarget: import ${imp.secs.toFixed(1)} s < 60 s ${imp.secs < 60 ? "✓" : "✗"}, RSS growth ${Math.round(imp.growth)} MB < 200 MB ${imp.growth < 200 ? "✓" : "✗"}`,
+  );
+  process.exit(0);
+}
 const port = await freePort();
 const server = await startServer(port);
 const base = `http://127.0.0.1:${port}`;

@@ -9,10 +9,16 @@ import {
   summarizeAllocations,
   withdrawAllocation,
 } from "../../domain/funds/allocations";
-import { allocationsCsvStream, allocationsJsonStream, fiscalDataPackage } from "../../domain/funds/export";
+import {
+  allocationsCsvStream,
+  allocationsJsonStream,
+  exportValidator,
+  fiscalDataPackage,
+} from "../../domain/funds/export";
 import { resolveFundFilters } from "../../domain/funds/filters";
 import { importAllocations } from "../../domain/funds/import";
 import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input";
+import { notModified, type Validator, validatorHeaders } from "../../lib/conditional-get";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
@@ -42,7 +48,11 @@ const Sort = z
   .enum(FUND_SORTS, { message: `排序只能是 ${FUND_SORTS.join("、")} 之一` })
   .default("-published")
   .openapi({ description: "排序：-published（默认，发布日期新→旧）、amount、-amount、year、-year" });
+const UpdatedSince = z.string().max(40).optional().openapi({
+  description: "只要此时间之后新增、更正或撤回的记录（ISO 8601，如 2026-11-01T00:00:00+08:00；含已撤回的，看 status）",
+});
 const ListQuery = Filters.extend({
+  updatedSince: UpdatedSince,
   page: z.coerce.number().int().min(1, "页码从 1 开始").max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200, "每页最多 200 条").default(50),
   sort: Sort,
@@ -199,25 +209,37 @@ const exportRoute = (ext: "csv" | "json") =>
 fundsRoutes.openapi(exportRoute("csv"), async (c) => {
   const q = c.req.valid("query");
   const f = await resolveFundFilters(c.var.db, q);
+  const validator = await exportValidator(c.var.db);
+  if (notModified(c.req.raw.headers, validator)) return notModifiedResponse(validator);
   return new Response(allocationsCsvStream(c.var.db, f, q.sort), {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="funds.csv"; filename*=UTF-8''${encodeURIComponent(exportName(f))}.csv`,
-      "cache-control": "no-store",
+      ...exportCacheHeaders(validator),
     },
   }) as never;
 });
 fundsRoutes.openapi(exportRoute("json"), async (c) => {
   const q = c.req.valid("query");
   const f = await resolveFundFilters(c.var.db, q);
+  const validator = await exportValidator(c.var.db);
+  if (notModified(c.req.raw.headers, validator)) return notModifiedResponse(validator);
   return new Response(allocationsJsonStream(c.var.db, f, q.sort), {
     headers: {
       "content-type": "application/json; charset=utf-8",
       "content-disposition": `attachment; filename="funds.json"; filename*=UTF-8''${encodeURIComponent(exportName(f))}.json`,
-      "cache-control": "no-store",
+      ...exportCacheHeaders(validator),
     },
   }) as never;
 });
+
+// Exports are revalidated on every use (max-age=0): an unchanged export costs a 304 and two index reads.
+function exportCacheHeaders(v: Validator) {
+  return { ...validatorHeaders(v), "cache-control": "public, max-age=0, must-revalidate" };
+}
+function notModifiedResponse(v: Validator) {
+  return new Response(null, { status: 304, headers: exportCacheHeaders(v) }) as never;
+}
 
 function exportName(f: Awaited<ReturnType<typeof resolveFundFilters>>) {
   return ["资金分配", f.year, f.district, f.town, f.village, f.category].filter(Boolean).join("-");

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listAssets, listProjects } from "../../domain/projects/directory";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 
@@ -17,6 +18,11 @@ const Filters = z.object({
   district: z.string().max(20).optional().openapi({ example: "高青县" }),
   year: z.coerce.number().int().min(2014, "年度应为 2014–2035").max(2035, "年度应为 2014–2035").optional(),
   category: z.string().max(20).optional().openapi({ description: "类别名称或代码" }),
+  updatedSince: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ description: "只要此时间之后新增或变更的（ISO 8601，如 2026-11-01T00:00:00+08:00）" }),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200, "每页最多 200 条").default(50),
 });
@@ -37,8 +43,11 @@ projectDirectoryRoutes.openapi(
     responses: { 200: jsonContent(Page, "一页项目"), ...errorResponses(400, 503) },
   }),
   async (c) => {
-    const { page, pageSize, ...f } = c.req.valid("query");
-    return c.json(await listProjects(c.var.db, f, { page, pageSize }), 200);
+    const { page, pageSize, updatedSince, ...f } = c.req.valid("query");
+    return c.json(
+      await listProjects(c.var.db, { ...f, updatedSince: parseUpdatedSince(updatedSince) }, { page, pageSize }),
+      200,
+    );
   },
 );
 
@@ -48,7 +57,7 @@ projectDirectoryRoutes.openapi(
     path: "/assets",
     tags: ["资金公开"],
     summary: "扶贫项目资产登记（所有权人、管护主体、管护责任）",
-    request: { query: Filters },
+    request: { query: Filters.omit({ updatedSince: true }) },
     responses: { 200: jsonContent(Page, "一页资产"), ...errorResponses(400, 503) },
   }),
   async (c) => {

@@ -102,7 +102,7 @@ function orderBy(sort: FundSort): SQL {
   return sql`ORDER BY ${sql.raw(`fund_allocations.${col}`)} ${dir}, fund_allocations.id ${dir}`;
 }
 
-/** One page of allocations, the number of matching rows and their sum (over all of them, in SQL). */
+/** One page of allocations, the number of matching rows and the sum of the active ones (in SQL). */
 export async function listAllocations(
   db: Db,
   f: FundFilters,
@@ -114,7 +114,9 @@ export async function listAllocations(
       db,
       rollupEligible(f)
         ? sql`SELECT coalesce(sum(n), 0)::int AS total, coalesce(sum(total), 0)::numeric(16,2)::text AS sum FROM fund_rollup WHERE ${rollupWhere(f)}`
-        : sql`SELECT count(*)::int AS total, coalesce(sum(amount), 0)::numeric(16,2)::text AS sum FROM fund_allocations WHERE ${where}`,
+        : sql`SELECT count(*)::int AS total,
+              coalesce(sum(amount) FILTER (WHERE status = 'active'), 0)::numeric(16,2)::text AS sum
+            FROM fund_allocations WHERE ${where}`,
     ),
     rows<RawItem>(
       db,

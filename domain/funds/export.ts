@@ -1,4 +1,6 @@
-import type { Db } from "../../db/client";
+import { sql } from "drizzle-orm";
+import { type Db, rows } from "../../db/client";
+import type { Validator } from "../../lib/conditional-get";
 import { csvLine } from "../../lib/csv";
 import { type AllocationItem, exportAllocations, type FundSort } from "./allocations";
 import type { FundFilters } from "./filters";
@@ -68,6 +70,22 @@ function streamOf(chunks: () => AsyncGenerator<string>): ReadableStream<Uint8Arr
 }
 
 /** UTF-8 CSV with BOM (so Excel opens Chinese correctly), CRLF line ends. */
+/**
+ * The exports' validator: any new, corrected or withdrawn allocation moves the newest updated_at or the
+ * highest id (both read from an index), so an unchanged ETag means an unchanged export for any filter.
+ */
+export async function exportValidator(db: Db): Promise<Validator> {
+  const [r] = await rows<{ id: number | null; at: string | null }>(
+    db,
+    sql`SELECT (SELECT max(id) FROM fund_allocations) AS id,
+          (SELECT to_char(max(updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM fund_allocations) AS at`,
+  );
+  return {
+    etag: `W/"funds-${r?.id ?? 0}-${(r?.at ?? "0").replace(/\D/g, "")}"`,
+    lastModified: new Date(r?.at ?? 0),
+  };
+}
+
 export function allocationsCsvStream(db: Db, f: FundFilters, sort: FundSort): ReadableStream<Uint8Array> {
   return streamOf(async function* () {
     yield `\uFEFF${csvLine([...EXPORT_HEADERS])}`;

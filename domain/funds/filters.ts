@@ -1,7 +1,8 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type FundLevel, fundAllocations as fa } from "../../db/schema";
 import { validationFailed } from "../../lib/errors";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { referenceData } from "../hotline/reference-cache";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";
 
@@ -14,6 +15,7 @@ export interface FundFilterInput {
   village?: string;
   category?: string;
   q?: string;
+  updatedSince?: string;
 }
 
 export interface FundFilters {
@@ -28,6 +30,9 @@ export interface FundFilters {
   categoryCode: string | null;
   category: string | null;
   q: string | null;
+  /** Only allocations created, corrected or withdrawn after this time — withdrawn ones included, so a
+   * data user keeping a copy learns of the withdrawal. */
+  updatedSince: Date | null;
 }
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
@@ -46,6 +51,7 @@ export async function resolveFundFilters(db: Db, input: FundFilterInput): Promis
     categoryCode: null,
     category: null,
     q: null,
+    updatedSince: parseUpdatedSince(input.updatedSince),
   };
   if (!blank(input.year)) {
     const y = Number(input.year);
@@ -109,9 +115,10 @@ export async function resolveFundFilters(db: Db, input: FundFilterInput): Promis
   return out;
 }
 
-/** WHERE conditions of the filters over active (not withdrawn) allocations. */
+/** WHERE conditions of the filters over active (not withdrawn) allocations; with updatedSince, over every
+ * allocation changed after it. */
 export function fundWhere(f: FundFilters): SQL {
-  const c: SQL[] = [eq(fa.status, "active")];
+  const c: SQL[] = f.updatedSince ? [gt(fa.updatedAt, f.updatedSince)] : [eq(fa.status, "active")];
   if (f.year != null) c.push(eq(fa.year, f.year));
   if (f.level) c.push(eq(fa.level, f.level));
   if (f.districtId != null) c.push(eq(fa.districtId, f.districtId));
@@ -127,7 +134,7 @@ export function fundWhere(f: FundFilters): SQL {
 
 /** Can totals for these filters come from fund_rollup (no village, no keyword)? */
 export function rollupEligible(f: FundFilters): boolean {
-  return f.villageId == null && !f.q;
+  return f.villageId == null && !f.q && !f.updatedSince;
 }
 
 /** WHERE conditions of the filters over fund_rollup (only when rollupEligible). */

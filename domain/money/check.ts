@@ -14,7 +14,7 @@ import {
   PROGRAMME_LABELS,
   type Programme,
 } from "./labels";
-import { type OwnPayment, paymentsOfHousehold } from "./payments";
+import { type OwnPayment, type OwnPaymentRow, ownPayment, ownPaymentsSql } from "./payments";
 import { normalizeIdNumber } from "./privacy";
 
 // 查询本人补贴: a household enters the 户主's ID number and name; both must match the register, and then
@@ -42,6 +42,15 @@ export interface OwnCase {
   stages: { stage: string; label: string; on: string | null }[];
 }
 
+interface CaseRow {
+  year: number;
+  grade: string;
+  method: CaseMethod;
+  amount: string;
+  stage: CaseStage;
+  stage_dates: unknown;
+}
+
 export interface OwnSubsidies {
   household: { nameMasked: string; idMasked: string; district: string; town: string; village: string; members: number };
   payments: OwnPayment[];
@@ -54,19 +63,20 @@ function clientScope(client: CheckClient) {
   return `pay:${hmacHex("client-address", client.address ?? "unknown").slice(0, 32)}`;
 }
 
+/** The statement part that counts one lookup (a data-modifying CTE: it runs whatever the query reads). */
+function countCte(outcome: "found" | "not_found" | "throttled") {
+  return sql`counted AS (
+      INSERT INTO payment_check_counts (day, outcome, n) VALUES (${todayCn()}, ${outcome}, 1)
+      ON CONFLICT (day, outcome) DO UPDATE SET n = payment_check_counts.n + 1 RETURNING 1
+    ), relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`;
+}
+
 /**
  * Count one lookup. The counter need not survive a crash to the last lookup, so its commit does not
- * wait for the disk (synchronous_commit off for this transaction only): the lookup stays fast.
+ * wait for the disk (synchronous_commit off for this statement's transaction only): one round trip.
  */
 async function count(db: Db, outcome: "found" | "not_found" | "throttled") {
-  await db.transaction(async (tx) => {
-    await rows(tx, sql`SET LOCAL synchronous_commit TO OFF`);
-    await rows(
-      tx,
-      sql`INSERT INTO payment_check_counts (day, outcome, n) VALUES (${todayCn()}, ${outcome}, 1)
-          ON CONFLICT (day, outcome) DO UPDATE SET n = payment_check_counts.n + 1`,
-    );
-  });
+  await rows(db, sql`WITH ${countCte(outcome)} SELECT (SELECT v FROM relaxed) AS v`);
 }
 
 /** Look up one's own payments by the 户主's ID number and name. 404 for any mismatch, 429 when throttled. */
@@ -133,15 +143,19 @@ export async function checkOwnSubsidies(
     throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
   }
   const householdId = Number(row.id);
-  const [payments, cases] = await Promise.all([
-    paymentsOfHousehold(db, householdId),
-    rows<{ year: number; grade: string; method: CaseMethod; amount: string; stage: CaseStage; stage_dates: unknown }>(
-      db,
-      sql`SELECT year, grade, method, amount::text AS amount, stage, stage_dates FROM housing_cases
-          WHERE household_id = ${householdId} AND status = 'active' ORDER BY year DESC`,
-    ),
-    count(db, "found"),
-  ]);
+  // One round trip: the household's payments and cases, and the lookup counted.
+  const [own] = await rows<{ payments: OwnPaymentRow[] | string; cases: CaseRow[] | string }>(
+    db,
+    sql`WITH ${countCte("found")}
+        SELECT (SELECT v FROM relaxed) AS relaxed,
+          (SELECT coalesce(json_agg(p), '[]'::json) FROM (${ownPaymentsSql(householdId)}) p) AS payments,
+          (SELECT coalesce(json_agg(c), '[]'::json) FROM (
+             SELECT year, grade, method, amount::text AS amount, stage, stage_dates FROM housing_cases
+             WHERE household_id = ${householdId} AND status = 'active' ORDER BY year DESC) c) AS cases`,
+  );
+  const parsed = <T>(v: T[] | string): T[] => (typeof v === "string" ? JSON.parse(v) : v);
+  const payments = parsed(own.payments).map(ownPayment);
+  const cases = parsed(own.cases);
   return {
     household: {
       nameMasked: row.name_masked ?? "",

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
-import { validationFailed } from "../../lib/errors";
 
 // The change feed for data users: new and corrected allocations, disbursements and household-payment
 // batches, newest first (Atom at /feeds/money.xml, JSON at GET /api/money/changes?updatedSince=…).
@@ -20,16 +19,7 @@ export interface MoneyChange {
 
 const CHANGE_LABEL = { original: "新增", correction: "更正", withdrawal: "撤回" } as const;
 
-/** Parse an updatedSince value (ISO 8601 date or time); 400 naming the field when it is not one. */
-export function parseUpdatedSince(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw validationFailed("updatedSince 应为 ISO 8601 时间，如 2026-11-01T00:00:00+08:00", [
-      { path: "updatedSince", message: "时间格式有误" },
-    ]);
-  return new Date(t);
-}
+export { parseUpdatedSince } from "../../lib/updated-since";
 
 export async function moneyChanges(db: Db, opts: { since?: Date | null; limit?: number } = {}): Promise<MoneyChange[]> {
   const limit = Math.min(opts.limit ?? 50, 500);

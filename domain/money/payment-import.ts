@@ -1,9 +1,12 @@
-import { parse } from "csv-parse/sync";
+import { isUtf8 } from "node:buffer";
+import { Readable } from "node:stream";
+import { parse } from "csv-parse";
 import { sql } from "drizzle-orm";
+import iconv from "iconv-lite";
 import { type Db, rows } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
-import { decodeCsv, looksLikeMojibake } from "../funds/import";
+import { looksLikeMojibake } from "../funds/import";
 import { MONEY_EXPECTED, MONEY_PROBLEM_TEXT, parseMoney } from "../funds/money";
 import { fromCents, toCents } from "./cents";
 import { householdNameHash, householdsByIdNumbers } from "./households";
@@ -12,6 +15,7 @@ import {
   checkPaymentsAgainstDb,
   checkPeriod,
   insertPayments,
+  type PaymentCheckCarry,
   type PaymentProblem,
   type PaymentValues,
 } from "./payments";
@@ -21,6 +25,13 @@ import { isValidIdNumber, maskIdNumber, normalizeIdNumber } from "./privacy";
 // validate EVERY row, and insert all of them in one transaction or none. The row report never repeats
 // an ID number in full (first 4 and last 4 characters only) — it is shown on screen and may be logged
 // by a browser or proxy.
+//
+// The file is streamed: decoded and parsed a slice at a time, validated and written PART_ROWS rows at
+// a time inside the one transaction, so memory does not grow with the file (a 100,000-row file never
+// has its rows in memory at once). Every part is written even after a problem, so later parts are
+// still checked against everything before them (a household paid twice, a disbursement exceeded);
+// any problem rolls the whole transaction back at the end. The report keeps the first 1,000 problems
+// and counts them all.
 
 export const PAYMENT_IMPORT_COLUMNS = [
   "身份证号码",
@@ -83,33 +94,21 @@ function importError(message: string, problems: PaymentProblem[], extra: object 
   });
 }
 
+/** Rows validated and written together. */
+const PART_ROWS = 2000;
+/** Bytes decoded at a time. */
+const SLICE_BYTES = 256 * 1024;
+const MAX_REPORTED = 1000;
+
 interface ParsedPayments {
   encoding: "utf-8" | "gbk";
   columns: Column[];
   records: { line: number; cells: string[] }[];
 }
 
-export function parsePaymentFile(buf: Uint8Array): ParsedPayments {
-  const none = (problem: string) =>
-    importError("文件是空的", [{ row: 0, column: null, value: null, problem, expected: "带表头的 CSV 文件" }]);
-  if (buf.byteLength === 0) throw none("文件没有内容");
-  const { text, encoding } = decodeCsv(buf);
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true, bom: true }) as never;
-  } catch (err) {
-    throw importError("CSV 格式有误，无法读取", [
-      {
-        row: 0,
-        column: null,
-        value: null,
-        problem: `CSV 格式有误：${(err as Error).message}`,
-        expected: "逗号分隔的 CSV 文件",
-      },
-    ]);
-  }
-  if (parsed.length === 0) throw none("文件没有内容");
-  const header = parsed[0].record.map((h) =>
+/** The columns named by a header row; the row report when it is not the payment file's header. */
+function headerColumns(record: string[]): Column[] {
+  const header = record.map((h) =>
     h
       .replace(/^\uFEFF/, "")
       .replace(/\s+/g, "")
@@ -154,10 +153,68 @@ export function parsePaymentFile(buf: Uint8Array): ParsedPayments {
       });
   }
   if (problems.length) throw importError("CSV 表头不正确", problems, { expectedHeaders: PAYMENT_IMPORT_COLUMNS });
-  return { encoding, columns, records: parsed.slice(1).map((p) => ({ line: p.info.lines, cells: p.record })) };
+  return columns;
 }
 
-/** Validate every row (the register and disbursements read in the caller's transaction). */
+/** The file's text a slice at a time: UTF-8 (BOM dropped) when the bytes are valid UTF-8, else GBK. */
+function decodedSlices(buf: Uint8Array): { encoding: "utf-8" | "gbk"; slices: () => Generator<string> } {
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const encoding = isUtf8(bytes) ? "utf-8" : "gbk";
+  function* slices() {
+    const decoder =
+      encoding === "utf-8"
+        ? (() => {
+            const d = new TextDecoder("utf-8");
+            return { write: (b: Buffer) => d.decode(b, { stream: true }), end: () => d.decode() };
+          })()
+        : iconv.getDecoder("gb18030");
+    let first = true;
+    for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
+      let text = decoder.write(bytes.subarray(at, at + SLICE_BYTES));
+      if (first && text) {
+        text = text.replace(/^\uFEFF/, "");
+        first = false;
+      }
+      if (text) yield text;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+  return { encoding, slices };
+}
+
+/** The file's records a part at a time (the header first, alone), with their line numbers. */
+async function* recordParts(slices: () => Generator<string>): AsyncGenerator<{ line: number; cells: string[] }[]> {
+  const parser = Readable.from(slices(), { objectMode: true }).pipe(
+    parse({ info: true, skip_empty_lines: true, relax_column_count: true, bom: true }),
+  );
+  let part: { line: number; cells: string[] }[] = [];
+  let header = true;
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      part.push({ line: r.info.lines, cells: r.record });
+      if (header || part.length >= PART_ROWS) {
+        header = false;
+        yield part;
+        part = [];
+      }
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw importError("CSV 格式有误，无法读取", [
+      {
+        row: 0,
+        column: null,
+        value: null,
+        problem: `CSV 格式有误：${(err as Error).message}`,
+        expected: "逗号分隔的 CSV 文件",
+      },
+    ]);
+  }
+  if (part.length) yield part;
+}
+
+/** Validate every row of a part (the register and disbursements read in the caller's transaction). */
 async function validatePayments(tx: Db, file: ParsedPayments) {
   const idx = (c: Column) => file.columns.indexOf(c);
   const cellOf = (r: { cells: string[] }, c: Column) => (idx(c) >= 0 ? (r.cells[idx(c)] ?? "").trim() : "");
@@ -262,15 +319,92 @@ async function validatePayments(tx: Db, file: ParsedPayments) {
       });
     }
   }
-  if (file.records.length === 0)
-    problems.push({
-      row: 0,
-      column: null,
-      value: null,
-      problem: "文件只有表头，没有数据行",
-      expected: "至少一行发放记录",
-    });
   return { values, problems };
+}
+
+interface StreamedImport {
+  encoding: "utf-8" | "gbk";
+  columns: Column[];
+  batchId: number;
+  count: number;
+  total: string;
+  /** The first rows of the file, for a preview. */
+  firstRows: { line: number; cells: string[] }[];
+}
+
+/**
+ * Stream the file into the transaction: header, then each part validated, checked against the
+ * register, the disbursements and everything written before it, and written. Throws the row report
+ * (the caller's transaction then rolls back) when any row was refused.
+ */
+async function streamPayments(
+  tx: Db,
+  buf: Uint8Array,
+  opts: { fileName: string; actorId: number | null; isDemo?: boolean },
+): Promise<StreamedImport> {
+  const none = (problem: string) =>
+    importError("文件是空的", [{ row: 0, column: null, value: null, problem, expected: "带表头的 CSV 文件" }]);
+  if (buf.byteLength === 0) throw none("文件没有内容");
+  const { encoding, slices } = decodedSlices(buf);
+  // The batch first, with its totals filled in at the end: rows already written by this import are
+  // recognised by it (a duplicate of an earlier part of the file).
+  const [batch] = await rows<{ id: number }>(
+    tx,
+    sql`INSERT INTO household_payment_batches (file_name, encoding, row_count, total, created_by, is_demo)
+        VALUES (${opts.fileName.slice(0, 200)}, ${encoding}, 0, 0, ${opts.actorId}, ${opts.isDemo ?? false})
+        RETURNING id`,
+  );
+  const batchId = Number(batch.id);
+  const carry: PaymentCheckCarry = { disb: new Map(), batchId };
+  const reported: PaymentProblem[] = [];
+  let problemCount = 0;
+  const report = (ps: PaymentProblem[]) => {
+    problemCount += ps.length;
+    for (const p of ps) if (reported.length < MAX_REPORTED) reported.push(p);
+  };
+  let columns: Column[] | null = null;
+  let rowCount = 0;
+  let count = 0;
+  let total = 0n;
+  const firstRows: { line: number; cells: string[] }[] = [];
+  for await (const part of recordParts(slices)) {
+    if (!columns) {
+      columns = headerColumns(part[0].cells);
+      continue;
+    }
+    rowCount += part.length;
+    if (firstRows.length < 20) firstRows.push(...part.slice(0, 20 - firstRows.length));
+    const { values, problems } = await validatePayments(tx, { encoding, columns, records: part });
+    const checked = await checkPaymentsAgainstDb(tx, values, COLUMNS, carry);
+    report(problems);
+    report(checked.problems);
+    const refused = new Set(checked.problems.map((p) => p.row));
+    const passed = values.filter((v) => !refused.has(v.row));
+    await insertPayments(tx, passed, checked.places, { actorId: opts.actorId, batchId, isDemo: opts.isDemo });
+    count += passed.length;
+    for (const v of passed) total += toCents(v.amount);
+  }
+  if (!columns) throw none("文件没有内容");
+  if (rowCount === 0)
+    report([{ row: 0, column: null, value: null, problem: "文件只有表头，没有数据行", expected: "至少一行发放记录" }]);
+  if (problemCount)
+    throw new AppError("VALIDATION_FAILED", `有 ${problemCount} 处问题，整个文件未导入`, {
+      problems: reported.sort((a, b) => a.row - b.row),
+      problemCount,
+      rowCount,
+    });
+  await rows(
+    tx,
+    sql`UPDATE household_payment_batches SET row_count = ${count}, total = ${fromCents(total)} WHERE id = ${batchId}`,
+  );
+  return { encoding, columns, batchId, count, total: fromCents(total), firstRows };
+}
+
+/** Thrown to roll a dry run's transaction back, carrying its result. */
+class DryRun extends Error {
+  constructor(readonly result: StreamedImport) {
+    super("dry run");
+  }
 }
 
 /** Dry run: the row report, nothing written. Returns the count and total when every row is fine. */
@@ -278,17 +412,20 @@ export async function checkPaymentImport(
   db: Db,
   buf: Uint8Array,
 ): Promise<{ encoding: "utf-8" | "gbk"; count: number; total: string; file: ParsedPayments }> {
-  const file = parsePaymentFile(buf);
-  return db.transaction(async (tx) => {
-    const { values, problems } = await validatePayments(tx, file);
-    // The rows that passed on their own are checked against the register too, so one report lists all.
-    const db2 = await checkPaymentsAgainstDb(tx, values, COLUMNS);
-    problems.push(...db2.problems);
-    if (problems.length)
-      throw importError(`有 ${problems.length} 处问题，整个文件未导入`, problems, { rowCount: file.records.length });
-    const total = values.reduce((s, v) => s + toCents(v.amount), 0n);
-    return { encoding: file.encoding, count: values.length, total: fromCents(total), file };
-  });
+  const r = await db
+    .transaction(async (tx) => {
+      throw new DryRun(await streamPayments(tx, buf, { fileName: "dry-run", actorId: null }));
+    })
+    .catch((err: unknown) => {
+      if (err instanceof DryRun) return err.result;
+      throw err;
+    });
+  return {
+    encoding: r.encoding,
+    count: r.count,
+    total: r.total,
+    file: { encoding: r.encoding, columns: r.columns, records: r.firstRows },
+  };
 }
 
 /** Import a CSV of payments: all rows or none, audited as one batch. */
@@ -297,29 +434,15 @@ export async function importHouseholdPayments(
   buf: Uint8Array,
   opts: { fileName: string; actorId: number | null; isDemo?: boolean },
 ): Promise<PaymentImportResult> {
-  const file = parsePaymentFile(buf);
   return db.transaction(async (tx) => {
-    const { values, problems } = await validatePayments(tx, file);
-    const checked = await checkPaymentsAgainstDb(tx, values, COLUMNS);
-    problems.push(...checked.problems);
-    const places = checked.places;
-    if (problems.length)
-      throw importError(`有 ${problems.length} 处问题，整个文件未导入`, problems, { rowCount: file.records.length });
-    const total = fromCents(values.reduce((s, v) => s + toCents(v.amount), 0n));
-    const [batch] = await rows<{ id: number }>(
-      tx,
-      sql`INSERT INTO household_payment_batches (file_name, encoding, row_count, total, created_by, is_demo)
-          VALUES (${opts.fileName.slice(0, 200)}, ${file.encoding}, ${values.length}, ${total}, ${opts.actorId}, ${opts.isDemo ?? false})
-          RETURNING id`,
-    );
-    await insertPayments(tx, values, places, { actorId: opts.actorId, batchId: Number(batch.id), isDemo: opts.isDemo });
+    const r = await streamPayments(tx, buf, opts);
     await appendAudit(tx, {
       actorId: opts.actorId,
       action: "household_payment.import",
       subjectType: "household_payment_batch",
-      subjectId: String(batch.id),
-      details: { fileName: opts.fileName, rows: values.length, total, encoding: file.encoding },
+      subjectId: String(r.batchId),
+      details: { fileName: opts.fileName, rows: r.count, total: r.total, encoding: r.encoding },
     });
-    return { batchId: Number(batch.id), encoding: file.encoding, count: values.length, total };
+    return { batchId: r.batchId, encoding: r.encoding, count: r.count, total: r.total };
   });
 }

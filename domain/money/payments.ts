@@ -46,6 +46,13 @@ export function checkPeriod(period: string): { period: string; year: number } | 
   return { period: p, year };
 }
 
+/** What checking carries from one part of a file to the next: the disbursements (locked, with what
+ * the rows so far used of them) and the import's batch (its rows already written are this file's). */
+export interface PaymentCheckCarry {
+  disb: Map<number, { amount: bigint; used: bigint; status: string; year: number }>;
+  batchId?: number;
+}
+
 /**
  * Check rows against the database (disbursements locked FOR UPDATE in the caller's transaction): the
  * household paid once per programme and period, the disbursement active and not exceeded.
@@ -59,14 +66,15 @@ export async function checkPaymentsAgainstDb(
     amount: "amount",
     period: "period",
   },
+  carry: PaymentCheckCarry = { disb: new Map() },
 ): Promise<{
   problems: PaymentProblem[];
   places: Map<number, { districtId: number; villageId: number }>;
   years: Map<number, number>;
 }> {
   const problems: PaymentProblem[] = [];
-  const disbIds = [...new Set(values.map((v) => v.disbursementId))].sort((a, b) => a - b);
-  const disb = new Map<number, { amount: bigint; used: bigint; status: string; year: number }>();
+  const disb = carry.disb;
+  const disbIds = [...new Set(values.map((v) => v.disbursementId))].filter((id) => !disb.has(id)).sort((a, b) => a - b);
   for (let i = 0; i < disbIds.length; i += 1000) {
     const chunk = disbIds.slice(i, i + 1000);
     const locked = await rows<{ id: number; amount: string; status: string; year: number }>(
@@ -91,7 +99,8 @@ export async function checkPaymentsAgainstDb(
   }
   const hhIds = [...new Set(values.map((v) => v.householdId))];
   const places = new Map<number, { districtId: number; villageId: number }>();
-  const existing = new Set<string>();
+  // key → whether the payment was written earlier in the same import (an earlier part of the file)
+  const existing = new Map<string, boolean>();
   for (let i = 0; i < hhIds.length; i += 5000) {
     const chunk = `{${hhIds.slice(i, i + 5000).join(",")}}`;
     for (const h of await rows<{ id: number; district_id: number; village_id: number }>(
@@ -99,12 +108,12 @@ export async function checkPaymentsAgainstDb(
       sql`SELECT id, district_id, village_id FROM households WHERE id IN (SELECT unnest(${chunk}::int[]))`,
     ))
       places.set(Number(h.id), { districtId: Number(h.district_id), villageId: Number(h.village_id) });
-    for (const p of await rows<{ k: string }>(
+    for (const p of await rows<{ k: string; batch_id: number | null }>(
       tx,
-      sql`SELECT household_id || '|' || programme || '|' || period AS k FROM household_payments
+      sql`SELECT household_id || '|' || programme || '|' || period AS k, batch_id FROM household_payments
           WHERE status = 'active' AND household_id IN (SELECT unnest(${chunk}::int[]))`,
     ))
-      existing.add(p.k);
+      existing.set(p.k, carry.batchId != null && Number(p.batch_id) === carry.batchId);
   }
   const seen = new Map<string, number>();
   const years = new Map<number, number>();
@@ -121,13 +130,23 @@ export async function checkPaymentsAgainstDb(
     }
     const key = `${v.householdId}|${v.programme}|${v.period}`;
     if (existing.has(key)) {
-      problems.push({
-        row: v.row,
-        column: columns.period,
-        value: v.period,
-        problem: `这一户的“${PROGRAMME_LABELS[v.programme]}”在 ${v.period} 已经发放过`,
-        expected: "同一户同一项目同一期只发放一次；如需更正请更正原记录",
-      });
+      problems.push(
+        existing.get(key)
+          ? {
+              row: v.row,
+              column: columns.period,
+              value: v.period,
+              problem: "与文件中前面的一行重复：同一户同一项目同一期",
+              expected: "同一户同一项目同一期只发放一次",
+            }
+          : {
+              row: v.row,
+              column: columns.period,
+              value: v.period,
+              problem: `这一户的“${PROGRAMME_LABELS[v.programme]}”在 ${v.period} 已经发放过`,
+              expected: "同一户同一项目同一期只发放一次；如需更正请更正原记录",
+            },
+      );
       continue;
     }
     const first = seen.get(key);
@@ -448,27 +467,30 @@ export interface OwnPayment {
   reported: boolean;
 }
 
-/** A household's own active payments, newest first (for 查询本人补贴 only). */
-export async function paymentsOfHousehold(db: Db, householdId: number): Promise<OwnPayment[]> {
-  const list = await rows<{
-    id: number;
-    programme: Programme;
-    period: string;
-    amount: string;
-    paid_on: string | null;
-    state: PaymentState;
-    return_reason: string | null;
-    method: string;
-    version: number;
-    reported: boolean;
-  }>(
-    db,
-    sql`SELECT p.id, p.programme, p.period, p.amount::text AS amount, p.paid_on::text AS paid_on, p.state, p.return_reason,
+/** A household's own active payment as the database gives it (ownPaymentsSql), before ownPayment. */
+export interface OwnPaymentRow {
+  id: number;
+  programme: Programme;
+  period: string;
+  amount: string;
+  paid_on: string | null;
+  state: PaymentState;
+  return_reason: string | null;
+  method: string;
+  version: number;
+  reported: boolean;
+}
+
+/** The query of a household's own active payments, newest first (for 查询本人补贴 only). */
+export function ownPaymentsSql(householdId: number) {
+  return sql`SELECT p.id, p.programme, p.period, p.amount::text AS amount, p.paid_on::text AS paid_on, p.state, p.return_reason,
           p.method, p.version, EXISTS (SELECT 1 FROM payment_reports r WHERE r.payment_id = p.id) AS reported
         FROM household_payments p WHERE p.household_id = ${householdId} AND p.status = 'active'
-        ORDER BY p.year DESC, p.id DESC LIMIT 200`,
-  );
-  return list.map((r) => ({
+        ORDER BY p.year DESC, p.id DESC LIMIT 200`;
+}
+
+export function ownPayment(r: OwnPaymentRow): OwnPayment {
+  return {
     id: Number(r.id),
     programme: r.programme,
     programmeLabel: PROGRAMME_LABELS[r.programme],
@@ -480,5 +502,5 @@ export async function paymentsOfHousehold(db: Db, householdId: number): Promise<
     method: r.method,
     corrected: Number(r.version) > 1,
     reported: r.reported,
-  }));
+  };
 }

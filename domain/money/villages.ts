@@ -72,7 +72,7 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
         FROM villages v JOIN towns t ON t.id = v.town_id JOIN districts d ON d.id = t.district_id WHERE v.id = ${id}`,
   );
   if (!v) throw notFound("没有这个村");
-  const [allocs, disbYear, paidYear, programmes, projects, cases, notices, hotline, lists] = await Promise.all([
+  const [recent, allocSums, disbYear, programmes, projects, cases, notices, hotline, lists] = await Promise.all([
     rows<{
       id: number;
       year: number;
@@ -86,16 +86,30 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
       sql`SELECT a.id, a.year, a.fund_name, a.doc_number, a.amount::text AS amount, a.published_on::text AS published_on,
             coalesce((SELECT sum(d.amount) FROM disbursements d WHERE d.allocation_id = a.id AND d.status = 'active'), 0)::text AS disbursed
           FROM fund_allocations a WHERE a.village_id = ${id} AND a.status = 'active'
-          ORDER BY a.published_on DESC, a.id DESC LIMIT 500`,
+          ORDER BY a.published_on DESC, a.id DESC LIMIT 50`,
+    ),
+    // Every active allocation of the village, summed per year and per age of what is still waiting
+    // (the undisbursed remainder of each allocation, by days since it was published), in the database.
+    rows<{ year: number; bucket: number; n: number; allocated: string; waiting: number; left: string }>(
+      db,
+      sql`SELECT a.year, CASE ${sql.join(
+        WAITING_BUCKETS.map(
+          (b, i) => sql`WHEN ${today}::date - a.published_on BETWEEN ${b.min}::int AND ${b.max}::int THEN ${i}::int`,
+        ),
+        sql` `,
+      )} ELSE 0 END AS bucket,
+            count(*)::int AS n, sum(a.amount)::text AS allocated,
+            count(*) FILTER (WHERE a.amount > coalesce(d.disbursed, 0))::int AS waiting,
+            coalesce(sum(a.amount - coalesce(d.disbursed, 0)) FILTER (WHERE a.amount > coalesce(d.disbursed, 0)), 0)::text AS left
+          FROM fund_allocations a
+          LEFT JOIN (SELECT allocation_id, sum(amount) AS disbursed FROM disbursements
+                     WHERE village_id = ${id} AND status = 'active' GROUP BY allocation_id) d ON d.allocation_id = a.id
+          WHERE a.village_id = ${id} AND a.status = 'active'
+          GROUP BY 1, 2`,
     ),
     rows<{ year: number; disbursed: string }>(
       db,
       sql`SELECT year, sum(amount)::text AS disbursed FROM disbursements WHERE village_id = ${id} AND status = 'active' GROUP BY year`,
-    ),
-    rows<{ year: number; paid: string }>(
-      db,
-      sql`SELECT year, sum(amount)::text AS paid FROM household_payments
-          WHERE village_id = ${id} AND status = 'active' AND state = 'paid' GROUP BY year`,
     ),
     rows<{ year: number; programme: Programme; households: number; amount: string }>(
       db,
@@ -141,21 +155,14 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
   };
   const waiting = WAITING_BUCKETS.map((b) => ({ bucket: b.label, allocations: 0, cents: 0n }));
   let allocated = 0n;
-  for (const a of allocs) {
+  for (const a of allocSums) {
     const e = y(Number(a.year));
-    e.allocations++;
-    e.allocated += toCents(a.amount);
-    allocated += toCents(a.amount);
-    const left = toCents(a.amount) - toCents(a.disbursed);
-    if (left > 0n) {
-      const age = Math.floor(
-        (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${a.published_on}T00:00:00Z`)) / 86_400_000,
-      );
-      const i = WAITING_BUCKETS.findIndex((b) => age >= b.min && age <= b.max);
-      const w = waiting[Math.max(0, i)];
-      w.allocations++;
-      w.cents += left;
-    }
+    e.allocations += Number(a.n);
+    e.allocated += toCents(a.allocated);
+    allocated += toCents(a.allocated);
+    const w = waiting[Number(a.bucket)];
+    w.allocations += Number(a.waiting);
+    w.cents += toCents(a.left);
   }
   let disbursed = 0n;
   for (const d of disbYear) {
@@ -163,9 +170,9 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
     disbursed += toCents(d.disbursed);
   }
   let paid = 0n;
-  for (const p of paidYear) {
-    y(Number(p.year)).paid += toCents(p.paid);
-    paid += toCents(p.paid);
+  for (const p of programmes) {
+    y(Number(p.year)).paid += toCents(p.amount);
+    paid += toCents(p.amount);
   }
   const caseCount = new Map(cases.map((c) => [c.stage, Number(c.n)]));
   return {
@@ -200,7 +207,7 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
         amount: households == null ? null : p.amount,
       };
     }),
-    allocations: allocs.slice(0, 50).map((a) => ({
+    allocations: recent.map((a) => ({
       id: Number(a.id),
       year: Number(a.year),
       fundName: a.fund_name,

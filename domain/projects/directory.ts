@@ -12,6 +12,8 @@ export interface ProjectFilters {
   district?: string | null;
   year?: number | null;
   category?: string | null;
+  /** Only projects created or changed (stage, details) after this time. */
+  updatedSince?: Date | null;
 }
 
 export interface ProjectListItem {
@@ -57,6 +59,7 @@ async function where(db: Db, f: ProjectFilters): Promise<SQL> {
     if (!cat) throw validationFailed("类别有误", [{ path: "category", message: "未知的类别" }]);
     c.push(sql`p.category_code = ${cat.code}`);
   }
+  if (f.updatedSince) c.push(sql`p.updated_at > ${f.updatedSince.toISOString()}::timestamptz`);
   return sql.join(c, sql` AND `);
 }
 
