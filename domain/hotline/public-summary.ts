@@ -31,6 +31,67 @@ export function publicTicketTitle(t: { kind: string; categoryName: string; publi
 
 const SUMMARY_ROLES = new Set(["handler", "supervisor"]);
 
+interface SummaryTicket {
+  id: number;
+  kind: string;
+  category_name: string;
+  public_summary: string | null;
+}
+
+/** Who may set summaries, how long they may be, and which ticket: the checks shared by preview and save. */
+async function summaryTicket(db: Db, staff: StaffPrincipal, ticketNumber: string, text: string, lock: boolean) {
+  if (!SUMMARY_ROLES.has(staff.role)) throw new AppError("FORBIDDEN", "只有承办人员和督办人员可以审定公开摘要");
+  const wanted = text.trim();
+  if ([...wanted].length > MAX_PUBLIC_SUMMARY) {
+    throw new AppError("VALIDATION_FAILED", `公开摘要不超过 ${MAX_PUBLIC_SUMMARY} 个字`, [
+      { path: "publicSummary", message: `不超过 ${MAX_PUBLIC_SUMMARY} 个字` },
+    ]);
+  }
+  const scope = await ticketScope(db, staff);
+  const [t] = await rows<SummaryTicket>(
+    db,
+    sql`SELECT t.id, t.kind, c.name AS category_name, t.public_summary
+        FROM tickets t JOIN categories c ON c.code = t.category_code
+        WHERE t.number = ${ticketNumber} AND ${scope} ${lock ? sql`FOR UPDATE OF t` : sql``}`,
+  );
+  if (!t) throw new AppError("NOT_FOUND", "没有这个工单");
+  if (t.kind === "report" && wanted !== "") {
+    throw new AppError("CONFLICT", "举报件不公开摘要（摘要可能指向被举报人或举报人）");
+  }
+  // What would be public: the text with phone and ID numbers and the reporter's own name and phone hidden.
+  const redacted = wanted === "" ? null : redactPersonalData(wanted, await reporterTermsToRedact(db, t.id));
+  return { t, wanted, redacted };
+}
+
+const asPublic = (t: SummaryTicket, summary: string | null) => ({
+  publicSummary: summary,
+  publicTitle: publicTicketTitle({ kind: t.kind, categoryName: t.category_name, publicSummary: summary }),
+});
+
+/**
+ * What saving `text` as the ticket's public summary would publish (after redaction), without saving:
+ * the console shows it before a person approves it. Same checks as setPublicSummary.
+ */
+export async function previewPublicSummary(
+  db: Db,
+  staff: StaffPrincipal,
+  ticketNumber: string,
+  text: string,
+): Promise<{ publicSummary: string | null; publicTitle: string; redacted: boolean }> {
+  const { t, wanted, redacted } = await summaryTicket(db, staff, ticketNumber, text, false);
+  return { ...asPublic(t, redacted), redacted: redacted !== null && redacted !== wanted };
+}
+
+/** The ticket's public summary as stored and the title public views show now (for the console form). */
+export async function currentPublicSummary(
+  db: Db,
+  staff: StaffPrincipal,
+  ticketNumber: string,
+): Promise<{ publicSummary: string | null; publicTitle: string; allowed: boolean }> {
+  const { t } = await summaryTicket(db, staff, ticketNumber, "", false);
+  return { ...asPublic(t, t.public_summary), allowed: t.kind !== "report" };
+}
+
 /**
  * Set (or, with an empty text, clear) a ticket's public summary. Handlers and supervisors who can see
  * the ticket may do it; 举报 tickets have none (their summary would name the accused). Returns the text
@@ -42,26 +103,8 @@ export async function setPublicSummary(
   ticketNumber: string,
   text: string,
 ): Promise<{ publicSummary: string | null; publicTitle: string }> {
-  if (!SUMMARY_ROLES.has(staff.role)) throw new AppError("FORBIDDEN", "只有承办人员和督办人员可以审定公开摘要");
-  const wanted = text.trim();
-  if ([...wanted].length > MAX_PUBLIC_SUMMARY) {
-    throw new AppError("VALIDATION_FAILED", `公开摘要不超过 ${MAX_PUBLIC_SUMMARY} 个字`, [
-      { path: "publicSummary", message: `不超过 ${MAX_PUBLIC_SUMMARY} 个字` },
-    ]);
-  }
-  const scope = await ticketScope(db, staff);
   return db.transaction(async (tx) => {
-    const [t] = await rows<{ id: number; kind: string; category_name: string; public_summary: string | null }>(
-      tx,
-      sql`SELECT t.id, t.kind, c.name AS category_name, t.public_summary
-          FROM tickets t JOIN categories c ON c.code = t.category_code
-          WHERE t.number = ${ticketNumber} AND ${scope} FOR UPDATE OF t`,
-    );
-    if (!t) throw new AppError("NOT_FOUND", "没有这个工单");
-    if (t.kind === "report" && wanted !== "") {
-      throw new AppError("CONFLICT", "举报件不公开摘要（摘要可能指向被举报人或举报人）");
-    }
-    const stored = wanted === "" ? null : redactPersonalData(wanted, await reporterTermsToRedact(tx, t.id));
+    const { t, wanted, redacted: stored } = await summaryTicket(tx, staff, ticketNumber, text, true);
     await rows(tx, sql`UPDATE tickets SET public_summary = ${stored}, updated_at = now() WHERE id = ${t.id}`);
     await appendAudit(tx, {
       actorId: staff.userId,
@@ -70,9 +113,6 @@ export async function setPublicSummary(
       subjectId: ticketNumber,
       details: { cleared: stored === null, redacted: stored !== null && stored !== wanted },
     });
-    return {
-      publicSummary: stored,
-      publicTitle: publicTicketTitle({ kind: t.kind, categoryName: t.category_name, publicSummary: stored }),
-    };
+    return asPublic(t, stored);
   });
 }
