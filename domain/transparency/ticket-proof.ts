@@ -5,7 +5,7 @@ import { normaliseContent, type TicketContent } from "../../lib/tlog/leaf-format
 import { formatProof } from "../../lib/tlog/proof";
 import { type Client, verifyReceipt } from "../hotline/tracking";
 import { filingRef } from "./entries";
-import { inclusionProof, latestCheckpoint } from "./read";
+import { inclusionProof, latestCheckpoint, servedCheckpoint } from "./read";
 
 // The reporter's proof of filing: a tlog-proof@v1 for the ticket's filing entry against the latest
 // checkpoint, and the "opening" (the content and salt the entry's commitment hides), for the reporter
@@ -47,8 +47,11 @@ export async function ticketFilingProof(db: Db, number: string, receipt: string,
     if (pending) return { state: "pending" };
     return { state: "absent" };
   }
-  const cp = await latestCheckpoint(db);
   const index = Number(entry.idx);
+  // The checkpoint /log/checkpoint serves (with the witnesses' cosignatures, so the proof carries them
+  // offline), or the newest when that one does not contain the entry yet.
+  const served = await servedCheckpoint(db);
+  const cp = served && served.size > index ? served : await latestCheckpoint(db);
   if (!cp || cp.size <= index) return { state: "pending" };
   const proof = await inclusionProof(db, cp.size, index);
   return {

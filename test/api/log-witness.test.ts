@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { app } from "../../api/app";
 import { logApp } from "../../api/log/app";
 import { logVerifierKey } from "../../domain/transparency/keys";
 import { sequenceLog } from "../../domain/transparency/sequencer";
@@ -12,7 +13,9 @@ import { utf8 } from "../../lib/tlog/bytes";
 import { sha256 } from "../../lib/tlog/merkle";
 import { ALG_COSIGNATURE_V1, checkNoteSignatures, parseNote, parseVerifierKey } from "../../lib/tlog/note";
 import { parseSignerKey, signerKeyString } from "../../lib/tlog/signer";
+import { verifyProof } from "../../lib/tlog/verify";
 import { testDatabase } from "../support/db";
+import { api } from "../support/http";
 
 // Witnesses (C2SP tlog-witness) against the real log: a real witness process (npm run log:witness)
 // cosigns each new checkpoint after checking its consistency proof; /log/checkpoint carries the
@@ -111,25 +114,53 @@ describe("witnesses", () => {
     expect(go.status, `${go.stdout}${go.stderr}`).toBe(0);
     expect(go.stdout).toContain("(witness)");
 
+    // A reporter's proof of filing carries the cosigned checkpoint: verifiable offline with the witness's key.
+    const filed = await api("/api/tickets", {
+      method: "POST",
+      json: {
+        kind: "complaint",
+        category: "housing",
+        district: "高青县",
+        title: "危房改造补助未发放",
+        description: "去年申请的补助至今未发放。",
+        reporter: { anonymous: true },
+      },
+    });
+    expect(filed.status, filed.text).toBe(201);
+    await sequenceLog(db);
+    expect(await cosignLatest(db, { witnesses })).toBe(1);
+    const proof = await app.request(`/api/tickets/${filed.body.number}/proof`, {
+      headers: { "X-Receipt": filed.body.receipt },
+    });
+    expect(proof.status).toBe(200);
+    const verified = await verifyProof(await proof.text(), {
+      origin: logKey.name,
+      logKey: logVerifierKey(),
+      witnessKeys: [witnessVkey],
+    });
+    expect(verified.ok, JSON.stringify(verified.checks)).toBe(true);
+    expect(verified.checks.find((c) => c.id === "witnesses")?.message).toContain("1 个有效");
+
     // The witness goes down: sequencing goes on, the witness is backed off, health says why.
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
-    expect(await addEntries(1001, 5)).toBe(1005);
+    const before = Number((await servedNote()).split("\n")[1]);
+    expect(await addEntries(1001, 5)).toBe(before + 5);
     expect(await cosignLatest(db, { witnesses })).toBe(0);
     const health = (await witnessHealth(witnesses))[0];
-    expect(health).toMatchObject({ cosignedSize: 1000, failures: 1 });
+    expect(health).toMatchObject({ cosignedSize: before, failures: 1 });
     expect(health.retryAt).toBeGreaterThan(Date.now());
     expect(await cosignLatest(db, { witnesses })).toBe(0); // in backoff: not even tried
     expect((await witnessHealth(witnesses))[0].failures).toBe(1);
     // The checkpoint is still served (the newest, or a cosigned one a few seconds older).
-    expect([1000, 1005]).toContain(Number((await servedNote()).split("\n")[1]));
+    expect([before, before + 5]).toContain(Number((await servedNote()).split("\n")[1]));
 
-    // Restarted from its state file, it continues from 1000 (the log learns that from a 409 if needed).
+    // Restarted from its state file, it continues from where it was (the log learns that from a 409 if needed).
     forgetWitnesses();
     const again = await startWitness(path.join(dir, "state.json"));
     const moved = [{ vkey: witnessVkey, url: again.url }];
     expect(await cosignLatest(db, { witnesses: moved })).toBe(1);
-    expect((await witnessHealth(moved))[0]).toMatchObject({ cosignedSize: 1005, failures: 0 });
+    expect((await witnessHealth(moved))[0]).toMatchObject({ cosignedSize: before + 5, failures: 0 });
     forgetWitnesses();
   });
 });
