@@ -20,7 +20,26 @@ export interface QueueFilters {
   districtId: number | null;
   term: string | null;
   sort: QueueSort;
+  /** Page number (shown; an offset only when no cursor is given). */
   page: number;
+  /** Keyset cursor: the page after this position in the sort order … */
+  after: QueueCursor | null;
+  /** … or the page before it. */
+  before: QueueCursor | null;
+}
+
+/**
+ * A position in the sort order: the sort key (fetched_at in microseconds since 1970, or the spread) and
+ * the id. In links as `<key>_<id>`.
+ */
+export interface QueueCursor {
+  key: string;
+  id: number;
+}
+
+function parseCursor(v: string | null): QueueCursor | null {
+  const m = v ? /^(\d{1,18})_(\d{1,10})$/.exec(v) : null;
+  return m && Number(m[2]) <= 2_147_483_647 ? { key: m[1], id: Number(m[2]) } : null;
 }
 
 /** Filters from a query string; anything unknown falls back to the default (never an error). */
@@ -31,6 +50,7 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   };
   const state = params.get("state") ?? "new";
   const term = (params.get("term") ?? "").trim().slice(0, 20);
+  const after = parseCursor(params.get("after"));
   return {
     state: ([...ITEM_STATES, "all", "overdue"] as string[]).includes(state) ? (state as QueueFilters["state"]) : "new",
     sourceId: int("source"),
@@ -38,6 +58,8 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
     term: term || null,
     sort: params.get("sort") === "spread" ? "spread" : "new",
     page: Math.min(Math.max(int("page") ?? 1, 1), 200),
+    after,
+    before: after ? null : parseCursor(params.get("before")),
   };
 }
 
@@ -67,23 +89,46 @@ function where(f: QueueFilters, triageMinutes: number): SQL {
   return sql.join(parts, sql` AND `);
 }
 
+/**
+ * One page of the queue. Pages are keyset-paginated (`after`/`before` a cursor, so a late page costs
+ * what the first does); a bare page number is an offset.
+ */
 export async function monitorQueue(db: Db, f: QueueFilters) {
   const minutes = env().MONITOR_TRIAGE_MINUTES;
   const w = where(f, minutes);
-  const order = f.sort === "spread" ? sql`m.spread DESC, m.id DESC` : sql`m.fetched_at DESC, m.id DESC`;
-  const offset = (f.page - 1) * PAGE_SIZE;
-  const [list, estimate] = await Promise.all([
+  const backward = !!f.before && !f.after;
+  const cursor = f.after ?? f.before;
+  const key = f.sort === "spread" ? sql`m.spread::bigint` : sql`${FETCHED_US}`;
+  const dir = sql.raw(backward ? "ASC" : "DESC");
+  const order = f.sort === "spread" ? sql`m.spread ${dir}, m.id ${dir}` : sql`m.fetched_at ${dir}, m.id ${dir}`;
+  const keyset = !cursor
+    ? sql`true`
+    : f.sort === "spread"
+      ? sql`(m.spread, m.id) ${sql.raw(backward ? ">" : "<")} (${Number(cursor.key)}::int, ${cursor.id}::int)`
+      : sql`(m.fetched_at, m.id) ${sql.raw(backward ? ">" : "<")} (${sql`'epoch'::timestamptz + ${cursor.key}::bigint * interval '1 microsecond'`}, ${cursor.id}::int)`;
+  const offset = cursor ? 0 : (f.page - 1) * PAGE_SIZE;
+  const [found, estimate] = await Promise.all([
     rows<Record<string, unknown>>(
       db,
       customPlan(sql`SELECT m.id, m.title, m.url, m.excerpt, s.name AS source_name, m.published_at, m.fetched_at,
-            m.terms, m.places, m.spread, m.state,
+            m.terms, m.places, m.spread, m.state, ${key}::text AS sort_key,
             (m.state = 'new' AND m.fetched_at <= now() - make_interval(mins => ${minutes})) AS overdue
           FROM monitor_items m JOIN monitor_sources s ON s.id = m.source_id
-          WHERE ${w} ORDER BY ${order} LIMIT ${PAGE_SIZE} OFFSET ${offset}`),
+          WHERE ${w} AND ${keyset} ORDER BY ${order} LIMIT ${PAGE_SIZE + 1} OFFSET ${offset}`),
     ),
     estimateRows(db, sql`SELECT 1 FROM monitor_items m WHERE ${w}`),
   ]);
-  const total = await queueTotal(db, w, offset, list.length, estimate);
+  const more = found.length > PAGE_SIZE;
+  if (more) found.pop();
+  if (backward) found.reverse();
+  const list = found;
+  const cursorOf = (r: Record<string, unknown> | undefined) => (r ? `${r.sort_key}_${r.id}` : null);
+  // Forward: a next page when more rows follow, a previous one unless this is the start. Backward (from
+  // a later page): a previous page when more rows precede, and always a next one.
+  const prev = (backward ? more : !!f.after || f.page > 1) ? cursorOf(list[0]) : null;
+  const next = (backward ? true : more) ? cursorOf(list[list.length - 1]) : null;
+  const shownBefore = (f.page - 1) * PAGE_SIZE;
+  const total = await queueTotal(db, w, shownBefore, list.length, more || backward, estimate);
   const items: QueueRow[] = list.map((r) => ({
     id: Number(r.id),
     title: String(r.title),
@@ -98,17 +143,27 @@ export async function monitorQueue(db: Db, f: QueueFilters) {
     state: r.state as ItemState,
     overdue: Boolean(r.overdue),
   }));
-  return { items, total, capped: total > COUNT_CAP };
+  return { items, total, capped: total > COUNT_CAP, prev, next };
 }
 
+/** fetched_at as whole microseconds since 1970: exact in a link, unlike a JavaScript Date. */
+const FETCHED_US = sql`(extract(epoch FROM m.fetched_at) * 1000000)::bigint`;
+
 /**
- * How many heads match, capped at COUNT_CAP + 1 — without counting when that is dear: a short page
- * gives the exact figure, a planner's estimate well above the cap says "more than the cap", and only a
+ * How many heads match, capped at COUNT_CAP + 1 — without counting when that is dear: the last page
+ * gives the exact figure (the pages before it were full), a planner's estimate well above the cap says "more than the cap", and only a
  * filter estimated near or below the cap is counted (it reads few rows).
  */
-async function queueTotal(db: Db, w: SQL, offset: number, listed: number, estimate: number): Promise<number> {
-  if (listed > 0 && listed < PAGE_SIZE) return offset + listed;
-  if (listed === 0 && offset === 0) return 0;
+async function queueTotal(
+  db: Db,
+  w: SQL,
+  shownBefore: number,
+  listed: number,
+  more: boolean,
+  estimate: number,
+): Promise<number> {
+  if (listed > 0 && !more) return shownBefore + listed;
+  if (listed === 0 && shownBefore === 0) return 0;
   if (estimate > ESTIMATE_TRUSTED_ABOVE) return COUNT_CAP + 1;
   const [count] = await rows<{ n: number }>(
     db,

@@ -365,7 +365,7 @@ describe("queue counts", () => {
     await db.execute(sql`INSERT INTO monitor_items (source_id, entry_key, url, title, excerpt, snapshot, terms, places,
         district_id, simhash, simkeys, group_id, is_head, spread, state, fetched_at)
       SELECT ${sourceId}::int, 'bulk-' || g, 'https://bulk.example/' || g, '条目 ' || g, '', '', ARRAY['低保'], ARRAY[]::text[],
-        CASE WHEN g <= 60 THEN ${districtId}::int END, g::bigint, ARRAY[g], 0, true, 0, 'new', now() - g * interval '1 minute'
+        CASE WHEN g <= 60 THEN ${districtId}::int END, g::bigint, ARRAY[g], 0, true, 0, 'new', now() - (g / 10) * interval '1 minute'
       FROM generate_series(1, 5000) g`);
     await db.execute(sql`UPDATE monitor_items SET group_id = id`);
     await db.execute(sql`ANALYZE monitor_items`);
@@ -380,6 +380,40 @@ describe("queue counts", () => {
     expect(second.items).toHaveLength(10);
     expect(await q(`district=${districtId}&page=3`)).toMatchObject({ total: 60, items: [] });
     expect(await q("state=dismissed")).toMatchObject({ total: 0, capped: false });
+  });
+
+  it("pages by keyset cursors in either sort, through ties, forwards and back, like the offsets", async () => {
+    const { db } = await testDatabase();
+    const admin = await person("admin", "city-hotline");
+    const { id: sourceId } = await addSource(db, admin, { name: "批量", url: "https://bulk.example/rss", kind: "rss" });
+    // Ten items per minute and a spread shared by many: the cursor's id breaks the ties.
+    await db.execute(sql`INSERT INTO monitor_items (source_id, entry_key, url, title, excerpt, snapshot, terms, places,
+        simhash, simkeys, group_id, is_head, spread, state, fetched_at)
+      SELECT ${sourceId}::int, 'bulk-' || g, 'https://bulk.example/' || g, '条目 ' || g, '', '', ARRAY['低保'], ARRAY[]::text[],
+        g::bigint, ARRAY[g], 0, true, g % 3, 'new', now() - (g / 10) * interval '1 minute'
+      FROM generate_series(1, 180) g`);
+    await db.execute(sql`UPDATE monitor_items SET group_id = id`);
+    const q = (query: string) => monitorQueue(db, parseQueueFilters(new URLSearchParams(query)));
+    const ids = (r: { items: { id: number }[] }) => r.items.map((i) => i.id);
+    for (const sort of ["new", "spread"]) {
+      const p1 = await q(`sort=${sort}`);
+      expect(p1.prev).toBeNull();
+      const p2 = await q(`sort=${sort}&page=2&after=${p1.next}`);
+      expect(ids(p2)).toEqual(ids(await q(`sort=${sort}&page=2`)));
+      const p3 = await q(`sort=${sort}&page=3&after=${p2.next}`);
+      expect(ids(p3)).toEqual(ids(await q(`sort=${sort}&page=3`)));
+      const p4 = await q(`sort=${sort}&page=4&after=${p3.next}`);
+      expect(p4.items).toHaveLength(30);
+      expect(p4.next).toBeNull();
+      expect(p4).toMatchObject({ total: 180, capped: false });
+      expect(new Set([...ids(p1), ...ids(p2), ...ids(p3), ...ids(p4)]).size).toBe(180);
+      const back = await q(`sort=${sort}&page=2&before=${p3.prev}`);
+      expect(ids(back)).toEqual(ids(p2));
+      expect(back.prev).not.toBeNull();
+      expect(back.next).not.toBeNull();
+    }
+    // A malformed cursor is ignored (the first page), never an error.
+    expect(ids(await q("after=abc_1"))).toEqual(ids(await q("")));
   });
 });
 
