@@ -89,6 +89,9 @@ function where(f: QueueFilters, triageMinutes: number): SQL {
   return sql.join(parts, sql` AND `);
 }
 
+/** fetched_at as whole microseconds since 1970: exact in a link, unlike a JavaScript Date. */
+const FETCHED_US = sql`(extract(epoch FROM m.fetched_at) * 1000000)::bigint`;
+
 /**
  * One page of the queue. Pages are keyset-paginated (`after`/`before` a cursor, so a late page costs
  * what the first does); a bare page number is an offset.
@@ -96,16 +99,20 @@ function where(f: QueueFilters, triageMinutes: number): SQL {
 export async function monitorQueue(db: Db, f: QueueFilters) {
   const minutes = env().MONITOR_TRIAGE_MINUTES;
   const w = where(f, minutes);
-  const backward = !!f.before && !f.after;
-  const cursor = f.after ?? f.before;
-  const key = f.sort === "spread" ? sql`m.spread::bigint` : sql`${FETCHED_US}`;
+  const spread = f.sort === "spread";
+  // A spread beyond int4 is no position in that order: such a cursor is ignored like a malformed one.
+  const given = f.after ?? f.before;
+  const cursor = given && !(spread && Number(given.key) > 2_147_483_647) ? given : null;
+  const backward = !!cursor && !f.after;
+  const key = spread ? sql`m.spread` : FETCHED_US;
   const dir = sql.raw(backward ? "ASC" : "DESC");
-  const order = f.sort === "spread" ? sql`m.spread ${dir}, m.id ${dir}` : sql`m.fetched_at ${dir}, m.id ${dir}`;
+  const cmp = sql.raw(backward ? ">" : "<");
+  const order = spread ? sql`m.spread ${dir}, m.id ${dir}` : sql`m.fetched_at ${dir}, m.id ${dir}`;
   const keyset = !cursor
     ? sql`true`
-    : f.sort === "spread"
-      ? sql`(m.spread, m.id) ${sql.raw(backward ? ">" : "<")} (${Number(cursor.key)}::int, ${cursor.id}::int)`
-      : sql`(m.fetched_at, m.id) ${sql.raw(backward ? ">" : "<")} (${sql`'epoch'::timestamptz + ${cursor.key}::bigint * interval '1 microsecond'`}, ${cursor.id}::int)`;
+    : spread
+      ? sql`(m.spread, m.id) ${cmp} (${Number(cursor.key)}::int, ${cursor.id}::int)`
+      : sql`(m.fetched_at, m.id) ${cmp} ('epoch'::timestamptz + ${cursor.key}::bigint * interval '1 microsecond', ${cursor.id}::int)`;
   const offset = cursor ? 0 : (f.page - 1) * PAGE_SIZE;
   const [found, estimate] = await Promise.all([
     rows<Record<string, unknown>>(
@@ -121,15 +128,14 @@ export async function monitorQueue(db: Db, f: QueueFilters) {
   const more = found.length > PAGE_SIZE;
   if (more) found.pop();
   if (backward) found.reverse();
-  const list = found;
   const cursorOf = (r: Record<string, unknown> | undefined) => (r ? `${r.sort_key}_${r.id}` : null);
   // Forward: a next page when more rows follow, a previous one unless this is the start. Backward (from
   // a later page): a previous page when more rows precede, and always a next one.
-  const prev = (backward ? more : !!f.after || f.page > 1) ? cursorOf(list[0]) : null;
-  const next = (backward ? true : more) ? cursorOf(list[list.length - 1]) : null;
+  const prev = (backward ? more : !!cursor || f.page > 1) ? cursorOf(found[0]) : null;
+  const next = (backward ? true : more) ? cursorOf(found[found.length - 1]) : null;
   const shownBefore = (f.page - 1) * PAGE_SIZE;
-  const total = await queueTotal(db, w, shownBefore, list.length, more || backward, estimate);
-  const items: QueueRow[] = list.map((r) => ({
+  const total = await queueTotal(db, w, shownBefore, found.length, more || backward, estimate);
+  const items: QueueRow[] = found.map((r) => ({
     id: Number(r.id),
     title: String(r.title),
     url: String(r.url),
@@ -145,9 +151,6 @@ export async function monitorQueue(db: Db, f: QueueFilters) {
   }));
   return { items, total, capped: total > COUNT_CAP, prev, next };
 }
-
-/** fetched_at as whole microseconds since 1970: exact in a link, unlike a JavaScript Date. */
-const FETCHED_US = sql`(extract(epoch FROM m.fetched_at) * 1000000)::bigint`;
 
 /**
  * How many heads match, capped at COUNT_CAP + 1 — without counting when that is dear: the last page

@@ -414,6 +414,7 @@ describe("queue counts", () => {
     }
     // A malformed cursor is ignored (the first page), never an error.
     expect(ids(await q("after=abc_1"))).toEqual(ids(await q("")));
+    expect(ids(await q("sort=spread&after=99999999999_1"))).toEqual(ids(await q("sort=spread")));
   });
 });
 
