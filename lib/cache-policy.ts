@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 // `private, no-store`.
 
 const PUBLIC_PAGES =
-  /^\/(|funds(\/\d+)?|notices(\/\d+)?|projects\/\d+|stats|search|archive(\/(items|photos\/\d+|yearbook(\/\d+)?))?|honors(\/\d+)?|policies(\/[\w-]+)?|help(\/[\w-]+)?|feeds\/[\w.-]+|sitemap\.xml|robots\.txt)\/?$/;
+  /^\/(|funds(\/\d+)?|notices(\/\d+)?|projects(\/\d+)?|assets|villages(\/\d+)?|stats|search|archive(\/(items|photos\/\d+|yearbook(\/\d+)?))?|honors(\/\d+)?|policies(\/[\w-]+)?|help(\/[\w-]+)?|feeds\/[\w.-]+|sitemap\.xml|robots\.txt)\/?$/;
 const PUBLIC_API =
-  /^\/api\/(funds(\/(\d+|summary|datapackage\.json))?|notices(\/\d+)?|projects\/\d+|stats\/hotline|search|archive\/items(\/\d+)?|honors(\/\d+)?|policies(\/[\w-]+)?|yearbook(\/\d+)?|reference(\/[\w-]+)*)$/;
+  /^\/api\/(funds(\/(\d+|\d+\/trail|summary|datapackage\.json))?|notices(\/\d+)?|projects(\/\d+)?|assets|villages\/\d+|money\/(progress|stuck|changes)|stats\/hotline|search|archive\/items(\/\d+)?|honors(\/\d+)?|policies(\/[\w-]+)?|yearbook(\/\d+)?|reference(\/[\w-]+)*)$/;
 
 export const STAFF_COOKIE_PREFIX = "sunshine_staff=";
 
@@ -42,13 +42,14 @@ export function etagMatches(ifNoneMatch: string | null | undefined, etag: string
 }
 
 const BUFFERED_TYPES =
-  /^(text\/html|application\/json|application\/(atom|rss)\+xml|application\/xml|text\/xml|text\/plain)/;
+  /^(text\/html|application\/json|application\/(atom|rss)\+xml|application\/xml|text\/xml|text\/plain|text\/csv)/;
 const MAX_BUFFERED = 2 * 1024 * 1024;
 
 /**
  * Apply the policy to a finished response (pages: site/middleware.ts; API: api/middleware/http-cache.ts).
  * A public 200 gets its ETag, the shared-cache lifetime and, when the request's If-None-Match names
- * it, becomes a 304 without a body. Streams that are not text (exports, images) keep their own headers.
+ * it, becomes a 304 without a body (CSV answers up to 2 MB too). Streams that are not text, and the
+ * streamed exports, keep their own headers.
  */
 export async function withCachePolicy(
   request: { method: string; path: string; headers: { get(name: string): string | null } },

@@ -388,11 +388,7 @@ async function streamPayments(
   if (rowCount === 0)
     report([{ row: 0, column: null, value: null, problem: "文件只有表头，没有数据行", expected: "至少一行发放记录" }]);
   if (problemCount)
-    throw new AppError("VALIDATION_FAILED", `有 ${problemCount} 处问题，整个文件未导入`, {
-      problems: reported.sort((a, b) => a.row - b.row),
-      problemCount,
-      rowCount,
-    });
+    throw importError(`有 ${problemCount} 处问题，整个文件未导入`, reported, { rowCount, problemCount });
   await rows(
     tx,
     sql`UPDATE household_payment_batches SET row_count = ${count}, total = ${fromCents(total)} WHERE id = ${batchId}`,

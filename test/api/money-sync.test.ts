@@ -80,3 +80,22 @@ describe("conditional GET on the allocation exports", () => {
     expect(after.text).toContain("90000.00");
   });
 });
+
+describe("validators on the other public reads", () => {
+  it("gives the statistics CSV, the village page data and the progress summary an ETag and a 304", async () => {
+    const { v } = await trail("100000.00", "60000.00");
+    for (const path of [
+      "/api/stats/hotline?format=csv",
+      `/api/villages/${v.id}`,
+      "/api/money/progress?groupBy=programme",
+    ]) {
+      const first = await api(path);
+      expect(first.status, path).toBe(200);
+      const etag = first.headers.get("etag");
+      expect(etag, path).toMatch(/^W\//);
+      const again = await api(path, { headers: { "if-none-match": etag ?? "" } });
+      expect(again.status, path).toBe(304);
+      expect(again.text).toBe("");
+    }
+  });
+});

@@ -14,6 +14,12 @@ describe("cache policy", () => {
     expect(isPublicRead("GET", "/notices/12", null)).toBe(true);
     expect(isPublicRead("GET", "/funds", null)).toBe(true);
     expect(isPublicRead("GET", "/api/funds/summary", null)).toBe(true);
+    expect(isPublicRead("GET", "/villages/7", null)).toBe(true);
+    expect(isPublicRead("GET", "/api/villages/7", null)).toBe(true);
+    expect(isPublicRead("GET", "/api/money/progress", null)).toBe(true);
+    expect(isPublicRead("GET", "/api/funds/7/trail", null)).toBe(true);
+    expect(isPublicRead("GET", "/api/projects", null)).toBe(true);
+    expect(isPublicRead("GET", "/payments/check", null)).toBe(false);
     expect(isPublicRead("GET", "/", null)).toBe(true);
     expect(isPublicRead("GET", "/track", null)).toBe(false);
     expect(isPublicRead("GET", "/report", null)).toBe(false);
