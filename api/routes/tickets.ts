@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { recordIntake } from "../../domain/casework/intake";
 import { fileTicket } from "../../domain/hotline/filing";
 import { FileTicketInput, type ParsedTicketInput } from "../../domain/hotline/input";
 import { STATUS_LABELS, type TicketStatus } from "../../domain/hotline/lifecycle";
@@ -302,10 +303,10 @@ ticketRoutes
   })
   .openapi(intakeRoute, async (c) => {
     const input = c.req.valid("json") as ParsedTicketInput;
-    const result = await fileTicket(c.var.db, input, {
+    // The same domain verb as console intake: it files the ticket and audits it in one transaction.
+    const result = await recordIntake(c.var.db, c.var.staff, input, {
       channel: "phone",
       idempotencyKey: c.req.valid("header")["idempotency-key"] ?? null,
-      operatorId: c.var.staff.userId,
     });
     if (!result.created) c.header("Idempotent-Replayed", "true");
     c.header("Cache-Control", "no-store");
