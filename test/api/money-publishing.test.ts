@@ -467,3 +467,60 @@ describe("CSV imports of the money trail", () => {
     expect(anon.status).toBe(401);
   });
 });
+
+describe("管护 inspections", () => {
+  it("are recorded for a project with a registered asset, public, audited, with phone numbers removed", async () => {
+    const t = await trail();
+    const projectId = await aProject(t.pub, t.v);
+    const first = await t.pub.call(`/api/projects/${projectId}/inspections`, {
+      method: "POST",
+      json: { inspectedOn: daysAhead(5), inspector: "镇扶贫办", condition: "good" },
+    });
+    expect(first.status).toBe(400);
+    expect(expectEnvelope(first.body).message).toContain("先登记资产");
+    for (const [i, stage] of ["approved", "implementing", "accepted"].entries()) {
+      const r = await t.pub.call(`/api/projects/${projectId}/stages`, {
+        method: "POST",
+        json: { stage, happenedOn: daysAhead(i + 1) },
+      });
+      expect(r.status).toBe(201);
+    }
+    const asset = await t.pub.call(`/api/projects/${projectId}/asset`, {
+      method: "PUT",
+      json: {
+        assetName: "村道",
+        owner: "村集体",
+        manager: "村委会",
+        maintenance: "村委会负责日常管护",
+        registeredOn: "2026-07-01",
+      },
+    });
+    expect(asset.status).toBeLessThan(300);
+    const bad = await t.pub.call(`/api/projects/${projectId}/inspections`, {
+      method: "POST",
+      json: { inspectedOn: "2026-09-01", inspector: "镇扶贫办", condition: "broken" },
+    });
+    expect(bad.status).toBe(400);
+    const ok = await t.pub.call(`/api/projects/${projectId}/inspections`, {
+      method: "POST",
+      json: {
+        inspectedOn: "2026-09-01",
+        inspector: "镇扶贫办",
+        condition: "repair",
+        findings: "路面两处裂缝，已通知村委会维修，联系电话 13912345678",
+      },
+    });
+    expect(ok.status).toBe(201);
+    const anon = await api(`/api/projects/${projectId}/inspections`, {
+      method: "POST",
+      json: { inspectedOn: "2026-09-01", inspector: "x", condition: "good" },
+    });
+    expect(anon.status).toBe(401);
+    const list = await api(`/api/projects/${projectId}/inspections`);
+    expect(list.body.items).toMatchObject([{ inspector: "镇扶贫办", conditionLabel: "需要维修" }]);
+    expect(list.text).not.toContain("13912345678");
+    const [{ n }] = await exec(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'project.inspection'`);
+    expect(n).toBe(1);
+    expect((await api(`/api/projects/${projectId}/inspections`, { method: "POST", json: {} })).status).toBe(401);
+  });
+});

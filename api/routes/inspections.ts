@@ -1,0 +1,71 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { CONDITIONS, inspectionsOf, recordInspection } from "../../domain/projects/inspections";
+import { createRouter, IdParam, jsonContent } from "../context";
+import { errorResponses } from "../errors";
+import { requireStaffForWrites } from "../middleware/auth";
+
+// 管护 inspections of a project's asset: public list, publisher writes.
+
+export const inspectionsRoutes = createRouter();
+inspectionsRoutes.use("/projects/:id/inspections", requireStaffForWrites("publisher", "admin"));
+
+const Inspection = z
+  .object({
+    id: z.number().int(),
+    inspectedOn: z.string(),
+    inspector: z.string(),
+    condition: z.enum(CONDITIONS),
+    conditionLabel: z.string(),
+    findings: z.string(),
+  })
+  .openapi("AssetInspection");
+
+inspectionsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects/{id}/inspections",
+    tags: ["扶贫项目"],
+    summary: "项目资产的管护巡查记录（新→旧）",
+    request: { params: IdParam },
+    responses: { 200: jsonContent(z.object({ items: z.array(Inspection) }), "巡查记录"), ...errorResponses(400, 503) },
+  }),
+  async (c) => c.json({ items: await inspectionsOf(c.var.db, c.req.valid("param").id) }, 200),
+);
+
+inspectionsRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/projects/{id}/inspections",
+    tags: ["扶贫项目"],
+    summary: "记录一次管护巡查（须先登记资产）",
+    security: [{ staffSession: [] }],
+    request: {
+      params: IdParam,
+      body: {
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                inspectedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD"),
+                inspector: z.string().trim().min(1, "请填写巡查单位或人员岗位").max(100),
+                condition: z.enum(CONDITIONS, { message: "资产状况应为 good、repair 或 idle" }).openapi({
+                  description: "good 运行良好 | repair 需要维修 | idle 闲置",
+                }),
+                findings: z.string().max(2000).optional(),
+              })
+              .openapi("AssetInspectionInput"),
+          },
+        },
+        required: true,
+      },
+    },
+    responses: {
+      201: jsonContent(z.object({ id: z.number().int() }), "已记录"),
+      ...errorResponses(400, 401, 403, 404, 503),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json({ id: await recordInspection(c.var.db, id, c.req.valid("json"), c.var.staff.userId) }, 201);
+  },
+);
