@@ -99,13 +99,6 @@ const REFERS_TO_ABSENT_RECORDS = new Set([
   "POST /api/imports/:kind",
 ]);
 
-/**
- * Writes that succeed without an audit row today. Staff phone intake files the ticket through the
- * hotline's group-commit writer, which records the operator on the ticket's timeline but writes no
- * audit row; listed here so the rest stays guarded — remove the entry when filing audits staff intake.
- */
-const UNAUDITED = new Set(["POST /api/intake/phone"]);
-
 /** The OpenAPI document, for the example bodies its request schemas give (test/support/write-examples.ts). */
 const openapi = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "Sunshine", version: "matrix" } });
 
@@ -237,7 +230,7 @@ describe.each(guarded.map((r) => [r.key, r] as const))("%s", (_key, route) => {
       if (route.method !== "GET" && res.status === 400 && !absentRecord) {
         expect.fail(`${role}: the example body of ${route.key} was refused: ${res.text.slice(0, 300)}`);
       }
-      if (route.method !== "GET" && res.status < 300 && !UNAUDITED.has(route.key)) {
+      if (route.method !== "GET" && res.status < 300) {
         expect(await auditCount(), `${role} wrote without an audit row`).toBeGreaterThan(before);
       }
       if (ENDS_SESSION.has(route.key)) sessions[role] = await signIn(role);
