@@ -3,6 +3,7 @@ import { type Db, rows } from "../../db/client";
 import { utf8 } from "../../lib/tlog/bytes";
 import { proveRecord, proveRecordIndexes, proveTree, proveTreeIndexes } from "../../lib/tlog/merkle";
 import { encodeEntryBundle, readHashesFromTiles, TILE_WIDTH, type TileRef, tileWidthAt } from "../../lib/tlog/tiles";
+import { logWitnesses } from "./keys";
 
 // Reading the log as tlog-tiles serves it: the latest checkpoint, tiles, entry bundles, and proofs
 // built from the stored tiles.
@@ -20,27 +21,32 @@ export async function latestCheckpoint(db: Db): Promise<StoredCheckpoint | null>
   return r ? { size: Number(r.size), note: r.note } : null;
 }
 
-/** How much older than the newest checkpoint a better-cosigned one may be and still be served. */
-const COSIGNED_WINDOW_SECONDS = 5;
+/** How long the witnesses have to cosign a new checkpoint before it is served without them. */
+const WITNESS_ROUND_SECONDS = 5;
 
 /**
- * The checkpoint /log/checkpoint serves, with the witnesses' cosignature lines appended: the newest,
- * or a checkpoint at most a few seconds older when it carries more cosignatures (witnesses answer
- * after the sequencer signs, so under a steady stream of filings the newest is rarely cosigned yet).
+ * The checkpoint /log/checkpoint serves, with the witnesses' cosignature lines appended: the newest
+ * checkpoint whose witness round is over — cosigned by as many witnesses as are configured, or older
+ * than WITNESS_ROUND_SECONDS. Checkpoints only ever become final, so the size served never goes back
+ * (a monitor would rightly call that a shrinking log); without witnesses it is simply the newest.
  */
-export async function servedCheckpoint(db: Db): Promise<StoredCheckpoint | null> {
-  const list = await rows<{ size: string | number; note: string; cosigs: string; n: number }>(
+export async function servedCheckpoint(db: Db, witnesses = logWitnesses().length): Promise<StoredCheckpoint | null> {
+  const [r] = await rows<{ size: string | number; note: string; cosigs: string }>(
     db,
-    sql`WITH recent AS (SELECT size, note, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 8)
-        SELECT r.size, r.note, coalesce(s.cosigs, '') AS cosigs, coalesce(s.n, 0)::int AS n
-        FROM recent r
-        LEFT JOIN LATERAL (SELECT string_agg(line, '' ORDER BY witness) AS cosigs, count(*) AS n
-                           FROM log_cosignatures c WHERE c.size = r.size) s ON true
-        WHERE r.created_at >= (SELECT max(created_at) FROM recent) - make_interval(secs => ${COSIGNED_WINDOW_SECONDS})
-        ORDER BY n DESC, r.size DESC LIMIT 1`,
+    sql`WITH aged AS (
+          SELECT size FROM log_checkpoints WHERE created_at <= now() - make_interval(secs => ${WITNESS_ROUND_SECONDS})
+          ORDER BY size DESC LIMIT 1
+        ), cosigned AS (
+          SELECT c.size FROM log_checkpoints c
+          WHERE c.size > coalesce((SELECT size FROM aged), -1)
+            AND (SELECT count(*) FROM log_cosignatures s WHERE s.size = c.size) >= ${witnesses}
+          ORDER BY c.size DESC LIMIT 1
+        )
+        SELECT c.size, c.note,
+          coalesce((SELECT string_agg(line, '' ORDER BY witness) FROM log_cosignatures s WHERE s.size = c.size), '') AS cosigs
+        FROM log_checkpoints c WHERE c.size = coalesce((SELECT size FROM cosigned), (SELECT size FROM aged))`,
   );
-  const best = list[0];
-  return best ? { size: Number(best.size), note: best.note + best.cosigs } : null;
+  return r ? { size: Number(r.size), note: r.note + r.cosigs } : null;
 }
 
 // Full tiles never change: kept in memory once read (a few thousand at a million entries, 8 KiB each).

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { app } from "../../api/app";
 import { logApp } from "../../api/log/app";
 import { logVerifierKey } from "../../domain/transparency/keys";
+import { servedCheckpoint } from "../../domain/transparency/read";
 import { sequenceLog } from "../../domain/transparency/sequencer";
 import { cosignLatest, forgetWitnesses, witnessHealth } from "../../domain/transparency/witnesses";
 import { utf8 } from "../../lib/tlog/bytes";
@@ -152,8 +153,18 @@ describe("witnesses", () => {
     expect(health.retryAt).toBeGreaterThan(Date.now());
     expect(await cosignLatest(db, { witnesses })).toBe(0); // in backoff: not even tried
     expect((await witnessHealth(witnesses))[0].failures).toBe(1);
-    // The checkpoint is still served (the newest, or a cosigned one a few seconds older).
-    expect([before, before + 5]).toContain(Number((await servedNote()).split("\n")[1]));
+    // With one witness configured, the newest checkpoint is not served before its witness round is over
+    // (cosigned, or 5 s old), so the size served never goes back; without witnesses it is the newest.
+    expect((await servedCheckpoint(db, 1))?.size).toBe(before);
+    expect(Number((await servedNote()).split("\n")[1])).toBe(before + 5);
+    // Once the round has timed out, the uncosigned checkpoint is served.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+      await tx.execute(
+        sql`UPDATE log_checkpoints SET created_at = now() - interval '6 seconds' WHERE size = ${before + 5}`,
+      );
+    });
+    expect((await servedCheckpoint(db, 1))?.size).toBe(before + 5);
 
     // Restarted from its state file, it continues from where it was (the log learns that from a 409 if needed).
     forgetWitnesses();
