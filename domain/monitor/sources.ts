@@ -127,6 +127,7 @@ export async function addSource(db: Db, staff: StaffPrincipal, raw: unknown) {
   if (!parsed.success) throw validation(parsed.error);
   const v = parsed.data;
   return db.transaction(async (tx) => {
+    await checkOwnerUnit(tx, v.ownerUnitId);
     const [row] = await rows<{ id: number }>(
       tx,
       sql`INSERT INTO monitor_sources (name, url, kind, item_selector, interval_minutes, enabled, owner_unit_id, origin)
@@ -166,6 +167,14 @@ export async function setSourceEnabled(db: Db, staff: StaffPrincipal, id: number
   });
 }
 
+/** A named owner unit must exist: a 400 on the field, not a foreign-key error. */
+async function checkOwnerUnit(tx: Db, unitId: number | null | undefined) {
+  if (unitId == null) return;
+  const [unit] = await rows(tx, sql`SELECT 1 FROM units WHERE id = ${unitId}`);
+  if (!unit)
+    throw new AppError("VALIDATION_FAILED", "负责单位不存在", [{ path: "ownerUnitId", message: "负责单位不存在" }]);
+}
+
 const urlTaken = () => conflict("该网址已在监测来源中", [{ path: "url", message: "该网址已在监测来源中" }]);
 
 /**
@@ -186,6 +195,7 @@ export async function updateSource(db: Db, staff: StaffPrincipal, id: number, ra
     if (!before) throw notFound("监测来源不存在");
     const [taken] = await rows(tx, sql`SELECT 1 FROM monitor_sources WHERE url = ${v.url} AND id <> ${id}`);
     if (taken) throw urlTaken();
+    await checkOwnerUnit(tx, v.ownerUnitId);
     const after: Record<string, unknown> = {
       name: v.name,
       url: v.url,

@@ -249,6 +249,10 @@ describe("editing, deleting and fetching a source now", () => {
       details: [{ path: "url" }],
     });
     await expect(updateSource(db, admin, 999_999, edit)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(updateSource(db, admin, id, { ...edit, ownerUnitId: "999999" })).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: [{ path: "ownerUnitId" }],
+    });
     expect((await getSource(db, id)).name).toBe("旧名");
     expect((await updateSource(db, admin, id, edit)).changed.sort()).toEqual(
       ["enabled", "interval_minutes", "item_selector", "kind", "name", "owner_unit_id", "url"].sort(),
