@@ -3,8 +3,9 @@ import type { app } from "../../api/app";
 
 // A valid example body for every write operation of the API, for the route × role matrix: with it a
 // write gets past validation, so where a role may use it the matrix sees it succeed (and checks its
-// audit row) instead of a 400. An operation's example comes from its OpenAPI request schema when every
-// required property there has an `example` (or a default or enum); otherwise from the table below.
+// audit row) instead of a 400. An operation's example comes from the table below or, for an operation
+// not in it, from its OpenAPI request schema when every required property there has an `example` (or a
+// default or enum) — so a new write needs schema examples or a table entry.
 // `null` is an operation without a body. Ids in paths are the matrix's ("1"): a write on a record
 // that does not exist is a 404, which must write nothing either.
 
