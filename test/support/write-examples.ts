@@ -183,7 +183,7 @@ function imageForm(field: string, fields: Record<string, string> = {}) {
 }
 
 type OpenApiDoc = ReturnType<typeof app.getOpenAPI31Document>;
-// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema walked by hand
+/** A JSON Schema node, walked by hand. */
 type Schema = any;
 
 /** An example built from the schema's own examples, defaults and enums; undefined when one is missing. */
