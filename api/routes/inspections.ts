@@ -37,7 +37,7 @@ inspectionsRoutes.openapi(
     method: "post",
     path: "/projects/{id}/inspections",
     tags: ["扶贫项目"],
-    summary: "记录一次管护巡查（须先登记资产）",
+    summary: "记录一次管护巡查（须先登记资产，否则 409）",
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
@@ -46,12 +46,21 @@ inspectionsRoutes.openapi(
           "application/json": {
             schema: z
               .object({
-                inspectedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD"),
-                inspector: z.string().trim().min(1, "请填写巡查单位或人员岗位").max(100),
+                inspectedOn: z
+                  .string()
+                  .regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD")
+                  .openapi({ example: "2026-09-01" }),
+                inspector: z
+                  .string()
+                  .trim()
+                  .min(1, "请填写巡查单位或人员岗位")
+                  .max(100)
+                  .openapi({ example: "镇扶贫办" }),
                 condition: z.enum(CONDITIONS, { message: "资产状况应为 good、repair 或 idle" }).openapi({
                   description: "good 运行良好 | repair 需要维修 | idle 闲置",
+                  example: "good",
                 }),
-                findings: z.string().max(2000).optional(),
+                findings: z.string().max(2000).optional().openapi({ example: "运行正常" }),
               })
               .openapi("AssetInspectionInput"),
           },
@@ -61,7 +70,7 @@ inspectionsRoutes.openapi(
     },
     responses: {
       201: jsonContent(z.object({ id: z.number().int() }), "已记录"),
-      ...errorResponses(400, 401, 403, 404, 503),
+      ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),
   async (c) => {

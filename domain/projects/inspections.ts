@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
-import { notFound, validationFailed } from "../../lib/errors";
+import { AppError, notFound, validationFailed } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import { scrubPersonalText } from "../money/privacy";
 
@@ -47,7 +47,7 @@ export async function recordInspection(db: Db, projectId: number, input: Inspect
     if (!a) {
       const [p] = await rows<{ id: number }>(tx, sql`SELECT id FROM projects WHERE id = ${projectId}`);
       if (!p) throw notFound("没有这个项目");
-      throw field("projectId", "这个项目还没有登记资产，先登记资产再记录管护巡查");
+      throw new AppError("INVALID_TRANSITION", "这个项目还没有登记资产，先登记资产再记录管护巡查");
     }
     const [{ id }] = await rows<{ id: number }>(
       tx,

@@ -476,7 +476,7 @@ describe("管护 inspections", () => {
       method: "POST",
       json: { inspectedOn: daysAhead(5), inspector: "镇扶贫办", condition: "good" },
     });
-    expect(first.status).toBe(400);
+    expect(first.status).toBe(409);
     expect(expectEnvelope(first.body).message).toContain("先登记资产");
     for (const [i, stage] of ["approved", "implementing", "accepted"].entries()) {
       const r = await t.pub.call(`/api/projects/${projectId}/stages`, {
