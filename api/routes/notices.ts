@@ -9,6 +9,7 @@ import {
   withdrawNotice,
 } from "../../domain/notices/notices";
 import { MIN_PERIOD_DAYS, NOTICE_STATES } from "../../domain/notices/state";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
@@ -152,6 +153,9 @@ noticesRoutes.openapi(
         state: State.optional(),
         year: z.coerce.number().int().min(2014, "年度超出范围").max(2035, "年度超出范围").optional(),
         q: z.string().max(100).optional(),
+        updatedSince: z.string().max(40).optional().openapi({
+          description: "只要此时间之后发布、变更或撤回的（ISO 8601，如 2026-11-01T00:00:00+08:00）",
+        }),
         page: z.coerce.number().int().min(1).default(1),
         pageSize: z.coerce.number().int().min(1).max(100, "每页最多 100 条").default(20),
       }),
@@ -170,8 +174,15 @@ noticesRoutes.openapi(
     },
   }),
   async (c) => {
-    const { page, pageSize, state, ...f } = c.req.valid("query");
-    return c.json(await listNotices(c.var.db, { ...f, state: state as never }, { page, pageSize }), 200);
+    const { page, pageSize, state, updatedSince, ...f } = c.req.valid("query");
+    return c.json(
+      await listNotices(
+        c.var.db,
+        { ...f, state: state as never, updatedSince: parseUpdatedSince(updatedSince) },
+        { page, pageSize },
+      ),
+      200,
+    );
   },
 );
 

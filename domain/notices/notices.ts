@@ -131,6 +131,8 @@ export interface NoticeFilters {
   year?: number;
   q?: string;
   projectId?: number;
+  /** Only notices published, amended (superseded) or withdrawn after this time. */
+  updatedSince?: Date | null;
   /** Staff see drafts too. */
   includeDrafts?: boolean;
 }
@@ -168,6 +170,7 @@ export async function listNotices(
   if (f.state) c.push(stateWhere(f.state, today));
   if (f.year) c.push(sql`extract(year FROM coalesce(n.period_start, n.created_at::date)) = ${f.year}`);
   if (f.projectId) c.push(sql`n.project_id = ${f.projectId}`);
+  if (f.updatedSince) c.push(sql`n.updated_at > ${f.updatedSince.toISOString()}::timestamptz`);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     c.push(

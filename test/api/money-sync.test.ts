@@ -10,7 +10,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("updatedSince on the public lists", () => {
   it("refuses a timestamp that is not ISO 8601 with a 400 naming the parameter", async () => {
-    for (const path of ["/api/funds", "/api/projects", "/api/money/changes"]) {
+    for (const path of ["/api/funds", "/api/projects", "/api/notices", "/api/money/changes"]) {
       for (const bad of ["yesterday", "2026", "2026-13-01"]) {
         const r = await api(`${path}?updatedSince=${encodeURIComponent(bad)}`);
         expect(r.status, `${path} ${bad}`).toBe(400);
@@ -41,12 +41,47 @@ describe("updatedSince on the public lists", () => {
     expect((await api("/api/funds")).body.items.map((a: { id: number }) => a.id)).not.toContain(allocationId);
   });
 
-  it("filters the project library by updatedSince", async () => {
-    const all = await api("/api/projects");
-    expect(all.status).toBe(200);
-    expect((await api("/api/projects?updatedSince=2000-01-01")).body.total).toBe(all.body.total);
-    const future = new Date(Date.now() + 60_000).toISOString();
-    expect((await api(`/api/projects?updatedSince=${encodeURIComponent(future)}`)).body.total).toBe(0);
+  it("filters the project library and the notices by updatedSince", async () => {
+    const { pub, v } = await trail("100000.00", "60000.00");
+    const project = await pub.call("/api/projects", {
+      method: "POST",
+      json: {
+        name: "村道硬化工程",
+        year: 2026,
+        district: v.district,
+        town: v.town,
+        village: v.village,
+        categoryCode: "industry",
+      },
+    });
+    expect(project.status).toBe(201);
+    const notice = await pub.call("/api/notices", {
+      method: "POST",
+      json: {
+        title: "关于村道硬化工程安排的公示",
+        district: v.district,
+        town: v.town,
+        projectName: "村道硬化工程",
+        location: v.town,
+        content: "硬化村道 2 公里",
+        subsidyStandard: "据实补助",
+        funding: "市级财政专项扶贫资金 30 万元",
+        periodText: "2026年12月至2027年6月",
+        implementer: "镇人民政府",
+        performanceTarget: "方便 300 人出行",
+        povertyMechanism: "务工收入",
+        supervisionPhone: "12317",
+      },
+    });
+    expect(notice.status, notice.text).toBe(201);
+    for (const path of ["/api/projects", "/api/notices"]) {
+      const all = await api(path);
+      expect(all.status).toBe(200);
+      expect(all.body.total, path).toBeGreaterThan(0);
+      expect((await api(`${path}?updatedSince=2000-01-01`)).body.total).toBe(all.body.total);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      expect((await api(`${path}?updatedSince=${encodeURIComponent(future)}`)).body.total).toBe(0);
+    }
   });
 });
 
