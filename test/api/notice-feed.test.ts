@@ -22,9 +22,8 @@ const notice = {
 };
 
 async function feed(): Promise<string> {
-  const res = await (GET as (ctx: unknown) => Promise<Response>)({
-    url: new URL("http://127.0.0.1/feeds/notices.xml"),
-  });
+  const url = new URL("http://127.0.0.1/feeds/notices.xml");
+  const res = await (GET as (ctx: unknown) => Promise<Response>)({ url, request: new Request(url) });
   expect(res.status).toBe(200);
   return res.text();
 }
