@@ -156,25 +156,14 @@ function headerColumns(record: string[]): Column[] {
   return columns;
 }
 
-/** The file's text a slice at a time: UTF-8 (BOM dropped) when the bytes are valid UTF-8, else GBK. */
+/** The file's text a slice at a time: UTF-8 when the bytes are valid UTF-8, else GBK (the BOM is dropped). */
 function decodedSlices(buf: Uint8Array): { encoding: "utf-8" | "gbk"; slices: () => Generator<string> } {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const encoding = isUtf8(bytes) ? "utf-8" : "gbk";
   function* slices() {
-    const decoder =
-      encoding === "utf-8"
-        ? (() => {
-            const d = new TextDecoder("utf-8");
-            return { write: (b: Buffer) => d.decode(b, { stream: true }), end: () => d.decode() };
-          })()
-        : iconv.getDecoder("gb18030");
-    let first = true;
+    const decoder = iconv.getDecoder(encoding === "utf-8" ? "utf8" : "gb18030");
     for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
-      let text = decoder.write(bytes.subarray(at, at + SLICE_BYTES));
-      if (first && text) {
-        text = text.replace(/^\uFEFF/, "");
-        first = false;
-      }
+      const text = decoder.write(bytes.subarray(at, at + SLICE_BYTES));
       if (text) yield text;
     }
     const rest = decoder.end();
