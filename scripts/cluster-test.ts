@@ -175,7 +175,7 @@ async function evidenceOne() {
     },
     body,
   );
-  if (!r || r.status !== 201) {
+  if (r?.status !== 201) {
     t.evidence--;
     if (r && r.status !== 409) fail(`evidence ${t.number}: HTTP ${r?.status} ${r?.body.toString().slice(0, 200)}`);
   }

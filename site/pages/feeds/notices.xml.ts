@@ -28,7 +28,12 @@ export const GET: APIRoute = async ({ url, request }) => {
   // An entry is updated when its notice changes publicly: amended (a later notice replaces it) or
   // withdrawn; the feed when any entry is. Times are Beijing time, so they sort as text.
   const iso = (local: string | null) => (local ? `${local.replace(" ", "T")}:00+08:00` : EPOCH);
-  const updated = iso(details.map((n) => n.changedAt ?? "").reduce((a, b) => (b > a ? b : a), "") || null);
+  const updated = iso(
+    details
+      .map((n) => n.changedAt ?? "")
+      .sort()
+      .at(-1) || null,
+  );
   const self = `${origin}/feeds/notices.xml${district ? `?district=${encodeURIComponent(district)}` : ""}`;
   const entries = details
     .map((n) => {
