@@ -414,7 +414,8 @@ moneyRoutes.openapi(
     method: "get",
     path: "/money/progress",
     tags: ["资金到户"],
-    summary: "拨付率（已拨付 ÷ 已分配）和到户率（已发放到户 ÷ 拨付到户）按区县、年度、类别或到户项目（programme，只有已发放到户金额）汇总",
+    summary:
+      "拨付率（已拨付 ÷ 已分配）和到户率（已发放到户 ÷ 拨付到户）按区县、年度、类别或到户项目（programme，只有已发放到户金额）汇总",
     request: {
       query: z.object({
         groupBy: z.enum(PROGRESS_GROUPS).default("district"),
