@@ -3,11 +3,15 @@ import { env } from "../lib/env";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "./context";
 
-/** The CSV file of an import request: multipart/form-data (file field) or a text/csv body, size-capped. */
+/**
+ * The CSV file of an import request: multipart/form-data (file field) or a text/csv (or
+ * application/octet-stream) body, refused past MAX_UPLOAD_BYTES before it is read when its length says so.
+ */
 export async function uploadedCsv(c: Context<AppEnv>): Promise<{ buf: Uint8Array; fileName: string }> {
   const max = env().MAX_UPLOAD_BYTES;
   const tooLarge = () =>
     new AppError("PAYLOAD_TOO_LARGE", `文件过大：上限为 ${Math.floor(max / 1048576)} MB`, { maxBytes: max });
+  if (Number(c.req.header("content-length") ?? "0") > max) throw tooLarge();
   const type = c.req.header("content-type") ?? "";
   if (/^multipart\/form-data/i.test(type)) {
     const form = await c.req.formData();
@@ -17,7 +21,7 @@ export async function uploadedCsv(c: Context<AppEnv>): Promise<{ buf: Uint8Array
     if (file.size > max) throw tooLarge();
     return { buf: new Uint8Array(await file.arrayBuffer()), fileName: file.name || "upload.csv" };
   }
-  if (/^text\/csv/i.test(type)) {
+  if (/^(text\/csv|application\/octet-stream)/i.test(type)) {
     const buf = new Uint8Array(await c.req.arrayBuffer());
     if (buf.byteLength > max) throw tooLarge();
     return { buf, fileName: "upload.csv" };

@@ -19,9 +19,9 @@ import { resolveFundFilters } from "../../domain/funds/filters";
 import { importAllocations } from "../../domain/funds/import";
 import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input";
 import { notModified, type Validator, validatorHeaders } from "../../lib/conditional-get";
-import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
+import { uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
 
@@ -370,29 +370,7 @@ fundsRoutes.openapi(
     },
   }),
   async (c) => {
-    const max = env().MAX_UPLOAD_BYTES;
-    const length = Number(c.req.header("content-length") ?? "0");
-    if (length > max)
-      throw new AppError("PAYLOAD_TOO_LARGE", `文件过大：上限为 ${Math.floor(max / 1048576)} MB`, { maxBytes: max });
-    const type = c.req.header("content-type") ?? "";
-    let bytes: Uint8Array;
-    let fileName = "upload.csv";
-    if (type.startsWith("multipart/form-data")) {
-      const form = await c.req.formData();
-      const file = form.get("file");
-      if (!(file instanceof File))
-        throw new AppError("VALIDATION_FAILED", "请在 file 字段上传 CSV 文件", [{ path: "file", message: "缺少文件" }]);
-      if (file.size > max)
-        throw new AppError("PAYLOAD_TOO_LARGE", `文件过大：上限为 ${Math.floor(max / 1048576)} MB`, { maxBytes: max });
-      bytes = new Uint8Array(await file.arrayBuffer());
-      fileName = file.name || fileName;
-    } else if (type.startsWith("text/csv") || type.startsWith("application/octet-stream")) {
-      bytes = new Uint8Array(await c.req.arrayBuffer());
-    } else {
-      throw new AppError("UNSUPPORTED_MEDIA_TYPE", "请以 multipart/form-data（file 字段）或 text/csv 上传");
-    }
-    if (bytes.byteLength > max)
-      throw new AppError("PAYLOAD_TOO_LARGE", `文件过大：上限为 ${Math.floor(max / 1048576)} MB`, { maxBytes: max });
+    const { buf: bytes, fileName } = await uploadedCsv(c);
     const r = await importAllocations(c.var.db, bytes, { fileName, actorId: c.var.staff.userId });
     return c.json({ batchId: r.batchId, encoding: r.encoding, count: r.count, total: r.total }, 201);
   },

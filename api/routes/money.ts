@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { getAllocation } from "../../domain/funds/allocations";
 import { checkOwnSubsidies, reportMissingPayment } from "../../domain/money/check";
 import {
@@ -16,9 +15,8 @@ import { correctHouseholdPayment, createHouseholdPayment, withdrawHouseholdPayme
 import { stuckMoney } from "../../domain/money/stuck";
 import { allocationTrail, districtIdByName, PROGRESS_GROUPS, progressSummary } from "../../domain/money/trail";
 import { villagePage } from "../../domain/money/villages";
-import { env } from "../../lib/env";
-import { AppError } from "../../lib/errors";
-import { type AppEnv, createRouter, IdParam, jsonContent } from "../context";
+import { createRouter, IdParam, jsonContent } from "../context";
+import { uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 import { clientOf } from "../middleware/client";
@@ -307,19 +305,6 @@ moneyRoutes.openapi(
     return c.json({ batchId: r.batchId, encoding: r.encoding, count: r.count, total: r.total }, 201);
   },
 );
-
-async function uploadedCsv(c: Context<AppEnv>): Promise<{ buf: Uint8Array; fileName: string }> {
-  const type = c.req.header("content-type") ?? "";
-  if (/^multipart\/form-data/i.test(type)) {
-    const form = await c.req.formData();
-    const file = form.get("file");
-    if (!file || typeof file === "string") throw new AppError("VALIDATION_FAILED", "请在 file 字段上传 CSV 文件");
-    if (file.size > env().MAX_UPLOAD_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "文件太大");
-    return { buf: new Uint8Array(await file.arrayBuffer()), fileName: file.name || "upload.csv" };
-  }
-  if (/^text\/csv/i.test(type)) return { buf: new Uint8Array(await c.req.arrayBuffer()), fileName: "upload.csv" };
-  throw new AppError("UNSUPPORTED_MEDIA_TYPE", "请以 multipart/form-data（file 字段）或 text/csv 上传");
-}
 
 // --------------------------------------------------------------------------------- 查询本人补贴 (public)
 moneyRoutes.openapi(
