@@ -4,6 +4,7 @@ import { LIST_KINDS } from "../../domain/money/labels";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
+import { Day } from "../money-fields";
 
 // 公示名单 (识别 / 退出 / 危房改造 / 分红): a notice that carries a list of households. Publishing follows
 // the notice rules (at least 10 days, objections through the hotline); the household rows are public only
@@ -14,7 +15,6 @@ const publisherForWrites = requireStaffForWrites("publisher", "admin");
 beneficiaryListsRoutes.use("/beneficiary-lists", publisherForWrites);
 beneficiaryListsRoutes.use("/beneficiary-lists/*", publisherForWrites);
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
 const Kind = z.enum(LIST_KINDS, { message: `名单类型应为 ${LIST_KINDS.join("、")} 之一` }).openapi({
   description: "identify 贫困户识别 | exit 贫困户退出 | housing 危房改造 | dividend 收益分红",
 });

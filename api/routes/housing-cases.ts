@@ -18,6 +18,7 @@ import { AppError } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
+import { Day, moneyAmount, Reason } from "../money-fields";
 
 // 危房改造 cases. The public reads follow the privacy module: a case (masked 户主 name) only while one of
 // its 公示 notices is public (period, open objections, retention), otherwise counts per stage with small
@@ -28,12 +29,7 @@ const publisherForWrites = requireStaffForWrites("publisher", "admin");
 housingCasesRoutes.use("/housing-cases", publisherForWrites);
 housingCasesRoutes.use("/housing-cases/*", publisherForWrites);
 
-const Money = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .openapi({ description: "金额（元），字符串，最多两位小数", example: "30000.00", type: "string" });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
-const Reason = z.string().trim().min(2, "请写明原因（至少 2 个字）").max(500);
+const Money = moneyAmount("30000.00");
 const Grade = z.enum(["C", "D"], { message: "鉴定等级应为 C 或 D" });
 const Method = z.enum(CASE_METHODS, { message: `改造方式应为 ${CASE_METHODS.join("、")} 之一` }).openapi({
   description: "repair 修缮加固 | rebuild 翻建 | new 新建 | replace 置换",

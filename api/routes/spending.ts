@@ -10,6 +10,7 @@ import {
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaffForWrites } from "../middleware/auth";
+import { Day, moneyAmount, Reason } from "../money-fields";
 
 // 支出 on a project: public reads (the payee is a company or unit, public by rule), publisher writes as
 // versions with reasons.
@@ -19,12 +20,7 @@ const publisherForWrites = requireStaffForWrites("publisher", "admin");
 spendingRoutes.use("/spending", publisherForWrites);
 spendingRoutes.use("/spending/*", publisherForWrites);
 
-const Money = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .openapi({ description: "金额（元），字符串，最多两位小数", example: "120000.00", type: "string" });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
-const Reason = z.string().trim().min(2, "请写明原因（至少 2 个字）").max(500);
+const Money = moneyAmount("120000.00");
 const Stage = z.enum(PROJECT_STAGES, { message: `阶段应为 ${PROJECT_STAGES.join("、")} 之一` }).openapi({
   description: "该笔支出对应的项目阶段：reserve | approved | implementing | accepted | maintenance | distribution",
 });
