@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { Meilisearch } from "meilisearch";
+import { Meilisearch, type Settings } from "meilisearch";
 import { type Db, rows } from "../db/client";
 import { SEARCH_TYPES, type SearchDocument, type SearchType } from "./contract";
 import {
@@ -34,7 +34,7 @@ export interface MeiliDocument {
   district: string | null;
 }
 
-export const MEILI_SETTINGS = {
+export const MEILI_SETTINGS: Settings = {
   searchableAttributes: ["title", "keywords", "district", "body"],
   filterableAttributes: ["type", "year", "district"],
   sortableAttributes: ["dateSort"],
@@ -150,11 +150,7 @@ export function createMeiliTransport(opts: {
           .then(() => true)
           .catch(() => false);
         if (!exists) await admin.createIndex(uid, { primaryKey: "key" }).waitTask(wait);
-        await admin
-          .index(uid)
-          // biome-ignore lint/suspicious/noExplicitAny: the client's settings type lags the server's (facetSearch, localizedAttributes)
-          .updateSettings(MEILI_SETTINGS as any)
-          .waitTask(wait);
+        await admin.index(uid).updateSettings(MEILI_SETTINGS).waitTask(wait);
       })();
       p.catch(() => ready.delete(uid));
       ready.set(uid, p);
