@@ -347,38 +347,33 @@ export async function seedFundsDemo(db: Db) {
               )
             )
               continue;
-            const [cat, use] = VILLAGE_USES[Math.floor(rand() * VILLAGE_USES.length)];
-            values.push({
+            // This document's allocation to the town itself (villageId null) or to one of its villages.
+            const allocation = (
+              villageId: number | null,
+              categoryCode: string,
+              amount: string,
+              purpose: string,
+            ): Row => ({
               year,
               level,
               fundName: fundName(level, year, d.district),
               docNumber: doc,
               districtId: d.districtId,
               townId: t.id,
-              villageId: null,
-              categoryCode: cat,
-              amount: `${100000 + Math.floor(rand() * 90) * 10000}.00`,
-              purpose: `${t.name}${use}`,
+              villageId,
+              categoryCode,
+              amount,
+              purpose,
               publishedOn: published,
               isDemo: true,
             });
+            const [cat, use] = VILLAGE_USES[Math.floor(rand() * VILLAGE_USES.length)];
+            values.push(allocation(null, cat, `${100000 + Math.floor(rand() * 90) * 10000}.00`, `${t.name}${use}`));
             if (level === "central" || level === "city") {
               for (const v of t.villages.slice(0, level === "central" ? 3 : 2)) {
                 const [vc, vu] = VILLAGE_USES[Math.floor(rand() * VILLAGE_USES.length)];
-                values.push({
-                  year,
-                  level,
-                  fundName: fundName(level, year, d.district),
-                  docNumber: doc,
-                  districtId: d.districtId,
-                  townId: t.id,
-                  villageId: v.id,
-                  categoryCode: vc,
-                  amount: `${20000 + Math.floor(rand() * 480) * 1000}.${rand() < 0.3 ? "50" : "00"}`,
-                  purpose: `${v.name}${vu}`,
-                  publishedOn: published,
-                  isDemo: true,
-                });
+                const amount = `${20000 + Math.floor(rand() * 480) * 1000}.${rand() < 0.3 ? "50" : "00"}`;
+                values.push(allocation(v.id, vc, amount, `${v.name}${vu}`));
               }
             }
           }
