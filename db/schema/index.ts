@@ -1,6 +1,7 @@
 // The whole schema, one module per domain. Add a domain's tables here.
 
 export * from "./archive";
+export * from "./asset-income";
 export * from "./asset-inspections";
 export * from "./evidence";
 export * from "./files";

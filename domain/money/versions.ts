@@ -3,11 +3,17 @@ import { type Db, rows } from "../../db/client";
 import { appendAudit } from "../audit/audit-log";
 
 // The public version history of the money trail (disbursements, spending, households, household
-// payments, 危房改造 cases): each record's first version, every correction and every withdrawal is a
-// row with a snapshot of the PUBLIC fields and the reason; the audit record is written with it, in the
-// caller's transaction.
+// payments, 危房改造 cases, asset income): each record's first version, every correction and every
+// withdrawal is a row with a snapshot of the PUBLIC fields and the reason; the audit record is written
+// with it, in the caller's transaction.
 
-export type MoneySubject = "disbursement" | "spending" | "household" | "household_payment" | "housing_case";
+export type MoneySubject =
+  | "disbursement"
+  | "spending"
+  | "household"
+  | "household_payment"
+  | "housing_case"
+  | "asset_income";
 export type VersionKind = "original" | "correction" | "withdrawal";
 
 export interface MoneyVersion {

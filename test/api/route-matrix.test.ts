@@ -39,6 +39,8 @@ const ANONYMOUS = new Set([
   "GET /api/housing-cases/:id",
   "GET /api/beneficiary-lists/:id",
   "GET /api/projects/:id/inspections",
+  "GET /api/projects/:id/income",
+  "GET /api/projects/:id/income/:year",
   "GET /api/projects",
   "GET /api/assets",
   "POST /api/payments/check",
