@@ -37,6 +37,7 @@ const ANONYMOUS = new Set([
   "GET /api/spending/:id",
   "GET /api/housing-cases",
   "GET /api/housing-cases/:id",
+  "GET /api/beneficiary-lists",
   "GET /api/beneficiary-lists/:id",
   "GET /api/projects/:id/inspections",
   "GET /api/projects/:id/income",
