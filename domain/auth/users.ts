@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { units, users } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
 import { hashPassword, passwordProblem } from "./passwords";
@@ -131,16 +133,17 @@ export async function listUsers(db: Db) {
 }
 
 export async function listUnits(db: Db) {
-  return rows<{ id: number; code: string; name: string; level: string; kind: string }>(
+  return rows<SqlRow<typeof units, "id" | "code" | "name" | "level" | "kind">>(
     db,
-    sql`SELECT id, code, name, level, kind FROM units ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, id`,
+    sql`SELECT ${units.id}, ${units.code}, ${units.name}, ${units.level}, ${units.kind} FROM ${units}
+        ORDER BY CASE ${units.level} WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, ${units.id}`,
   );
 }
 
 export async function passwordHashOf(db: Db, userId: number): Promise<string | null> {
-  const [r] = await rows<{ password_hash: string | null }>(
+  const [r] = await rows<SqlRow<typeof users, "password_hash">>(
     db,
-    sql`SELECT password_hash FROM users WHERE id = ${userId}`,
+    sql`SELECT ${users.passwordHash} FROM ${users} WHERE ${users.id} = ${userId}`,
   );
   return r?.password_hash ?? null;
 }

@@ -1,5 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { customPlan, type Db, rows } from "../../db/client";
+import { categories, districts, units } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { AppError } from "../../lib/errors";
 import { ticketScope } from "../access/ticket-scope";
 import { auditFor } from "../audit/audit-log";
@@ -391,13 +393,20 @@ export async function dispatchTargets(
 
 /** Choices for the queue's filter form. */
 export async function filterOptions(db: Db) {
-  const [categories, districts, units] = await Promise.all([
-    rows<{ code: string; name: string }>(db, sql`SELECT code, name FROM categories ORDER BY sort, code`),
-    rows<{ id: number; name: string }>(db, sql`SELECT id, name FROM districts ORDER BY sort, id`),
-    rows<{ id: number; name: string }>(
+  const [categoryRows, districtRows, unitRows] = await Promise.all([
+    rows<SqlRow<typeof categories, "code" | "name">>(
       db,
-      sql`SELECT id, name FROM units WHERE kind <> 'hotline' ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, id`,
+      sql`SELECT ${categories.code}, ${categories.name} FROM ${categories} ORDER BY ${categories.sort}, ${categories.code}`,
+    ),
+    rows<SqlRow<typeof districts, "id" | "name">>(
+      db,
+      sql`SELECT ${districts.id}, ${districts.name} FROM ${districts} ORDER BY ${districts.sort}, ${districts.id}`,
+    ),
+    rows<SqlRow<typeof units, "id" | "name">>(
+      db,
+      sql`SELECT ${units.id}, ${units.name} FROM ${units} WHERE ${units.kind} <> 'hotline'
+          ORDER BY CASE ${units.level} WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, ${units.id}`,
     ),
   ]);
-  return { categories, districts, units };
+  return { categories: categoryRows, districts: districtRows, units: unitRows };
 }

@@ -3,6 +3,7 @@ import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { type Db, rows } from "../../db/client";
 import { ticketEvidence, tickets } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { AppError } from "../../lib/errors";
 import { maxImagePixels, maxImagePixelsLabel, withDecodeSlot } from "../../lib/image-decode";
 import { log } from "../../lib/log";
@@ -297,7 +298,10 @@ export async function addEvidenceToTicket(
   if (uploads.length === 0) {
     throw new AppError("VALIDATION_FAILED", "请选择要上传的证据材料", [{ path: "evidence", message: "没有文件" }]);
   }
-  const [t] = await rows<{ status: string }>(db, sql`SELECT status FROM tickets WHERE id = ${ticketId}`);
+  const [t] = await rows<SqlRow<typeof tickets, "status">>(
+    db,
+    sql`SELECT ${tickets.status} FROM ${tickets} WHERE ${tickets.id} = ${ticketId}`,
+  );
   if (!t) throw new AppError("NOT_FOUND", "工单编号或查询码不正确");
   if (isTicketStatus(t.status)) assertTransition(t.status, "message", { actor: "reporter" });
   const already = await countEvidence(db, ticketId);
@@ -308,9 +312,9 @@ export async function addEvidenceToTicket(
     uploads,
     (attach) =>
       db.transaction(async (tx) => {
-        const [locked] = await rows<{ status: string }>(
+        const [locked] = await rows<SqlRow<typeof tickets, "status">>(
           tx,
-          sql`SELECT status FROM tickets WHERE id = ${ticketId} FOR UPDATE`,
+          sql`SELECT ${tickets.status} FROM ${tickets} WHERE ${tickets.id} = ${ticketId} FOR UPDATE`,
         );
         if (isTicketStatus(locked.status)) assertTransition(locked.status, "message", { actor: "reporter" });
         const now = await countEvidence(tx, ticketId);

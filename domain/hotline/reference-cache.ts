@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { categories, districts, towns, units, villages } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import type { UnitRef } from "./routing";
 
 // Reference data the intake path needs (places, units, categories), held in memory for a minute so a
@@ -22,24 +24,29 @@ export function referenceData(db: Db): Promise<RefPlace> {
   if (cache && Date.now() - cache.at < TTL_MS) return cache.data;
   const data = (async () => {
     const [ds, ts, vs, us, cs] = await Promise.all([
-      rows<{ id: number; code: string; name: string }>(db, sql`SELECT id, code, name FROM districts`),
-      rows<{ id: number; district_id: number; name: string }>(db, sql`SELECT id, district_id, name FROM towns`),
-      rows<{ id: number; town_id: number; name: string }>(db, sql`SELECT id, town_id, name FROM villages`),
-      rows<{
-        id: number;
-        code: string;
-        name: string;
-        level: string;
-        kind: string;
-        district_id: number | null;
-        town_id: number | null;
-      }>(db, sql`SELECT id, code, name, level, kind, district_id, town_id FROM units`),
-      rows<{ code: string; name: string; lead_unit_code: string }>(
+      rows<SqlRow<typeof districts, "id" | "code" | "name">>(
         db,
-        sql`SELECT code, name, lead_unit_code FROM categories ORDER BY sort`,
+        sql`SELECT ${districts.id}, ${districts.code}, ${districts.name} FROM ${districts}`,
+      ),
+      rows<SqlRow<typeof towns, "id" | "district_id" | "name">>(
+        db,
+        sql`SELECT ${towns.id}, ${towns.districtId}, ${towns.name} FROM ${towns}`,
+      ),
+      rows<SqlRow<typeof villages, "id" | "town_id" | "name">>(
+        db,
+        sql`SELECT ${villages.id}, ${villages.townId}, ${villages.name} FROM ${villages}`,
+      ),
+      rows<SqlRow<typeof units, "id" | "code" | "name" | "level" | "kind" | "district_id" | "town_id">>(
+        db,
+        sql`SELECT ${units.id}, ${units.code}, ${units.name}, ${units.level}, ${units.kind}, ${units.districtId}, ${units.townId}
+            FROM ${units}`,
+      ),
+      rows<SqlRow<typeof categories, "code" | "name" | "lead_unit_code">>(
+        db,
+        sql`SELECT ${categories.code}, ${categories.name}, ${categories.leadUnitCode} FROM ${categories} ORDER BY ${categories.sort}`,
       ),
     ]);
-    const units = new Map(
+    const byCode = new Map(
       us.map((u) => [
         u.code,
         {
@@ -57,8 +64,8 @@ export function referenceData(db: Db): Promise<RefPlace> {
       districts: new Map(ds.map((d) => [d.name, d])),
       towns: ts.map((t) => ({ id: t.id, districtId: t.district_id, name: t.name })),
       villages: vs.map((v) => ({ id: v.id, townId: v.town_id, name: v.name })),
-      units,
-      unitsById: new Map([...units.values()].map((u) => [u.id, u])),
+      units: byCode,
+      unitsById: new Map([...byCode.values()].map((u) => [u.id, u])),
       categories: new Map(cs.map((c) => [c.code, { code: c.code, name: c.name, leadUnitCode: c.lead_unit_code }])),
     };
   })();

@@ -1,6 +1,7 @@
 import { asc, type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import { categories, districts, units } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { type CsvCell, csvDocument } from "../../lib/csv";
 import { AppError } from "../../lib/errors";
 
@@ -140,18 +141,18 @@ export async function parseStatsFilters(db: Db, p: URLSearchParams): Promise<Sta
   }
   const district = p.get("district")?.trim();
   if (district) {
-    const [d] = await rows<{ code: string }>(
+    const [d] = await rows<SqlRow<typeof districts, "code">>(
       db,
-      sql`SELECT code FROM districts WHERE code = ${district} OR name = ${district}`,
+      sql`SELECT ${districts.code} FROM ${districts} WHERE ${districts.code} = ${district} OR ${districts.name} = ${district}`,
     );
     if (!d) throw bad("district 不是已知的区县", "district");
     f.district = d.code;
   }
   const category = p.get("category")?.trim();
   if (category) {
-    const [c] = await rows<{ code: string }>(
+    const [c] = await rows<SqlRow<typeof categories, "code">>(
       db,
-      sql`SELECT code FROM categories WHERE code = ${category} OR name = ${category}`,
+      sql`SELECT ${categories.code} FROM ${categories} WHERE ${categories.code} = ${category} OR ${categories.name} = ${category}`,
     );
     if (!c) throw bad("category 不是已知的问题类别", "category");
     f.category = c.code;
