@@ -33,6 +33,8 @@ const ANONYMOUS = new Set([
   "GET /api/money/stuck",
   "GET /api/villages/:id",
   "GET /api/money/changes",
+  "GET /api/money/datapackage.json",
+  "GET /api/money/exports/:file",
   "GET /api/spending",
   "GET /api/spending/:id",
   "GET /api/housing-cases",
