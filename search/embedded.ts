@@ -21,13 +21,17 @@ import {
   orderLexemes,
   parseQuery,
   SAMPLE_LEVELS,
+  SAMPLED_LEVEL_STEP,
   SHORT_RANK_TSQUERY,
+  SHORTEST_RANK_TSQUERY,
   sampleLevel,
   sampleLexemes,
   sampleTsquery,
   snippetHtml,
   titleLexemes,
+  tsqueryAt,
   tsvectorLength,
+  usableLevel,
 } from "./text";
 
 // The embedded backend: the index is a table in the application's own database (PGlite or the
@@ -47,11 +51,12 @@ export function toRow(doc: SearchDocument) {
   const year = doc.year ?? (doc.date ? Number(doc.date.slice(0, 4)) : null);
   const facets = facetLexemes({ type: doc.type, year, district: doc.district });
   const segment = memoSegmenter();
+  const level = sampleLevel(doc.type, String(doc.id));
   // Scoring reads only this (for a bounded number of matches): the title's and keywords' words.
   const rankTsv = buildTsvector({ title, body: "", keywords }, { pairs: false, segment });
   const extra = [
     ...facets,
-    ...sampleLexemes(sampleLevel(doc.type, String(doc.id))),
+    ...sampleLexemes(level),
     ...orderLexemes({ rankLength: tsvectorLength(rankTsv), date: doc.date }),
     ...titleLexemes({ title, keywords }, segment),
   ];
@@ -65,8 +70,9 @@ export function toRow(doc: SearchDocument) {
     date: doc.date,
     year,
     district: doc.district,
-    // Plus the facet, sample, order and title lexemes (search/text.ts), matched by the same GIN index.
-    tsv: sql`${buildTsvector({ title, body, keywords }, { extra, segment })}::tsvector`,
+    // Plus the facet, sample, order and title lexemes and the sampled postings (search/text.ts), matched
+    // by the same GIN index.
+    tsv: sql`${buildTsvector({ title, body, keywords }, { extra, segment, sampleLevel: level })}::tsvector`,
     rankTsv: sql`${rankTsv}::tsvector`,
   };
 }
@@ -186,43 +192,49 @@ async function tableSize(tx: Db): Promise<number> {
 }
 
 /** One sample level's matches (at most `cap` read), grouped by (type, year, district). */
-async function countLevel(tx: Db, matchQuery: string, level: number, cap: number) {
-  const tsquery = level === 0 ? `${matchQuery}` : `( ${matchQuery} ) & ${sampleTsquery(level)}`;
+async function countLevel(tx: Db, matchAt: (level: number) => string, level: number, cap: number) {
   const groups = await rows<{ type: string; year: number | null; district: string | null; n: number }>(
     tx,
     customPlan(sql`SELECT m.doc_type AS type, m.year, m.district, count(*)::int AS n
-      FROM (SELECT doc_type, year, district FROM search_documents WHERE tsv @@ ${tsquery}::tsquery LIMIT ${cap}) m
+      FROM (SELECT doc_type, year, district FROM search_documents WHERE tsv @@ ${matchAt(level)}::tsquery LIMIT ${cap}) m
       GROUP BY m.doc_type, m.year, m.district`),
   );
   return { level, c: groups.reduce((sum, g) => sum + g.n, 0), groups };
 }
 
+/** The count's probes read at most this many times the threshold of rows each. */
+export const COUNT_CAP_FACTOR = 5;
+
 /**
- * Count a query's matches with work bounded by the threshold, not by the number of matches. Sample level j
- * (see sampleLevel() in search/text.ts) holds about one document in 2^j, and each level holds the ones
- * above it, so a level's matches are a uniform sample of the query's. Each probe reads one level's
- * matches, at most cap = 4 × threshold rows, in one GIN scan:
- *   - the first probe reads the lowest level whose documents, all of them, number at most cap by the
- *     table's last statistics (every level when there are none yet);
+ * Count a query's matches with work bounded by the threshold, not by the number of matches or the size
+ * of the index. Sample level j (see sampleLevel() in search/text.ts) holds about one document in 2^j,
+ * and each level holds the ones above it, so a level's matches are a uniform sample of the query's;
+ * `matchAt(j)` is the query over level j's sampled postings (j = 0, 2, 4, …; see sampledLevels()), so a
+ * probe reads only the sample's share of each posting list. Each probe reads one level's matches, at
+ * most cap = COUNT_CAP_FACTOR × threshold rows, in one GIN scan:
+ *   - the first probe reads the lowest usable level whose documents, all of them, number at most cap by
+ *     the table's last statistics (every level when there are none yet);
  *   - a level with more than `threshold` matches (and fewer than cap, so all of them were read) answers:
  *     the total is estimated as c × 2^j, each facet count likewise; its relative standard error is about
  *     1/√c, under 3.2 % (docs/benchmarks.md gives the measured error);
  *   - a level with fewer predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
- *     the level expected to hold 1.5 × threshold, or level 0 (every match) when none above would;
- *   - a level whose matches filled the cap is not a whole sample: the next probe reads a level above.
+ *     the usable level expected to hold about 2.2 × threshold (between 1.1 and 4.4 × threshold, as usable
+ *     levels differ fourfold), or level 0 (every match) when none above would;
+ *   - a level whose matches filled the cap is not a whole sample: the next probe reads the level above.
  * Level 0 read whole is every match, counted exactly (even past the threshold, within the cap), and an
  * estimate only ever comes from a level with more than `threshold` matches, so every query with at most
  * `threshold` matches is counted exactly. Usually two probes, each bounded by cap rows.
  */
-export async function countMatches(tx: Db, matchQuery: string, threshold: number): Promise<MatchCount> {
-  const cap = 4 * threshold;
+export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
+  const cap = COUNT_CAP_FACTOR * threshold;
   const size = await tableSize(tx);
-  let level = size > cap ? Math.min(SAMPLE_LEVELS, Math.ceil(Math.log2(size / cap))) : 0;
+  const step = SAMPLED_LEVEL_STEP;
+  let level = size > cap ? usableLevel(Math.ceil(Math.log2(size / cap)), "up") : 0;
   // The highest level known to have filled the cap, and the lowest known to hold at most `threshold`.
-  let full = -1;
+  let full = -step;
   let few: Awaited<ReturnType<typeof countLevel>> | undefined;
   for (;;) {
-    const probe = await countLevel(tx, matchQuery, level, cap);
+    const probe = await countLevel(tx, matchAt, level, cap);
     if (probe.c >= cap) {
       full = level;
       if (level === SAMPLE_LEVELS) return estimate(probe);
@@ -233,19 +245,20 @@ export async function countMatches(tx: Db, matchQuery: string, threshold: number
     } else {
       few = probe;
     }
-    const ceiling = few?.level ?? SAMPLE_LEVELS + 1;
-    if (full + 1 >= ceiling && few) {
+    const ceiling = few?.level ?? SAMPLE_LEVELS + step;
+    if (full + step >= ceiling && few) {
       // A level that filled the cap right below one with at most `threshold` (unlikely, as each level
-      // holds about half the one below): the upper one's sample, never below what the lower one proved.
+      // holds about a quarter of the one below): the upper one's sample, never below what the lower one
+      // proved.
       const upper = estimate(few);
       return { ...upper, total: Math.max(upper.total, cap) };
     }
     if (probe.c >= cap) {
-      // Not a whole sample: two levels up (a quarter of it) unless that passes a level already read.
-      level = Math.min(ceiling - 1, level + 2);
+      level = Math.min(ceiling - step, level + step);
     } else {
       const predicted = Math.max(probe.c, 1) * 2 ** level;
-      level = Math.min(level - 1, Math.max(full + 1, Math.floor(Math.log2(predicted / (1.5 * threshold))), 0));
+      const target = usableLevel(Math.round(Math.log2(predicted / (2.2 * threshold)) / step) * step, "down");
+      level = Math.min(level - step, Math.max(full + step, target, 0));
     }
   }
 }
@@ -295,8 +308,9 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
 
 /**
  * Best first, over `pool`: every match when they were counted exactly, else those in a sample level
- * (see query()) plus, through `shortQuery`, every match whose title and keywords are short ('#r:0', see
- * orderLexemes()) and hold every query word, the class ts_rank puts first. In three tiers, each
+ * (see query()) plus, through `shortQuery`, the matches whose title and keywords are short ('#r:0', see
+ * orderLexemes()) and hold every query word in a four times larger sample, and those whose title and
+ * keywords are shortest ('#r:1') in full: the classes ts_rank puts first. In three tiers, each
  * computed only when the ones before fill less than the page:
  * 0. scored: of the pool's matches with every query word in their title or keywords (e: the shortest,
  *    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
@@ -431,10 +445,15 @@ async function query(
   const words = { tsquery: parsed.tsquery, inTitle: parsed.inTitle, allInTitle: parsed.allInTitle };
   // Facet filters and title words are lexemes of tsv too (search/text.ts), so one GIN index answers all.
   const facets = facetTsquery({ type: q.type, year: q.year, district: q.district });
-  const matchQuery = facets ? `( ${parsed.tsquery} ) & ${facets}` : parsed.tsquery;
+  /** The matches in sample level `level` (0: all of them), through the sampled postings. */
+  const matchAt = (level: number) => {
+    const words = level === 0 ? parsed.tsquery : tsqueryAt(parsed, level);
+    return facets ? `( ${words} ) & ${facets}` : `${words}`;
+  };
+  const matchQuery = matchAt(0);
   const offset = (q.page - 1) * q.pageSize;
   const { count, hitRows } = await withGinPlan(db, async (tx) => {
-    const count = await countMatches(tx, matchQuery, threshold);
+    const count = await countMatches(tx, matchAt, threshold);
     if (count.total === 0) return { count, hitRows: [] as PageRow[] };
     // Planned for this query's words: one matching ten documents and one matching ten thousand differ.
     const read = (page: SQL) => rows<PageRow>(tx, customPlan(page));
@@ -445,15 +464,21 @@ async function query(
       return { count, hitRows: await read(page) };
     }
     if (count.exact) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
-    // Too many matches to rank them all. Ranked: the matches in the smallest sample level expected to
-    // hold rankingPool of them (the matches counted at count.level, halved per level above, doubled per
-    // level below), with every match whose title and keywords are short and hold every query word; then
-    // the rest, newest first. The level does not depend on the page, so pages never overlap.
+    // Too many matches to rank them all. Ranked: the matches in the usable sample level expected to hold
+    // about rankingPool of them (the matches counted at count.level, a quarter per usable level above,
+    // four times per level below), with those whose title and keywords are short and hold every query
+    // word (the class ts_rank favours) from the level below, four times as many, and every match whose
+    // title and keywords are shortest and hold every query word (the class ts_rank puts first); then
+    // the rest, newest first. The levels do not depend on the page, so pages never overlap.
     const inLevel = count.total / 2 ** count.level;
-    const level = Math.min(SAMPLE_LEVELS, Math.max(0, count.level + Math.floor(Math.log2(inLevel / rankingPool))));
+    const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
+    const level = usableLevel(count.level + shift, "down");
     if (level === 0) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
-    const pool = `( ${matchQuery} ) & ${sampleTsquery(level)}`;
-    const shortQuery = `( ${matchQuery} ) & ( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY}`;
+    const pool = matchAt(level);
+    const shortLevel = level - SAMPLED_LEVEL_STEP;
+    const shortClass = `( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY}`;
+    const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
+    const shortQuery = `( ( ${matchAt(shortLevel)} ) & ${shortClass} ) | ( ( ${matchQuery} ) & ${shortestClass} )`;
     const ranked = await read(byRelevance(q, words, pool, shortQuery, count.total));
     if (ranked.length === q.pageSize) return { count, hitRows: ranked };
     const [{ n: poolSize }] = await rows<{ n: number }>(
@@ -462,7 +487,8 @@ async function query(
           SELECT ctid FROM search_documents WHERE tsv @@ ${pool}::tsquery
           UNION SELECT ctid FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery) u`),
     );
-    const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY} )`;
+    const inShort = shortLevel === 0 ? shortClass : `${sampleTsquery(shortLevel)} & ${shortClass}`;
+    const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ${inShort} ) & !( ${shortestClass} )`;
     const newest = await read(
       byDateMonths(rest, yearsToWalk(q, count), Math.max(0, offset - poolSize), q.pageSize - ranked.length),
     );

@@ -227,6 +227,8 @@ export function buildTsvector(
     extra?: string[];
     /** The segmenter to use (default segmentForIndex; see memoSegmenter). */
     segment?: (text: string) => string[];
+    /** The document's sample level: adds its sampled postings (see sampledLexeme). */
+    sampleLevel?: number;
   } = {},
 ): string {
   const segment = opts.segment ?? segmentForIndex;
@@ -263,6 +265,9 @@ export function buildTsvector(
   const parts: string[] = [];
   for (const [lex, entry] of lexemes) parts.push(`${quoteLexeme(lex)}:${entry.list.join(",")}`);
   for (const lex of opts.extra ?? []) if (!lexemes.has(lex)) parts.push(quoteLexeme(lex));
+  for (const k of sampledLevels(opts.sampleLevel ?? 0)) {
+    for (const lex of lexemes.keys()) parts.push(quoteLexeme(sampledLexeme(k, lex)));
+  }
   return parts.join(" ");
 }
 
@@ -341,21 +346,56 @@ export function sampleLexemes(level: number): string[] {
 /** The lexeme of sample level j as tsquery text (level 0, the whole index, has none). */
 export const sampleTsquery = (level: number) => quoteLexeme(`#s:${level}`);
 
+// Sampled postings: a document at sample level L carries each of its word, document-number and
+// character-pair lexemes once more per even level k (2 ≤ k ≤ L) as '#k/lexeme', without positions.
+// The query's matches in the level-k sample are then the query with every lexeme x written '#k/x'
+// (tsqueryAt): the GIN index reads only the sample's share of each word's posting list, so counting
+// and ranking from a sample cost what the sample holds, not what the whole index holds. Combining
+// the query with '#s:k' instead gives the same documents, but the index must then intersect the full
+// posting lists of the query's words, which grow with the index. Even levels only: a quarter of the
+// documents carry one copy, a sixteenth two …, a third more word lexemes in all; adjacent usable
+// levels differ fourfold. Migration 0260 adds them to rows indexed before.
+
+export const SAMPLED_LEVEL_STEP = 2;
+
+/** The levels whose sampled postings a document at `level` carries: 2, 4, … up to level. */
+export function sampledLevels(level: number): number[] {
+  const out: number[] = [];
+  for (let k = SAMPLED_LEVEL_STEP; k <= Math.min(level, SAMPLE_LEVELS); k += SAMPLED_LEVEL_STEP) out.push(k);
+  return out;
+}
+
+export const sampledLexeme = (level: number, lex: string) => `#${level}/${lex}`;
+
+/** A sample level rounded to one that has sampled postings (0, 2, 4, …), down or up. */
+export const usableLevel = (level: number, round: "down" | "up") => {
+  const clamped = Math.max(0, Math.min(SAMPLE_LEVELS, level));
+  const step = SAMPLED_LEVEL_STEP;
+  return round === "down"
+    ? Math.floor(clamped / step) * step
+    : Math.min(SAMPLE_LEVELS, Math.ceil(clamped / step) * step);
+};
+
 // Order lexemes, so that ordering can be answered from the GIN index a bounded piece at a time:
 //   '#r:0'  the document's title and keywords have at most SHORT_RANK_LEN words: the class ts_rank
-//           favours most, considered in full even when the rest of the matches are sampled;
+//           favours, considered from a larger sample than the rest when the matches are sampled;
+//   '#r:1'  at most SHORTEST_RANK_LEN words (a name, a short heading): the class ts_rank puts first,
+//           rare, considered in full even when the rest of the matches are sampled;
 //   '#m:YYYY-MM' the month the document is dated ('#m:none' when undated), so "newest first" reads
 //           the matches a month at a time from the newest.
 
 export const SHORT_RANK_LEN = 12;
+export const SHORTEST_RANK_LEN = 4;
 
 export function orderLexemes(doc: { rankLength: number; date: string | null }): string[] {
   const out = [`#m:${doc.date ? doc.date.slice(0, 7) : "none"}`];
   if (doc.rankLength <= SHORT_RANK_LEN) out.push("#r:0");
+  if (doc.rankLength <= SHORTEST_RANK_LEN) out.push("#r:1");
   return out;
 }
 
 export const SHORT_RANK_TSQUERY = quoteLexeme("#r:0");
+export const SHORTEST_RANK_TSQUERY = quoteLexeme("#r:1");
 
 /** The facet filters as a tsquery conjunction (null when there are none). */
 export function facetTsquery(f: FacetValues): string | null {
@@ -366,9 +406,14 @@ export function facetTsquery(f: FacetValues): string | null {
 // ---------------------------------------------------------------------------------------------
 // Query side
 
+/** One word of a query: a lexeme (optionally a prefix), or a word with its character pairs. */
+type Clause = { lex: string; prefix?: boolean } | { word: string; pairs: string[] };
+
 export interface ParsedQuery {
   /** tsquery input text, or null when nothing searchable is left. */
   tsquery: string | null;
+  /** The words as clauses, for the query at a sample level (tsqueryAt). */
+  clauses: Clause[];
   /**
    * Any one of the query's words in the title or keywords (the title lexemes, see titleLexemes), without
    * phrase operators so the GIN index answers it with no recheck: what tells the matches that get a
@@ -387,16 +432,34 @@ function escapeRegex(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/**
+ * A clause as tsquery text, at sample level `level` (0: the whole index). A word of three or more
+ * characters is its lexeme or its character pairs in a row; sampled, the pairs' sampled lexemes must
+ * all be there and the phrase is checked on the ordinary ones (which carry the positions).
+ */
+function renderClause(c: Clause, level: number): string {
+  const at = (lex: string) => quoteLexeme(level === 0 ? lex : sampledLexeme(level, lex));
+  if ("lex" in c) return `${at(c.lex)}${c.prefix ? ":*" : ""}`;
+  const phrase = c.pairs.map(quoteLexeme).join(" <-> ");
+  if (level === 0) return `( ${quoteLexeme(c.word)} | ${phrase} )`;
+  return `( ${at(c.word)} | ( ${c.pairs.map(at).join(" & ")} & ( ${phrase} ) ) )`;
+}
+
+/** The query's matches among the documents of sample level `level` (0, 2, 4, …; see sampledLevels). */
+export function tsqueryAt(parsed: Pick<ParsedQuery, "clauses">, level: number): string {
+  return parsed.clauses.map((c) => renderClause(c, level)).join(" & ");
+}
+
 /** Turn what a person typed into a tsquery: every word must match (AND). */
 export function parseQuery(q: string): ParsedQuery {
-  const clauses: string[] = [];
+  const clauses: Clause[] = [];
   const loose: string[] = [];
   const highlight = new Set<string>();
   const words: string[] = [];
   let rest = normalize(q);
   for (const d of findDocNumbers(rest)) {
     const issuer = d.issuer.slice(-6);
-    clauses.push(quoteLexeme(canonicalDocNumber({ ...d, issuer })));
+    clauses.push({ lex: canonicalDocNumber({ ...d, issuer }) });
     loose.push(quoteLexeme(TITLE_MARK + canonicalDocNumber({ ...d, issuer })));
     highlight.add(docNumberPattern({ ...d, issuer }));
     words.push(canonicalDocNumber({ ...d, issuer }));
@@ -411,33 +474,34 @@ export function parseQuery(q: string): ParsedQuery {
     if (onlyHan(tok)) {
       const chars = [...tok];
       if (chars.length === 1) {
-        clauses.push(`${quoteLexeme(tok)}:*`);
+        clauses.push({ lex: tok, prefix: true });
         loose.push(`${quoteLexeme(TITLE_MARK + tok)}:*`);
       } else if (chars.length === 2) {
-        clauses.push(quoteLexeme(tok));
+        clauses.push({ lex: tok });
         loose.push(quoteLexeme(TITLE_MARK + tok));
       } else {
         const pairs = chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
-        clauses.push(`( ${quoteLexeme(tok)} | ${pairs.map(quoteLexeme).join(" <-> ")} )`);
+        clauses.push({ word: tok, pairs });
         loose.push(
           `${quoteLexeme(TITLE_MARK + tok)} | ( ${pairs.map((p) => quoteLexeme(TITLE_MARK + p)).join(" & ")} )`,
         );
       }
     } else if (isHan(tok)) {
       const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
-      clauses.push(quoteLexeme(clean));
+      clauses.push({ lex: clean });
       loose.push(quoteLexeme(TITLE_MARK + clean));
     } else {
       const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
       if (clean) {
-        const prefix = /^[a-z]{3,}$/.test(clean) ? ":*" : "";
-        clauses.push(`${quoteLexeme(clean)}${prefix}`);
-        loose.push(`${quoteLexeme(TITLE_MARK + clean)}${prefix}`);
+        const prefix = /^[a-z]{3,}$/.test(clean);
+        clauses.push({ lex: clean, prefix });
+        loose.push(`${quoteLexeme(TITLE_MARK + clean)}${prefix ? ":*" : ""}`);
       }
     }
   }
   return {
-    tsquery: clauses.length ? clauses.join(" & ") : null,
+    tsquery: clauses.length ? tsqueryAt({ clauses }, 0) : null,
+    clauses,
     inTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" | ") : null,
     allInTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" & ") : null,
     highlight: [...highlight].sort((a, b) => b.length - a.length),

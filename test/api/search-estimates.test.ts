@@ -151,7 +151,7 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
     expect(new Set(seen).size).toBe(100);
   });
 
-  it("migration 0170's sample and order lexemes (for rows indexed before it) are the ones the code writes", async () => {
+  it("migrations 0170's and 0260's sample and order lexemes (for rows indexed before them) are the ones the code writes", async () => {
     const { db } = await testDatabase();
     const docs = [...manyDocs().slice(0, 40), doc({ type: "honor", id: "h1", title: "韩秀英", date: null })];
     await embeddedBackend.index(db, docs);
@@ -167,7 +167,8 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
                  ARRAY(SELECT '#s:' || k FROM generate_series(1, 20) AS k
                        WHERE (('x' || substr(md5(doc_type || ':' || doc_id), 1, 8))::bit(32)::bigint) % (1::bigint << k) = 0)
                  || ARRAY['#m:' || coalesce(to_char(date, 'YYYY-MM'), 'none')]
-                 || CASE WHEN rank_len <= 12 THEN ARRAY['#r:0'] ELSE ARRAY[]::text[] END AS sql_lexemes,
+                 || CASE WHEN rank_len <= 12 THEN ARRAY['#r:0'] ELSE ARRAY[]::text[] END
+                 || CASE WHEN rank_len <= 4 THEN ARRAY['#r:1'] ELSE ARRAY[]::text[] END AS sql_lexemes,
                  ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l LIKE '#s:%' OR l LIKE '#m:%' OR l LIKE '#r:%') AS lexemes
           FROM search_documents`,
     );
