@@ -1,13 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../seed/console";
-import { createServerDatabase } from "../support/db";
+import { type DemoServer, startDemoServer } from "./demo-server";
 
 // Who the client is, over real HTTP against the built server: the per-client limits (wrong receipts,
 // sign-in lockout, filing and upload limits) key on the socket's address, or on X-Forwarded-For only
@@ -21,69 +16,17 @@ const FILINGS = 3; // RATE_LIMIT_FILINGS
 const UPLOADS = 2; // RATE_LIMIT_UPLOADS
 const WRONG = "0000-0000-0000-0000-0000"; // a well-formed receipt that matches nothing
 
-interface Server {
-  port: number;
-  stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+type Server = DemoServer;
 
 /** The built server (SUNSHINE_BUILD_DIR, like npm start) with demo data and this configuration. */
-async function startServer(name: string, extra: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), `sunshine-${name}-`));
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
-    SEED_DEMO: "true",
-    NODE_ENV: "production",
-    LOG_LEVEL: "error",
-    WEB_CONCURRENCY: "1",
-    SUNSHINE_ENCRYPTION_KEY: "a".repeat(64),
-    SUNSHINE_HMAC_KEY: "b".repeat(64),
-    SUNSHINE_LOG_KEY: "PRIVATE+KEY+zibo.sunshine.gov.cn/log+cafae934+Ab8SkxC8VWv6H0Zi0r/9bzD/uemCRO1zrmJRXKSJFsxs",
-    ...extra,
-  };
-  delete env.DATABASE_URL;
-  if (process.env.TEST_DATABASE_URL) {
-    const base = process.env.TEST_DATABASE_URL;
-    const baseName = new URL(base).pathname.slice(1) || "postgres";
-    env.DATABASE_URL = await createServerDatabase(base, `${baseName}_${name}`);
-  }
+function startServer(name: string, extra: Record<string, string>): Promise<Server> {
   // scripts/serve.ts serves the build the browser project's set-up has just made (npm start would
   // rebuild first when a source is newer).
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
+  return startDemoServer(name, ["--import", "tsx", "scripts/serve.ts"], {
+    LOG_LEVEL: "error",
+    WEB_CONCURRENCY: "1",
+    ...extra,
   });
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} server exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${name} server did not become healthy in time`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    port,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 interface Answer {
