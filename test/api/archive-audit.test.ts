@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import { createChapter } from "../../domain/archive/yearbook";
 import { createHonor } from "../../domain/honors/honors";
+import { honourEntry } from "../support/archive";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
@@ -47,14 +48,7 @@ describe("archive writes are audited by the domain", () => {
     expect(up.status, up.text).toBe(200);
     expect(await audits("yearbook_chapter.update")).toHaveLength(1);
 
-    const entry = {
-      year: 2019,
-      kind: "individual",
-      name: "测试个人",
-      unit: "某村",
-      district: "沂源县",
-      citation: "事迹",
-    };
+    const entry = honourEntry;
     const h = await pub.call("/api/honors", { method: "POST", json: entry });
     expect(h.status, h.text).toBe(201);
     expect(await audits("honor.create")).toEqual([{ actor_id: pub.id, subject_id: String(h.body.id) }]);

@@ -9,6 +9,7 @@ import { removeImage, renditionFile } from "../../domain/archive/images";
 import { getItem } from "../../domain/archive/items";
 import { ensureFoundingDocument, FOUNDING_SLUG } from "../../domain/policies/policies";
 import { readFileBytes } from "../../storage/files";
+import { honourEntry } from "../support/archive";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
@@ -246,14 +247,7 @@ describe("photo submissions", () => {
 describe("honour roll", () => {
   it("validates the district and filters by year, district and kind", async () => {
     const pub = await staff("publisher", "city-fpb");
-    const entry = {
-      year: 2019,
-      kind: "individual",
-      name: "测试个人",
-      unit: "某村",
-      district: "沂源县",
-      citation: "事迹",
-    };
+    const entry = honourEntry;
     const unknown = await pub.call("/api/honors", { method: "POST", json: { ...entry, district: "火星区" } });
     expect(unknown.status).toBe(400);
     expect(expectEnvelope(unknown.body).message).toContain("未知的区县：“火星区”");

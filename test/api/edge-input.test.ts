@@ -4,6 +4,7 @@ import { app } from "../../api/app";
 import { rows } from "../../db/client";
 import { issueOpen311Key } from "../../domain/open311/keys";
 import { env } from "../../lib/env";
+import { housingComplaint } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 import { expectOpen311Errors, o311 } from "../support/open311";
@@ -12,15 +13,7 @@ import { expectOpen311Errors, o311 } from "../support/open311";
 // naming the field, on /api and /open311 alike; ids are range-checked; a value the database refuses is a
 // 400, never a 500; and nothing personal reaches the log on any of these paths.
 
-const complaint = {
-  kind: "complaint",
-  category: "housing",
-  title: "危房改造补助没有发放",
-  description: "我家去年申请的危房改造补助至今没有发放。",
-  district: "高青县",
-  town: "常家镇",
-  reporter: { anonymous: true },
-};
+const complaint = housingComplaint;
 
 async function ticketCount() {
   const { db } = await testDatabase();

@@ -1,21 +1,16 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { logApp } from "../../api/log/app";
 import { type Db, rows } from "../../db/client";
 import { logVerifierKey } from "../../domain/transparency/keys";
 import { clearTileCache } from "../../domain/transparency/read";
 import { sequenceLog } from "../../domain/transparency/sequencer";
 import { checkLatest, newMonitorState, parseVerifierKey } from "../../lib/tlog/monitor";
 import { testDatabase } from "../support/db";
+import { fetchJson, fetchLog, readLoggedRecords } from "../support/transparency";
 
 // The monitor (lib/tlog/monitor.ts, `npm run log:monitor`) against the real log: it accepts a growing
 // log checkpoint after checkpoint, and fails as soon as a stored tile or entry is changed behind the
 // append-only trigger's back (as a database superuser could).
-
-const fetcher = async (url: string) => {
-  const res = await logApp.request(url);
-  return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) };
-};
 
 async function addEntries(db: Db, from: number, count: number) {
   await db.execute(sql`INSERT INTO log_pending (entry, ref)
@@ -37,7 +32,7 @@ describe("log monitor", () => {
     const { db } = await testDatabase();
     const key = await parseVerifierKey(logVerifierKey());
     const state = newMonitorState();
-    const o = { base: "/log", key, fetch: fetcher, entries: true };
+    const o = { base: "/log", key, fetch: fetchLog, entries: true };
     await addEntries(db, 1, 300);
     expect((await checkLatest(state, o)).size).toBe(300);
     await addEntries(db, 301, 70);
@@ -52,7 +47,7 @@ describe("log monitor", () => {
     const { db } = await testDatabase();
     clearTileCache(); // full tiles a previous test tampered with, cached by this process
     const key = await parseVerifierKey(logVerifierKey());
-    const o = { base: "/log", key, fetch: fetcher, entries: true };
+    const o = { base: "/log", key, fetch: fetchLog, entries: true };
     await addEntries(db, 1, 600);
     await checkLatest(newMonitorState(), o);
     return { db, o };
@@ -87,7 +82,7 @@ describe("log monitor", () => {
     const { db } = await testDatabase();
     const key = await parseVerifierKey(logVerifierKey());
     const state = newMonitorState();
-    const o = { base: "/log", key, fetch: fetcher };
+    const o = { base: "/log", key, fetch: fetchLog };
     await addEntries(db, 1, 10);
     await checkLatest(state, o);
     // The operator rewrites entry 3 and re-signs a tree of the same size (as if starting over).
@@ -103,8 +98,7 @@ describe("published records against the log", () => {
   it("every fund version on the public API is in the log; a changed figure is caught", async () => {
     const { db } = await testDatabase();
     const { createAllocation, correctAllocation } = await import("../../domain/funds/allocations");
-    const { checkPublishedFunds, PublishedIndex } = await import("../../domain/transparency/published-records");
-    const { app } = await import("../../api/app");
+    const { checkPublishedFunds } = await import("../../domain/transparency/published-records");
     const [{ id: districtId }] = await rows<{ id: number }>(db, sql`SELECT id FROM districts WHERE name = '高青县'`);
     const values = {
       year: 2026,
@@ -125,19 +119,7 @@ describe("published records against the log", () => {
     await correctAllocation(db, allocationId, { amount: "99000.00" }, "按文件更正", null);
     await sequenceLog(db);
 
-    const key = await parseVerifierKey(logVerifierKey());
-    const index = new PublishedIndex();
-    await checkLatest(newMonitorState(), {
-      base: "/log",
-      key,
-      fetch: fetcher,
-      entries: true,
-      onEntry: (_, e) => index.add(e),
-    });
-    const fetchJson = async (path: string) => {
-      const res = await app.request(path);
-      return { status: res.status, json: await res.json() };
-    };
+    const index = await readLoggedRecords();
     expect(await checkPublishedFunds(fetchJson, index)).toEqual({ checked: 2, problems: [] });
 
     await db.execute(

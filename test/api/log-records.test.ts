@@ -1,22 +1,19 @@
 import { sql } from "drizzle-orm";
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
-import { app } from "../../api/app";
-import { logApp } from "../../api/log/app";
 import { getDisbursement } from "../../domain/money/disbursements";
 import { amendNotice, createNotice, withdrawNotice } from "../../domain/notices/notices";
 import { forgetBackfills } from "../../domain/transparency/backfill";
-import { logVerifierKey } from "../../domain/transparency/keys";
-import { checkPublishedNotices, PublishedIndex } from "../../domain/transparency/published-records";
+import { checkPublishedNotices } from "../../domain/transparency/published-records";
 import { sequenceLog } from "../../domain/transparency/sequencer";
 import { canonicalJson } from "../../lib/canonical-json";
 import { toHex, utf8 } from "../../lib/tlog/bytes";
 import { sha256 } from "../../lib/tlog/merkle";
-import { checkLatest, newMonitorState, parseVerifierKey } from "../../lib/tlog/monitor";
-import { exec, file, staff } from "../support/console";
+import { exec, file, fileAnonymousComplaint, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
 import { PAYMENT_HEADER, PEOPLE, trail, upload } from "../support/money";
+import { fetchJson, readLoggedRecords } from "../support/transparency";
 
 // Published records in the transparency log: notice versions (publish, amendment, withdrawal),
 // disbursement versions and payment batches (written by trigger, encoded by the sequencer), ledger
@@ -63,23 +60,7 @@ describe("notice versions in the log", () => {
     expect(entries.every((e) => e.type === "notice.version" && !("loggedLate" in e))).toBe(true);
     expect(draft).toBeGreaterThan(0);
 
-    const index = new PublishedIndex();
-    const fetcher = async (url: string) => {
-      const r = await logApp.request(url);
-      return { status: r.status, body: new Uint8Array(await r.arrayBuffer()) };
-    };
-    const key = await parseVerifierKey(logVerifierKey());
-    await checkLatest(newMonitorState(), {
-      base: "/log",
-      key,
-      fetch: fetcher,
-      entries: true,
-      onEntry: (_, e) => index.add(e),
-    });
-    const fetchJson = async (path: string) => {
-      const r = await app.request(path);
-      return { status: r.status, json: await r.json() };
-    };
+    const index = await readLoggedRecords();
     expect(await checkPublishedNotices(fetchJson, index)).toEqual({ checked: 3, problems: [] });
     // A published notice changed behind the log's back is caught.
     await exec(sql`UPDATE notices SET content = '硬化村内道路 3 公里' WHERE id = ${first}`);
@@ -185,17 +166,7 @@ describe("ledger sign-offs and reporter transitions in the log", () => {
   });
 
   it("the reporter's rating and 重办 request are logged as transitions without a unit", async () => {
-    const filed = await api("/api/tickets", {
-      method: "POST",
-      json: {
-        kind: "complaint",
-        category: "housing",
-        district: "高青县",
-        title: "危房改造补助未发放",
-        description: "去年申请的补助至今未发放。",
-        reporter: { anonymous: true },
-      },
-    });
+    const filed = await fileAnonymousComplaint();
     expect(filed.status, filed.text).toBe(201);
     const n = filed.body.number as string;
     const h = { "X-Receipt": filed.body.receipt };

@@ -15,8 +15,8 @@ import { sha256 } from "../../lib/tlog/merkle";
 import { ALG_COSIGNATURE_V1, checkNoteSignatures, parseNote, parseVerifierKey } from "../../lib/tlog/note";
 import { parseSignerKey, signerKeyString } from "../../lib/tlog/signer";
 import { verifyProof } from "../../lib/tlog/verify";
+import { fileAnonymousComplaint } from "../support/console";
 import { testDatabase } from "../support/db";
-import { api } from "../support/http";
 
 // Witnesses (C2SP tlog-witness) against the real log: a real witness process (npm run log:witness)
 // cosigns each new checkpoint after checking its consistency proof; /log/checkpoint carries the
@@ -116,17 +116,7 @@ describe("witnesses", () => {
     expect(go.stdout).toContain("(witness)");
 
     // A reporter's proof of filing carries the cosigned checkpoint: verifiable offline with the witness's key.
-    const filed = await api("/api/tickets", {
-      method: "POST",
-      json: {
-        kind: "complaint",
-        category: "housing",
-        district: "高青县",
-        title: "危房改造补助未发放",
-        description: "去年申请的补助至今未发放。",
-        reporter: { anonymous: true },
-      },
-    });
+    const filed = await fileAnonymousComplaint();
     expect(filed.status, filed.text).toBe(201);
     await sequenceLog(db);
     expect(await cosignLatest(db, { witnesses })).toBe(1);

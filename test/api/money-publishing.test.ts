@@ -10,7 +10,7 @@ import { readFileBytes } from "../../storage/files";
 import { exec, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
-import { idn, PEOPLE, trail } from "../support/money";
+import { idn, PEOPLE, postProject, trail } from "../support/money";
 
 // The publishing side of the money trail: project spending, 危房改造 cases through their stages with
 // public reading under the privacy rules, beneficiary 公示 lists, and the CSV imports of disbursements,
@@ -22,17 +22,7 @@ const daysAhead = (n: number) => daysAgo(-n);
 type Pub = Awaited<ReturnType<typeof staff>>;
 
 async function aProject(pub: Pub, v: { district: string; town: string; village: string }) {
-  const r = await pub.call("/api/projects", {
-    method: "POST",
-    json: {
-      name: "村道硬化工程",
-      year: 2026,
-      district: v.district,
-      town: v.town,
-      village: v.village,
-      categoryCode: "industry",
-    },
-  });
+  const r = await postProject(pub, v);
   expect(r.status).toBe(201);
   return r.body.id as number;
 }

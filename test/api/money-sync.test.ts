@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, expectEnvelope } from "../support/http";
-import { trail } from "../support/money";
+import { postProject, trail } from "../support/money";
 
 // For data users keeping a copy: updatedSince on the allocation and project lists (a bad timestamp is
 // a 400 naming the parameter; withdrawals are included), and ETag / Last-Modified with 304 on the
@@ -43,17 +43,7 @@ describe("updatedSince on the public lists", () => {
 
   it("filters the project library and the notices by updatedSince", async () => {
     const { pub, v } = await trail("100000.00", "60000.00");
-    const project = await pub.call("/api/projects", {
-      method: "POST",
-      json: {
-        name: "村道硬化工程",
-        year: 2026,
-        district: v.district,
-        town: v.town,
-        village: v.village,
-        categoryCode: "industry",
-      },
-    });
+    const project = await postProject(pub, v);
     expect(project.status).toBe(201);
     const notice = await pub.call("/api/notices", {
       method: "POST",

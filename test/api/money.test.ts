@@ -3,7 +3,7 @@ import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../domain/audit/audit-log";
 import { createDisbursement } from "../../domain/money/disbursements";
-import { exec, staff } from "../support/console";
+import { exec, type Signed, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 import { idn, PAYMENT_HEADER, PEOPLE, trail, upload } from "../support/money";
@@ -12,33 +12,40 @@ import { idn, PAYMENT_HEADER, PEOPLE, trail, upload } from "../support/money";
 // concurrency), the household register sealed and found only by keyed hash, payments refused row by
 // row, versions and audit for every write, and 查询本人补贴 with its hotline link.
 
+/** POST a disbursement of `amount` from the allocation to 某村 (voucher V2, 2026-05-01). */
+const disburseToVillage = (pub: Signed, allocationId: number, amount: string) =>
+  pub.call("/api/disbursements", {
+    method: "POST",
+    json: {
+      allocationId,
+      disbursedOn: "2026-05-01",
+      amount,
+      voucherNo: "V2",
+      recipientKind: "village",
+      recipient: "某村",
+    },
+  });
+
+/** POST a 2026 housing payment to a household (by id or ID number) from the disbursement. */
+const payHousing = (
+  pub: Signed,
+  household: { householdId: number } | { idNumber: string },
+  disbursementId: number,
+  amount: string,
+  paidOn: string,
+) =>
+  pub.call("/api/household-payments", {
+    method: "POST",
+    json: { ...household, disbursementId, programme: "housing", period: "2026", amount, paidOn },
+  });
+
 describe("disbursements", () => {
   it("never add up to more than the allocation: refused with a clear Chinese error, nothing written", async () => {
     const { pub, allocationId } = await trail("100000.00", "60000.00");
-    const over = await pub.call("/api/disbursements", {
-      method: "POST",
-      json: {
-        allocationId,
-        disbursedOn: "2026-05-01",
-        amount: "40000.01",
-        voucherNo: "V2",
-        recipientKind: "village",
-        recipient: "某村",
-      },
-    });
+    const over = await disburseToVillage(pub, allocationId, "40000.01");
     expect(over.status).toBe(409);
     expect(expectEnvelope(over.body).message).toContain("最多还可拨付 40,000.00 元");
-    const ok = await pub.call("/api/disbursements", {
-      method: "POST",
-      json: {
-        allocationId,
-        disbursedOn: "2026-05-01",
-        amount: "40000.00",
-        voucherNo: "V2",
-        recipientKind: "village",
-        recipient: "某村",
-      },
-    });
+    const ok = await disburseToVillage(pub, allocationId, "40000.00");
     expect(ok.status).toBe(201);
     expect(ok.body.versions).toHaveLength(1);
     const [{ n }] = await exec(sql`SELECT count(*)::int AS n FROM disbursements`);
@@ -185,17 +192,7 @@ describe("household payments", () => {
     const ok = await upload(pub, iconv.encode(fixed, "gbk"));
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ encoding: "gbk", count: 4, total: "10000.00" });
-    const again = await pub.call("/api/household-payments", {
-      method: "POST",
-      json: {
-        idNumber: PEOPLE[0].idNumber,
-        disbursementId,
-        programme: "housing",
-        period: "2026",
-        amount: "1.00",
-        paidOn: "2026-06-02",
-      },
-    });
+    const again = await payHousing(pub, { idNumber: PEOPLE[0].idNumber }, disbursementId, "1.00", "2026-06-02");
     expect(again.status).toBe(409);
     expect(expectEnvelope(again.body).message).toContain("已经发放过");
     const [a] = await exec(sql`SELECT details FROM audit_log WHERE action = 'household_payment.import'`);
@@ -204,17 +201,7 @@ describe("household payments", () => {
 
   it("a withdrawn payment frees its period; a correction cannot exceed the disbursement", async () => {
     const { pub, disbursementId, households } = await trail("100000.00", "5000.00");
-    const first = await pub.call("/api/household-payments", {
-      method: "POST",
-      json: {
-        householdId: households[0],
-        disbursementId,
-        programme: "housing",
-        period: "2026",
-        amount: "4000.00",
-        paidOn: "2026-06-01",
-      },
-    });
+    const first = await payHousing(pub, { householdId: households[0] }, disbursementId, "4000.00", "2026-06-01");
     expect(first.status).toBe(201);
     const tooMuch = await pub.call(`/api/household-payments/${first.body.id}/corrections`, {
       method: "POST",
@@ -231,17 +218,7 @@ describe("household payments", () => {
       json: { reason: "录错户" },
     });
     expect(w.status).toBe(201);
-    const second = await pub.call("/api/household-payments", {
-      method: "POST",
-      json: {
-        householdId: households[0],
-        disbursementId,
-        programme: "housing",
-        period: "2026",
-        amount: "5000.00",
-        paidOn: "2026-06-05",
-      },
-    });
+    const second = await payHousing(pub, { householdId: households[0] }, disbursementId, "5000.00", "2026-06-05");
     expect(second.status).toBe(201);
     const kinds = (
       await exec(sql`SELECT kind FROM money_versions WHERE subject_type = 'household_payment' ORDER BY id`)
@@ -253,17 +230,7 @@ describe("household payments", () => {
 describe("查询本人补贴", () => {
   async function paid() {
     const t = await trail("100000.00", "10000.00");
-    const r = await t.pub.call("/api/household-payments", {
-      method: "POST",
-      json: {
-        householdId: t.households[0],
-        disbursementId: t.disbursementId,
-        programme: "housing",
-        period: "2026",
-        amount: "3000.00",
-        paidOn: "2026-06-01",
-      },
-    });
+    const r = await payHousing(t.pub, { householdId: t.households[0] }, t.disbursementId, "3000.00", "2026-06-01");
     expect(r.status).toBe(201);
     return { ...t, paymentId: r.body.id as number };
   }

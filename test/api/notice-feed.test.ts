@@ -3,23 +3,10 @@ import { describe, expect, it } from "vitest";
 import { GET } from "../../site/pages/feeds/notices.xml";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
+import { workshopNotice } from "../support/notices";
 
 // The Atom feed (/feeds/notices.xml), called as the page server calls it.
-const notice = {
-  title: "关于常家镇扶贫车间项目安排的公示",
-  district: "高青县",
-  town: "常家镇",
-  projectName: "常家镇扶贫车间",
-  location: "高青县常家镇",
-  content: "新建扶贫车间 1,200 平方米",
-  subsidyStandard: "据实补助",
-  funding: "中央财政专项扶贫资金 60 万元",
-  periodText: "2026年12月至2027年6月",
-  implementer: "常家镇人民政府",
-  performanceTarget: "吸纳 30 人就业",
-  povertyMechanism: "租金收益用于分红",
-  supervisionPhone: "12317",
-};
+const notice = { ...workshopNotice, implementer: "常家镇人民政府" };
 
 async function feed(): Promise<string> {
   const url = new URL("http://127.0.0.1/feeds/notices.xml");

@@ -7,21 +7,13 @@ import { setSearchBackend } from "../../search/engine";
 import { orderLexemes, SAMPLE_LEVELS, SHORT_RANK_LEN, sampleLevel, sampleLexemes } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
+import { searchDocument as doc } from "../support/search";
 
 // Totals and facet counts exact up to a threshold, estimated beyond it, with the work bounded. The
 // backend here counts exactly up to THRESHOLD = 20 matches, so a few hundred documents are "too many".
 
 const THRESHOLD = 20;
 const DISTRICTS = ["高青县", "沂源县", "淄川区"];
-
-const doc = (d: Partial<SearchDocument> & Pick<SearchDocument, "type" | "id" | "title">): SearchDocument => ({
-  body: "",
-  url: `/${d.type}s/${d.id}`,
-  date: "2018-06-01",
-  year: 2018,
-  district: null,
-  ...d,
-});
 
 // Long keyword lists: none of these is in the short-title class ('#r:0'), so when they are sampled, a
 // document is only ranked if the sample holds it.

@@ -12,15 +12,7 @@ import { syncSearch } from "../../search/sync";
 import { facetLexemes } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
-
-const doc = (d: Partial<SearchDocument> & Pick<SearchDocument, "type" | "id" | "title">): SearchDocument => ({
-  body: "",
-  url: `/${d.type}s/${d.id}`,
-  date: "2018-06-01",
-  year: 2018,
-  district: null,
-  ...d,
-});
+import { searchDocument as doc } from "../support/search";
 
 async function indexDocs(docs: SearchDocument[]) {
   const { db } = await testDatabase();

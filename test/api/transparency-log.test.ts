@@ -10,6 +10,7 @@ import { recordHash } from "../../lib/tlog/merkle";
 import { openNote, parseVerifierKey } from "../../lib/tlog/note";
 import { decodeEntryBundle } from "../../lib/tlog/tiles";
 import { verifyProof } from "../../lib/tlog/verify";
+import { housingComplaint } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
@@ -17,16 +18,7 @@ import { api, expectEnvelope } from "../support/http";
 // statement, the sequencer appends it, /log/* serves checkpoint, tiles and entries, and the reporter's
 // proof verifies — and nothing can be changed once logged.
 
-const report = {
-  kind: "complaint",
-  category: "housing",
-  title: "危房改造补助没有发放",
-  description: "我家去年申请的危房改造补助至今没有发放。",
-  district: "高青县",
-  town: "常家镇",
-  subject: { unit: "常家镇人民政府", person: "王某", post: "副镇长" },
-  reporter: { anonymous: true },
-};
+const report = { ...housingComplaint, subject: { unit: "常家镇人民政府", person: "王某", post: "副镇长" } };
 
 const file = async (body: unknown = report) => {
   const r = await api("/api/tickets", { method: "POST", json: body });

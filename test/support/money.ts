@@ -4,7 +4,7 @@ import { rows } from "../../db/client";
 import { createDisbursement } from "../../domain/money/disbursements";
 import { createHousehold } from "../../domain/money/households";
 import { idCheckChar } from "../../domain/money/privacy";
-import { staff } from "./console";
+import { type Signed, staff } from "./console";
 import { testDatabase } from "./db";
 
 // Test data for the money trail: four households with valid ID numbers, an allocation to a village of
@@ -69,6 +69,21 @@ export async function trail(amount = "100000.00", disbursed = "60000.00") {
       await createHousehold(db, { villageId: v.id, ...p, members: 3, identifiedOn: "2016-05-01" }, pub.id),
     );
   return { pub, v, allocationId, disbursementId, households };
+}
+
+/** POST a 村道硬化工程 project (2026, industry) in the village: the answer. */
+export function postProject(pub: Signed, v: { district: string; town: string; village: string }) {
+  return pub.call("/api/projects", {
+    method: "POST",
+    json: {
+      name: "村道硬化工程",
+      year: 2026,
+      district: v.district,
+      town: v.town,
+      village: v.village,
+      categoryCode: "industry",
+    },
+  });
 }
 
 export function upload(pub: Awaited<ReturnType<typeof staff>>, bytes: Uint8Array) {
