@@ -1,5 +1,6 @@
 import { NOTICE_FIELDS, type NoticeInput } from "../../domain/notices/notices";
-import { AppError } from "../../lib/errors";
+
+export { formErrors } from "./form-errors";
 
 // Form ⇄ NoticeInput for the publisher's notice pages (site/pages/console/publish/notices/*).
 
@@ -24,15 +25,6 @@ export function readNoticeForm(form: FormData): { v: Record<string, string>; inp
   input.docNumber = v.docNumber || null;
   input.periodDays = v.periodDays ? Number(v.periodDays) : undefined;
   return { v, input: input as unknown as NoticeInput };
-}
-
-/** Field errors from an AppError (details [{path, message}]), and the message when none. */
-export function formErrors(err: unknown): { errors: Record<string, string>; general: string | null; status: number } {
-  if (!(err instanceof AppError)) throw err;
-  const details = Array.isArray(err.details) ? (err.details as { path: string; message: string }[]) : [];
-  const errors: Record<string, string> = {};
-  for (const d of details) errors[d.path || "general"] ??= d.message;
-  return { errors, general: details.length ? null : err.message, status: err.status };
 }
 
 /** A required reason (shown to the public): trimmed, 2–500 characters. */

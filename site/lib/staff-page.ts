@@ -52,3 +52,18 @@ export async function staffPage(
   }
   return { staff: session.staff, csrfToken: session.csrfToken, db, form };
 }
+
+/**
+ * A staff page about one record (`[id].astro`): staffPage, then the route's id, a positive integer.
+ * Any other id is the site's 404 page; the record's own lookup decides whether it exists.
+ */
+export async function staffRecordPage(
+  Astro: Pick<AstroGlobal, "request" | "url" | "redirect" | "cookies" | "params" | "rewrite">,
+  roles: readonly StaffRole[] = [],
+): Promise<(StaffPageContext & { id: number }) | Response> {
+  const auth = await staffPage(Astro, roles);
+  if (auth instanceof Response) return auth;
+  const id = Number(Astro.params.id);
+  if (!Number.isSafeInteger(id) || id <= 0) return Astro.rewrite("/404");
+  return { ...auth, id };
+}
