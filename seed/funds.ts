@@ -5,6 +5,7 @@ import {
   fundAllocations,
   fundAllocationVersions,
   notices,
+  PROJECT_STAGES,
   type ProjectStage,
   projectAssets,
   projectStages,
@@ -263,14 +264,7 @@ export async function seedFundsDemo(db: Db) {
         mechanism: "吸纳低收入人口就业，村集体入股分红",
       },
     ];
-    const stageOrder: ProjectStage[] = [
-      "reserve",
-      "approved",
-      "implementing",
-      "accepted",
-      "maintenance",
-      "distribution",
-    ];
+    const stageOrder: readonly ProjectStage[] = PROJECT_STAGES;
     const stageNotes: Record<ProjectStage, string> = {
       reserve: "纳入项目库",
       approved: "经县扶贫开发领导小组研究，遴选立项",
