@@ -12,19 +12,12 @@ import postgres from "postgres";
 import {
   checkPrerequisites,
   cleanup,
-  dir,
   direct,
-  freePort,
-  type Node,
   type Reply,
   say,
-  setNginxPort,
-  sleep,
-  startNginx,
-  startNode,
+  startNodesBehindNginx,
   startPostgres,
   viaNginx,
-  waitReady,
 } from "../scripts/cluster-harness";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -91,19 +84,7 @@ async function main() {
     LOG_LEVEL: "warn",
     ASTRO_TELEMETRY_DISABLED: "1",
   };
-  const nodes: Node[] = [];
-  for (const name of ["A", "B"])
-    nodes.push({ name, port: await freePort(), env: { ...baseEnv, DATA_DIR: `${dir}/data-${name}` } });
-  startNode(nodes[0]);
-  await waitReady(nodes[0]);
-  startNode(nodes[1]);
-  await waitReady(nodes[1]);
-  const nginxPort = await freePort();
-  setNginxPort(nginxPort);
-  startNginx(nodes, nginxPort, await freePort());
-  for (let i = 0; i < 50 && (await viaNginx("GET", "/api/health/live").catch(() => undefined))?.status !== 200; i++) {
-    await sleep(100);
-  }
+  const { nodes } = await startNodesBehindNginx(baseEnv);
 
   const db = postgres(baseEnv.DATABASE_URL, { max: 1, onnotice: () => {} });
   const notices = (await db<{ id: number }[]>`SELECT id FROM notices ORDER BY id LIMIT 3`).map(

@@ -85,37 +85,29 @@ export function pgDir(name: string) {
   return d;
 }
 
-export async function startPostgres() {
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const sockets = pgDir("sockets");
-  chmodSync(sockets, 0o777);
-  const primary = pgDir("primary");
-  pgTool("initdb", ["-D", primary, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], {
+/**
+ * A new PostgreSQL cluster in `dataDir` (initdb, UTF-8, trust), listening on 127.0.0.1:`port` and in
+ * `sockets`, with `settings` in its postgresql.auto.conf; started (log: <sockets>/primary.log) with an
+ * empty `sunshine` database.
+ */
+export async function startPrimary(dataDir: string, port: number, sockets: string, settings: string[]) {
+  pgTool("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], {
     quiet: true,
   });
   writeFileSync(
-    path.join(primary, "postgresql.auto.conf"),
+    path.join(dataDir, "postgresql.auto.conf"),
     [
-      `port = ${primaryPort}`,
+      `port = ${port}`,
       "listen_addresses = '127.0.0.1'",
       `unix_socket_directories = '${sockets}'`,
-      "wal_level = replica",
-      "max_wal_senders = 5",
-      "hot_standby = on",
-      // A test cluster: durability is not what is being tested, and fsync would only slow the machine.
-      "fsync = off",
-      "synchronous_commit = off",
-      "full_page_writes = off",
-      "shared_buffers = 64MB",
-      "max_connections = 120",
+      ...settings,
       "",
     ].join("\n"),
   );
-  pgTool("pg_ctl", ["-D", primary, "-l", path.join(sockets, "primary.log"), "-w", "start"], { quiet: true });
+  pgTool("pg_ctl", ["-D", dataDir, "-l", path.join(sockets, "primary.log"), "-w", "start"], { quiet: true });
   const admin = postgres({
     host: "127.0.0.1",
-    port: primaryPort,
+    port,
     user: "postgres",
     database: "postgres",
     max: 1,
@@ -125,6 +117,25 @@ export async function startPostgres() {
     "CREATE DATABASE sunshine ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0",
   );
   await admin.end();
+}
+
+export async function startPostgres() {
+  const primaryPort = await freePort();
+  const replicaPort = await freePort();
+  const sockets = pgDir("sockets");
+  chmodSync(sockets, 0o777);
+  const primary = pgDir("primary");
+  await startPrimary(primary, primaryPort, sockets, [
+    "wal_level = replica",
+    "max_wal_senders = 5",
+    "hot_standby = on",
+    // A test cluster: durability is not what is being tested, and fsync would only slow the machine.
+    "fsync = off",
+    "synchronous_commit = off",
+    "full_page_writes = off",
+    "shared_buffers = 64MB",
+    "max_connections = 120",
+  ]);
   const replica = pgDir("replica");
   pgTool(
     "pg_basebackup",
@@ -258,6 +269,33 @@ export function startNginx(nodes: Node[], httpsPort: number, httpPort: number) {
   children.add(proc);
   proc.once("exit", () => children.delete(proc));
   return proc;
+}
+
+/**
+ * App nodes A and B on free ports with `env` (each with a data directory of its own), started one after
+ * the other (the first migrates and seeds an empty database), then nginx with TLS in front of them;
+ * returns once nginx answers.
+ */
+export async function startNodesBehindNginx(env: Record<string, string>) {
+  const nodes: Node[] = [];
+  for (const name of ["A", "B"]) {
+    nodes.push({ name, port: await freePort(), env: { ...env, DATA_DIR: path.join(dir, `data-${name}`) } });
+  }
+  const t0 = Date.now();
+  for (const node of nodes) {
+    startNode(node);
+    await waitReady(node);
+  }
+  say(`two app nodes ready on ${nodes[0].port} and ${nodes[1].port} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const nginxPort = await freePort();
+  setNginxPort(nginxPort);
+  startNginx(nodes, nginxPort, await freePort());
+  for (let i = 0; i < 50; i++) {
+    if ((await viaNginx("GET", "/api/health/live").catch(() => undefined))?.status === 200) break;
+    await sleep(100);
+  }
+  say(`nginx with TLS on https://localhost:${nginxPort}/`);
+  return { nodes, nginxPort };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@
 // SUNSHINE_BUILD_DIR (dist), CLUSTER_KEEP=1 keeps the directory and its logs.
 import { spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import path from "node:path";
 import postgres from "postgres";
 import sharp from "sharp";
 import {
@@ -24,15 +23,13 @@ import {
   dir,
   direct,
   exited,
-  freePort,
   type Node,
   type Reply,
   ROOT,
   say,
-  setNginxPort,
   sleep,
-  startNginx,
   startNode,
+  startNodesBehindNginx,
   startPostgres,
   viaNginx,
   waitReady,
@@ -254,26 +251,8 @@ async function main() {
     SUNSHINE_BUILD_DIR: BUILD,
     ASTRO_TELEMETRY_DISABLED: "1",
   };
-  const nodes: Node[] = [];
-  for (const name of ["A", "B"]) {
-    nodes.push({ name, port: await freePort(), env: { ...baseEnv, DATA_DIR: path.join(dir, `data-${name}`) } });
-  }
+  const { nodes } = await startNodesBehindNginx(baseEnv);
   const [a, b] = nodes;
-  let t0 = Date.now();
-  startNode(a); // migrates and seeds the empty database
-  await waitReady(a);
-  startNode(b);
-  await waitReady(b);
-  say(`two app nodes ready on ${a.port} and ${b.port} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-
-  const nginxPort = await freePort();
-  setNginxPort(nginxPort);
-  startNginx(nodes, nginxPort, await freePort());
-  for (let i = 0; i < 50; i++) {
-    if ((await viaNginx("GET", "/api/health/live").catch(() => undefined))?.status === 200) break;
-    await sleep(100);
-  }
-  say(`nginx with TLS on https://localhost:${nginxPort}/`);
 
   const db = postgres(primaryUrl, { max: 2, onnotice: () => {} });
   const replicaDb = postgres(replicaUrl, { max: 1, onnotice: () => {} });
@@ -308,7 +287,7 @@ async function main() {
 
   // ---- load with failures
   say(`${CLIENTS} clients for ${LOAD_SECONDS} s through nginx; SIGKILL node A, then roll node B`);
-  t0 = Date.now();
+  const t0 = Date.now();
   const until = t0 + LOAD_SECONDS * 1000;
   const load = Promise.all(
     Array.from({ length: CLIENTS }, (_, i) => clientAddress.run(`127.0.1.${i + 1}`, () => clientLoop(until))),

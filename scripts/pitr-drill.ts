@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { cleanup, dir, freePort, pgDir, pgTool, ROOT, say, sleep } from "./cluster-harness";
+import { cleanup, dir, freePort, pgDir, pgTool, ROOT, say, sleep, startPrimary } from "./cluster-harness";
 
 const problems: string[] = [];
 
@@ -60,35 +60,12 @@ async function main() {
     ].join("\n"),
   );
   chmodSync(conf, 0o644);
-  pgTool("initdb", ["-D", primary, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], {
-    quiet: true,
-  });
-  writeFileSync(
-    path.join(primary, "postgresql.auto.conf"),
-    [
-      `port = ${port}`,
-      "listen_addresses = '127.0.0.1'",
-      `unix_socket_directories = '${sockets}'`,
-      "wal_level = replica",
-      "archive_mode = on",
-      `archive_command = 'pgbackrest --config=${conf} --stanza=sunshine archive-push %p'`,
-      "max_wal_senders = 3",
-      "",
-    ].join("\n"),
-  );
-  pgTool("pg_ctl", ["-D", primary, "-l", path.join(sockets, "primary.log"), "-w", "start"], { quiet: true });
-  const admin = postgres({
-    host: "127.0.0.1",
-    port,
-    user: "postgres",
-    database: "postgres",
-    max: 1,
-    onnotice: () => {},
-  });
-  await admin.unsafe(
-    "CREATE DATABASE sunshine ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0",
-  );
-  await admin.end();
+  await startPrimary(primary, port, sockets, [
+    "wal_level = replica",
+    "archive_mode = on",
+    `archive_command = 'pgbackrest --config=${conf} --stanza=sunshine archive-push %p'`,
+    "max_wal_senders = 3",
+  ]);
   const url = `postgres://postgres@127.0.0.1:${port}/sunshine`;
   pgbackrest(conf, ["stanza-create"]);
   pgbackrest(conf, ["check"]);
