@@ -8,85 +8,26 @@
 //   5. EXPLAIN (ANALYZE, BUFFERS) of the two main queries, with the indexes they use.
 // Usage: npx tsx bench/funds.ts [--rows 1000000] [--requests 200] [--keep]  (needs a build: npm run build)
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_bench_a), SUNSHINE_BUILD_DIR.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { sql } from "drizzle-orm";
+import { generateAllocations } from "./corpus/allocations";
+import { countInDatabase, databaseName, freshReferenceDatabase } from "./corpus/database";
+import { fmt, numberArg, rssKb, timeSequential } from "./measure";
+import { startBenchServer } from "./server";
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const ROWS = arg("rows", 1_000_000);
-const REQUESTS = arg("requests", 200);
-const KEEP = args.includes("--keep");
+const ROWS = numberArg("rows", 1_000_000);
+const REQUESTS = numberArg("requests", 200);
+const KEEP = process.argv.includes("--keep");
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_bench_a";
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-const fmt = (n: number) => n.toFixed(1);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 async function prepare() {
-  const { createServerDatabase } = await import("../test/support/db");
-  const { openDatabase, rows } = await import("../db/client");
-  const { migrate } = await import("../db/migrate");
-  const { seedReference } = await import("../seed");
-  const url = new URL(DB_URL);
-  const admin = `${url.protocol}//${url.username}@${url.host}/postgres`;
-  const name = url.pathname.slice(1);
-  const database = await openDatabase({ url: DB_URL }).catch(() => null);
-  let existing = 0;
-  if (database) {
-    try {
-      const [r] = await rows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM fund_allocations`);
-      existing = Number(r.n);
-    } catch {}
-    await database.close();
-  }
+  const existing = await countInDatabase(DB_URL, sql`SELECT count(*)::int AS n FROM fund_allocations`);
   if (KEEP && existing === ROWS) {
-    console.log(`reusing ${existing} allocations in ${name}`);
+    console.log(`reusing ${existing} allocations in ${databaseName(DB_URL)}`);
     return;
   }
-  await createServerDatabase(admin, name);
-  const db = await openDatabase({ url: DB_URL });
-  await migrate(db);
-  await seedReference(db.db);
+  const db = await freshReferenceDatabase(DB_URL);
   const t0 = Date.now();
-  // Every place: district level, town level and village level rows, in a fixed order.
-  await db.exec(`
-    CREATE TEMP TABLE bench_places AS
-      SELECT row_number() OVER (ORDER BY district_id, town_id NULLS FIRST, village_id NULLS FIRST) - 1 AS i, * FROM (
-        SELECT d.id AS district_id, NULL::int AS town_id, NULL::int AS village_id FROM districts d
-        UNION ALL SELECT t.district_id, t.id, NULL FROM towns t
-        UNION ALL SELECT t.district_id, t.id, v.id FROM villages v JOIN towns t ON t.id = v.town_id) p;
-    CREATE TEMP TABLE bench_cats AS SELECT row_number() OVER (ORDER BY sort) - 1 AS i, code FROM categories;
-    INSERT INTO fund_allocations (year, level, fund_name, doc_number, district_id, town_id, village_id, category_code,
-        amount, purpose, published_on)
-      SELECT 2018 + (g % 8),
-        (ARRAY['central','provincial','city','county'])[1 + (g / 8) % 4],
-        (ARRAY['中央财政专项扶贫资金','省级财政专项扶贫资金','市级财政专项扶贫资金','县级财政专项扶贫资金'])[1 + (g / 8) % 4],
-        '淄财农〔' || (2018 + (g % 8)) || '〕' || (1 + g % 97) || '号',
-        p.district_id, p.town_id, p.village_id, c.code,
-        ((g::bigint * 7919) % 50000000) / 100.0 + 1000,
-        '基准测试用途 ' || (g % 1000),
-        make_date(2018 + (g % 8), 1 + (g / 32) % 12, 1 + (g / 7) % 28)
-      FROM generate_series(1, ${ROWS}) g
-      JOIN bench_places p ON p.i = g % (SELECT count(*) FROM bench_places)
-      JOIN bench_cats c ON c.i = (g / 3) % (SELECT count(*) FROM bench_cats);
-  `);
+  await generateAllocations(db, ROWS, 1000);
   console.log(`generated ${ROWS} allocations in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const t1 = Date.now();
   await db.exec("VACUUM ANALYZE fund_allocations");
@@ -94,63 +35,10 @@ async function prepare() {
   await db.close();
 }
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      "const m = await import('tsx/esm/api'); m.register(); await import('./scripts/serve.ts');",
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: DB_URL,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        SEED_DEMO: "false",
-        LOG_LEVEL: "warn",
-        SWEEP_INTERVAL_SECONDS: "0",
-        SUNSHINE_ENCRYPTION_KEY: "c".repeat(64),
-        SUNSHINE_HMAC_KEY: "d".repeat(64),
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  for (let i = 0; i < 120; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill();
-  throw new Error("server did not start");
-}
-
 async function timeRequests(base: string, label: string, paths: string[]) {
   // Warm-up (JIT, connection pool, caches), then the measured run.
   for (const p of paths.slice(0, 10)) await (await fetch(base + p)).arrayBuffer();
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
-    const p = paths[i % paths.length];
-    const t = performance.now();
-    const r = await fetch(base + p);
-    await r.arrayBuffer();
-    times.push(performance.now() - t);
-    if (r.status !== 200) throw new Error(`${p} → ${r.status}`);
-  }
-  times.sort((a, b) => a - b);
-  console.log(
-    `${label.padEnd(58)} p50 ${fmt(percentile(times, 50)).padStart(6)} ms   p95 ${fmt(percentile(times, 95)).padStart(6)} ms   (n=${REQUESTS})`,
-  );
-  return percentile(times, 95);
-}
-
-function rssKb(pid: number, field: "VmRSS" | "VmHWM") {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
+  return timeSequential(label, 58, REQUESTS, (i) => [base + paths[i % paths.length]]);
 }
 
 async function exportAll(base: string, pid: number) {
@@ -218,8 +106,11 @@ async function explain() {
 }
 
 await prepare();
-const port = await freePort();
-const server = await startServer(port);
+const { base, child: server } = await startBenchServer(
+  DB_URL,
+  { SUNSHINE_ENCRYPTION_KEY: "c".repeat(64), SUNSHINE_HMAC_KEY: "d".repeat(64) },
+  60_000,
+);
 {
   // The server applied any pending migration (e.g. the rollup) on start; refresh statistics.
   const { openDatabase } = await import("../db/client");
@@ -228,7 +119,6 @@ const server = await startServer(port);
   await d.exec("ANALYZE fund_rollup");
   await d.close();
 }
-const base = `http://127.0.0.1:${port}`;
 try {
   const districts = [
     "高青县",

@@ -12,49 +12,30 @@
 //        --keep reuses the data of an earlier run when it has enough payments; --prepare-only builds the data and stops;
 //        --import-only measures the import alone (no server, no build needed).
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sunshine_money_bench), SUNSHINE_BUILD_DIR.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { sql } from "drizzle-orm";
+import { generateAllocations } from "./corpus/allocations";
+import { countInDatabase, databaseName, freshReferenceDatabase } from "./corpus/database";
+import { fmt, numberArg, rssKb, timeSequential } from "./measure";
+import { startBenchServer } from "./server";
 
 // The keys the server below uses; set before lib/crypto is loaded so the generated hashes match.
 process.env.SUNSHINE_ENCRYPTION_KEY = "c".repeat(64);
 process.env.SUNSHINE_HMAC_KEY = "d".repeat(64);
 process.env.LOG_LEVEL ??= "warn";
 
-const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const ALLOCATIONS = arg("allocations", 1_000_000);
-const HOUSEHOLDS = arg("households", 200_000);
-const PAYMENTS = arg("payments", 1_000_000);
-const IMPORT = arg("import", 100_000);
-const REQUESTS = arg("requests", 200);
-const KEEP = args.includes("--keep");
-const PREPARE_ONLY = args.includes("--prepare-only");
-const IMPORT_ONLY = args.includes("--import-only");
+const ALLOCATIONS = numberArg("allocations", 1_000_000);
+const HOUSEHOLDS = numberArg("households", 200_000);
+const PAYMENTS = numberArg("payments", 1_000_000);
+const IMPORT = numberArg("import", 100_000);
+const REQUESTS = numberArg("requests", 200);
+const KEEP = process.argv.includes("--keep");
+const PREPARE_ONLY = process.argv.includes("--prepare-only");
+const IMPORT_ONLY = process.argv.includes("--import-only");
 const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/sunshine_money_bench";
 const tty = process.stdout.isTTY;
 const progress = (s: string) => tty && process.stdout.write(`\r${s}   `);
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-const fmt = (n: number) => n.toFixed(1);
 const secs = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 const SURNAMES =
   "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文";
@@ -78,52 +59,15 @@ async function person(i: number) {
 }
 
 async function prepare() {
-  const { createServerDatabase } = await import("../test/support/db");
-  const { openDatabase, rows } = await import("../db/client");
-  const { migrate } = await import("../db/migrate");
-  const { seedReference } = await import("../seed");
-  const url = new URL(DB_URL);
-  const admin = `${url.protocol}//${url.username}@${url.host}/postgres`;
-  const name = url.pathname.slice(1);
-  const existing = await openDatabase({ url: DB_URL }).catch(() => null);
-  if (existing) {
-    let n = 0;
-    try {
-      const [r] = await rows<{ n: number }>(existing.db, sql`SELECT count(*)::int AS n FROM household_payments`);
-      n = Number(r.n);
-    } catch {}
-    await existing.close();
-    if (KEEP && n >= PAYMENTS) {
-      console.log(`reusing ${n} household payments in ${name}`);
-      return;
-    }
+  const existing = await countInDatabase(DB_URL, sql`SELECT count(*)::int AS n FROM household_payments`);
+  if (KEEP && existing >= PAYMENTS) {
+    console.log(`reusing ${existing} household payments in ${databaseName(DB_URL)}`);
+    return;
   }
-  await createServerDatabase(admin, name);
-  const db = await openDatabase({ url: DB_URL });
-  await migrate(db);
-  await seedReference(db.db);
+  const db = await freshReferenceDatabase(DB_URL);
+  const { rows } = await import("../db/client");
   let t = Date.now();
-  await db.exec(`
-    CREATE TEMP TABLE bench_places AS
-      SELECT row_number() OVER (ORDER BY district_id, town_id NULLS FIRST, village_id NULLS FIRST) - 1 AS i, * FROM (
-        SELECT d.id AS district_id, NULL::int AS town_id, NULL::int AS village_id FROM districts d
-        UNION ALL SELECT t.district_id, t.id, NULL FROM towns t
-        UNION ALL SELECT t.district_id, t.id, v.id FROM villages v JOIN towns t ON t.id = v.town_id) p;
-    CREATE TEMP TABLE bench_cats AS SELECT row_number() OVER (ORDER BY sort) - 1 AS i, code FROM categories;
-    INSERT INTO fund_allocations (year, level, fund_name, doc_number, district_id, town_id, village_id, category_code,
-        amount, purpose, published_on)
-      SELECT 2018 + (g % 8),
-        (ARRAY['central','provincial','city','county'])[1 + (g / 8) % 4],
-        (ARRAY['中央财政专项扶贫资金','省级财政专项扶贫资金','市级财政专项扶贫资金','县级财政专项扶贫资金'])[1 + (g / 8) % 4],
-        '淄财农〔' || (2018 + (g % 8)) || '〕' || (1 + g % 97) || '号',
-        p.district_id, p.town_id, p.village_id, c.code,
-        ((g::bigint * 7919) % 50000000) / 100.0 + 100000,
-        '基准测试用途 ' || (g % 1000),
-        make_date(2018 + (g % 8), 1 + (g / 32) % 12, 1 + (g / 7) % 28)
-      FROM generate_series(1, ${ALLOCATIONS}) g
-      JOIN bench_places p ON p.i = g % (SELECT count(*) FROM bench_places)
-      JOIN bench_cats c ON c.i = (g / 3) % (SELECT count(*) FROM bench_cats);
-  `);
+  await generateAllocations(db, ALLOCATIONS, 100000);
   console.log(`generated ${ALLOCATIONS} allocations in ${secs(t)} s`);
   t = Date.now();
   // Four of five village-level allocations disbursed at 80 %, to households.
@@ -193,64 +137,12 @@ async function prepare() {
   await db.close();
 }
 
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      "const m = await import('tsx/esm/api'); m.register(); await import('./scripts/serve.ts');",
-    ],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: DB_URL,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        SEED_DEMO: "false",
-        LOG_LEVEL: "warn",
-        SWEEP_INTERVAL_SECONDS: "0",
-        WEB_CONCURRENCY: "1",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  for (let i = 0; i < 240; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill();
-  throw new Error("server did not start");
-}
-
 async function timeRequests(label: string, make: (i: number) => [string, RequestInit?], expectStatus = 200) {
   for (let i = 0; i < 10; i++) {
     const [url, init] = make(i + 100_000);
     await (await fetch(url, init)).arrayBuffer();
   }
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
-    const [url, init] = make(i);
-    const t = performance.now();
-    const r = await fetch(url, init);
-    await r.arrayBuffer();
-    times.push(performance.now() - t);
-    if (r.status !== expectStatus) throw new Error(`${url} → ${r.status}`);
-  }
-  times.sort((a, b) => a - b);
-  console.log(
-    `${label.padEnd(60)} p50 ${fmt(percentile(times, 50)).padStart(6)} ms   p95 ${fmt(percentile(times, 95)).padStart(6)} ms   (n=${REQUESTS})`,
-  );
-  return percentile(times, 95);
-}
-
-function rssKb(field: "VmRSS" | "VmHWM") {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync("/proc/self/status", "utf8"));
-  return m ? Number(m[1]) : 0;
+  return timeSequential(label, 60, REQUESTS, make, expectStatus);
 }
 
 /** Import IMPORT payments for as many households (programme other, period 2026) through the domain. */
@@ -290,16 +182,16 @@ async function importBench() {
   const file = new TextEncoder().encode(lines.join("\r\n"));
   lines.length = 0;
   global.gc?.();
-  const before = rssKb("VmRSS");
+  const before = rssKb("self", "VmRSS");
   let peak = before;
   const timer = setInterval(() => {
-    peak = Math.max(peak, rssKb("VmRSS"));
+    peak = Math.max(peak, rssKb("self", "VmRSS"));
   }, 50);
   const t = performance.now();
   const r = await importHouseholdPayments(db, file, { fileName: "bench.csv", actorId: null });
   const s = (performance.now() - t) / 1000;
   clearInterval(timer);
-  peak = Math.max(peak, rssKb("VmRSS"));
+  peak = Math.max(peak, rssKb("self", "VmRSS"));
   const growth = (peak - before) / 1024;
   console.log(
     `import of ${r.count} household payments (${(file.byteLength / 1048576).toFixed(1)} MB CSV): ${s.toFixed(1)} s, ` +
@@ -322,9 +214,7 @@ if (IMPORT_ONLY) {
   );
   process.exit(0);
 }
-const port = await freePort();
-const server = await startServer(port);
-const base = `http://127.0.0.1:${port}`;
+const { base, child: server } = await startBenchServer(DB_URL, {}, 120_000);
 let results: { village: number; check: number; progress: number };
 try {
   const { openDatabase, rows } = await import("../db/client");
