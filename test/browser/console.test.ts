@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage, signIn } from "./harness";
+import { expectNoAxeViolations, launchBrowser, openPage, recordCall, signIn } from "./harness";
 
 // Each role signs in to the console (JavaScript off: every page is plain forms) and does its work:
 // operator records calls; supervisor accepts, tiers and dispatches; handler returns one as misrouted
@@ -12,29 +12,6 @@ async function submit(page: Page, formSelector: string) {
     page.waitForNavigation({ waitUntil: "load" }),
     page.click(`${formSelector} button[type="submit"]`),
   ]);
-}
-
-async function recordCall(
-  page: Page,
-  o: { title: string; category: string; kind?: string; realName?: { name: string; phone: string } },
-) {
-  await page.goto("/console/intake");
-  await page.check('input[name="channel"][value="phone"]');
-  await page.selectOption("#kind", o.kind ?? "complaint");
-  await page.selectOption("#category", { label: o.category });
-  await page.fill("#title", o.title);
-  await page.fill("#description", `来电反映：${o.title}，请尽快核实处理。`);
-  await page.selectOption("#district", "高青县");
-  if (o.realName) {
-    await page.check('input[name="anonymous"][value="false"]');
-    await page.fill("#name", o.realName.name);
-    await page.fill("#phone", o.realName.phone);
-  }
-  await submit(page, "form.intake");
-  const number = (await page.locator("#new-number").textContent())?.trim() ?? "";
-  const receipt = (await page.locator("#receipt").textContent())?.trim() ?? "";
-  expect(number).toMatch(/^ZB-\d{4}-\d{6,}$/);
-  return { number, receipt };
 }
 
 async function act(page: Page, number: string, action: string, fill: (p: Page) => Promise<void> = async () => {}) {

@@ -87,3 +87,30 @@ export async function signIn(page: Page, username: string) {
     page.click('form:has(#username) button[type="submit"]'),
   ]);
 }
+
+/**
+ * Record a phone call at /console/intake as the signed-in operator (a complaint unless `kind` says
+ * otherwise; anonymous unless `realName`): the new ticket's number and receipt.
+ */
+export async function recordCall(
+  page: Page,
+  o: { title: string; category: string; kind?: string; realName?: { name: string; phone: string } },
+) {
+  await page.goto("/console/intake");
+  await page.check('input[name="channel"][value="phone"]');
+  await page.selectOption("#kind", o.kind ?? "complaint");
+  await page.selectOption("#category", { label: o.category });
+  await page.fill("#title", o.title);
+  await page.fill("#description", `来电反映：${o.title}，请尽快核实处理。`);
+  await page.selectOption("#district", "高青县");
+  if (o.realName) {
+    await page.check('input[name="anonymous"][value="false"]');
+    await page.fill("#name", o.realName.name);
+    await page.fill("#phone", o.realName.phone);
+  }
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click('form.intake button[type="submit"]')]);
+  const number = (await page.locator("#new-number").textContent())?.trim() ?? "";
+  const receipt = (await page.locator("#receipt").textContent())?.trim() ?? "";
+  expect(number).toMatch(/^ZB-\d{4}-\d{6,}$/);
+  return { number, receipt };
+}

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_HOUSEHOLDS } from "../../seed/money";
-import { expectNoAxeViolations, launchBrowser, openNoJsPage, openPage, signIn } from "./harness";
+import { expectNoAxeViolations, launchBrowser, openNoJsPage, openPage, recordCall, signIn } from "./harness";
 import { DESKTOP, PHONE, shot } from "./screenshots";
 
 // Every task in the Chinese manuals (docs/zh/), walked the way the manual tells a person to do it,
@@ -283,29 +283,6 @@ describe("操作手册: each staff role's tasks (docs/zh/<role>.md)", () => {
   afterAll(async () => {
     await browser?.close();
   });
-
-  async function recordCall(
-    page: Page,
-    o: { title: string; category: string; kind: string; realName?: { name: string; phone: string } },
-  ) {
-    await page.goto("/console/intake");
-    await page.check('input[name="channel"][value="phone"]');
-    await page.selectOption("#kind", o.kind);
-    await page.selectOption("#category", { label: o.category });
-    await page.fill("#title", o.title);
-    await page.fill("#description", `来电反映：${o.title}，请尽快核实处理。`);
-    await page.selectOption("#district", "高青县");
-    if (o.realName) {
-      await page.check('input[name="anonymous"][value="false"]');
-      await page.fill("#name", o.realName.name);
-      await page.fill("#phone", o.realName.phone);
-    }
-    await submit(page, 'form.intake button[type="submit"]');
-    const number = ((await page.locator("#new-number").textContent()) ?? "").trim();
-    const receipt = ((await page.locator("#receipt").textContent()) ?? "").trim();
-    expect(number).toMatch(/^ZB-\d{4}-\d{6,}$/);
-    return { number, receipt };
-  }
 
   it("登录工作台: a wrong password is refused; the console's help link opens the role's manual", async () => {
     const { page, context } = await openNoJsPage(browser);
