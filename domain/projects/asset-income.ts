@@ -69,9 +69,7 @@ function checkFigures(input: Omit<AssetIncomeInput, "year">): AssetIncomeFigures
     total += toCents(out[k]);
   }
   if (total > toCents(income))
-    throw validationFailed(`分配合计 ${yuan(total)}超过当年收益 ${yuan(income)}，请核对`, [
-      { path: "distribution", message: `分配合计 ${yuan(total)}，收益 ${yuan(income)}` },
-    ]);
+    throw field("distribution", `分配合计 ${yuan(total)}超过当年收益 ${yuan(income)}，请核对各项分配`);
   // Published as typed, minus any phone, bank card or ID number.
   const note = scrubPersonalText((input.note ?? "").trim());
   if (note.length > 500) throw field("note", "说明不超过 500 个字");
