@@ -1,7 +1,45 @@
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { env } from "../lib/env";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "./context";
+import { type AppEnv, jsonContent } from "./context";
+
+/** The request body an import route declares: the file field of a multipart form, or a text/csv body. */
+export const csvUploadBody = {
+  content: {
+    "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) },
+    "text/csv": { schema: z.string() },
+  },
+  required: true,
+};
+
+const ImportProblem = z.object({
+  row: z.number().int(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  problem: z.string(),
+  expected: z.string().nullable(),
+});
+
+/** What an import of a batch answers: its id, the file's encoding, the rows imported and their total. */
+export const ImportedBatch = z.object({
+  batchId: z.number().int(),
+  encoding: z.string(),
+  count: z.number().int(),
+  total: z.string(),
+});
+
+/** The 400 an import route declares: every problem of the file, row by row, and nothing imported. */
+export const importRefused = jsonContent(
+  z.object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.object({ problems: z.array(ImportProblem), problemCount: z.number().int() }).optional(),
+    }),
+  }),
+  "文件有问题，未导入任何记录",
+);
 
 /**
  * The CSV file of an import request: multipart/form-data (file field) or a text/csv (or

@@ -9,7 +9,4 @@ export const moneyAmount = (example: string) =>
     .transform(String)
     .openapi({ description: "金额（元），字符串，最多两位小数", example, type: "string" });
 
-export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
-
-/** Why a record is corrected or withdrawn: public with the version. */
-export const Reason = z.string().trim().min(2, "请写明原因（至少 2 个字）").max(500);
+export { Day, Reason } from "./fields";

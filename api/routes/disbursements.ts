@@ -8,8 +8,10 @@ import {
 import { RECIPIENT_KINDS } from "../../domain/money/labels";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { withdrawalBody } from "../fields";
 import { requireStaff } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // Disbursements (拨付): money moved from an allocation to a recipient, never more than the allocation;
 // publisher-only writes, public reads with versions.
@@ -42,7 +44,7 @@ disbursementRoutes.openapi(
     tags: ["资金到户"],
     summary: "登记一笔拨付（合计不得超过资金分配额）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: DisbursementInput } }, required: true } },
+    request: { body: jsonBody(DisbursementInput) },
     responses: { 201: jsonContent(Obj, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => {
@@ -73,14 +75,7 @@ disbursementRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: DisbursementInput.omit({ allocationId: true }).partial().extend({ reason: Reason }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(DisbursementInput.omit({ allocationId: true }).partial().extend({ reason: Reason })),
     },
     responses: { 201: jsonContent(Obj, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
@@ -99,10 +94,7 @@ disbursementRoutes.openapi(
     tags: ["资金到户"],
     summary: "撤回拨付（须先撤回由它发放的到户记录）",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
+    request: { params: IdParam, body: withdrawalBody },
     responses: { 201: jsonContent(Obj, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {

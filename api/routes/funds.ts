@@ -21,9 +21,11 @@ import { toAllocationPatch, toAllocationValues } from "../../domain/funds/input"
 import { notModified, type Validator, validatorHeaders } from "../../lib/conditional-get";
 import { AppError } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
-import { uploadedCsv } from "../csv-upload";
+import { csvUploadBody, ImportedBatch, importRefused, uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
+import { Day, Reason, withdrawalBody } from "../fields";
 import { requireStaffForWrites } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // 资金分配结果公开: public reading, exports; publishing (create, correct, withdraw, import) is staff-only.
 
@@ -104,7 +106,6 @@ const AllocationDetail = Allocation.extend({ versions: z.array(Version) }).opena
 const Money = z
   .union([z.string(), z.number()])
   .openapi({ description: "金额（元），字符串，最多两位小数", example: "120000.00", type: "string" });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD");
 const AllocationInput = z
   .object({
     year: z.number({ message: "年度应为数字，如 2018" }).int(),
@@ -121,7 +122,6 @@ const AllocationInput = z
     publishedOn: Day.optional(),
   })
   .openapi("AllocationInput");
-const Reason = z.string().trim().min(2, "请写明原因（至少 2 个字）").max(500);
 const Correction = AllocationInput.partial().extend({ reason: Reason }).openapi("AllocationCorrection");
 
 // ------------------------------------------------------------------------------------------- reading
@@ -276,7 +276,7 @@ fundsRoutes.openapi(
     tags: ["资金公开"],
     summary: "录入一条资金分配（信息发布员）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: AllocationInput } }, required: true } },
+    request: { body: jsonBody(AllocationInput) },
     responses: { 201: jsonContent(AllocationDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => {
@@ -293,7 +293,7 @@ fundsRoutes.openapi(
     tags: ["资金公开"],
     summary: "更正（产生新版本，旧版本保留并公开）",
     security: [{ staffSession: [] }],
-    request: { params: IdParam, body: { content: { "application/json": { schema: Correction } }, required: true } },
+    request: { params: IdParam, body: jsonBody(Correction) },
     responses: { 201: jsonContent(AllocationDetail, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
@@ -313,10 +313,7 @@ fundsRoutes.openapi(
     tags: ["资金公开"],
     summary: "撤回（作为公开的版本保留，并写明原因）",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
+    request: { params: IdParam, body: withdrawalBody },
     responses: { 201: jsonContent(AllocationDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
@@ -326,13 +323,6 @@ fundsRoutes.openapi(
   },
 );
 
-const ImportProblem = z.object({
-  row: z.number().int(),
-  column: z.string().nullable(),
-  value: z.string().nullable(),
-  problem: z.string(),
-  expected: z.string().nullable(),
-});
 fundsRoutes.openapi(
   createRoute({
     method: "post",
@@ -342,30 +332,10 @@ fundsRoutes.openapi(
     description:
       "multipart/form-data 的 file 字段，或 text/csv 请求体。表头：年度, 资金级次, 资金名称, 文号, 区县, 镇办, 村, 项目, 类别, 金额, 用途（可选：发布日期）。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }。",
     security: [{ staffSession: [] }],
-    request: {
-      body: {
-        content: {
-          "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) },
-          "text/csv": { schema: z.string() },
-        },
-        required: true,
-      },
-    },
+    request: { body: csvUploadBody },
     responses: {
-      201: jsonContent(
-        z.object({ batchId: z.number().int(), encoding: z.string(), count: z.number().int(), total: z.string() }),
-        "已全部导入",
-      ),
-      400: jsonContent(
-        z.object({
-          error: z.object({
-            code: z.string(),
-            message: z.string(),
-            details: z.object({ problems: z.array(ImportProblem), problemCount: z.number().int() }).optional(),
-          }),
-        }),
-        "文件有问题，未导入任何记录",
-      ),
+      201: jsonContent(ImportedBatch, "已全部导入"),
+      400: importRefused,
       ...errorResponses(401, 403, 413, 415, 503),
     },
   }),

@@ -12,6 +12,7 @@ import {
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 import { fileBytes, readForm } from "../upload-form";
 
 // The honour roll (群英谱): public reading; publishers add, edit, delete and photograph entries.
@@ -106,7 +107,7 @@ honorRoutes.openapi(
     path: "/honors",
     tags: ["档案"],
     summary: "新增群英谱条目（信息发布员）；区县须为已知区县",
-    request: { body: { content: { "application/json": { schema: HonorInput } }, required: true } },
+    request: { body: jsonBody(HonorInput) },
     responses: { 201: jsonContent(HonorView, "已新增"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => c.json(honorView(await createHonor(c.var.db, c.req.valid("json"), c.var.staff.userId)), 201),
@@ -120,7 +121,7 @@ honorRoutes.openapi(
     summary: "修改群英谱条目（信息发布员）",
     request: {
       params: IdParam,
-      body: { content: { "application/json": { schema: HonorInput.partial() } }, required: true },
+      body: jsonBody(HonorInput.partial()),
     },
     responses: { 200: jsonContent(HonorView, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),

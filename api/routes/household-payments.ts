@@ -3,10 +3,12 @@ import { PROGRAMMES } from "../../domain/money/labels";
 import { importHouseholdPayments } from "../../domain/money/payment-import";
 import { correctHouseholdPayment, createHouseholdPayment, withdrawHouseholdPayment } from "../../domain/money/payments";
 import { createRouter, IdParam, jsonContent } from "../context";
-import { uploadedCsv } from "../csv-upload";
+import { csvUploadBody, ImportedBatch, uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
+import { IdAndVersion, NewId, withdrawalBody } from "../fields";
 import { requireStaff } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // Payments to households (直接拨付到户) and their CSV import; publisher-only.
 
@@ -39,9 +41,9 @@ householdPaymentRoutes.openapi(
     tags: ["资金到户"],
     summary: "登记一笔到户发放（同户同项目同期只一次；不超过所属拨付）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: PaymentInput } }, required: true } },
+    request: { body: jsonBody(PaymentInput) },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int() }), "已登记"),
+      201: jsonContent(NewId, "已登记"),
       ...errorResponses(400, 401, 403, 409, 503),
     },
   }),
@@ -57,19 +59,14 @@ householdPaymentRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: PaymentInput.pick({ amount: true, paidOn: true, state: true, returnReason: true, method: true })
-              .partial()
-              .extend({ reason: Reason }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        PaymentInput.pick({ amount: true, paidOn: true, state: true, returnReason: true, method: true })
+          .partial()
+          .extend({ reason: Reason }),
+      ),
     },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int(), version: z.number().int() }), "已更正"),
+      201: jsonContent(IdAndVersion, "已更正"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),
@@ -87,12 +84,9 @@ householdPaymentRoutes.openapi(
     tags: ["资金到户"],
     summary: "撤回到户发放",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
+    request: { params: IdParam, body: withdrawalBody },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int(), version: z.number().int() }), "已撤回"),
+      201: jsonContent(IdAndVersion, "已撤回"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),
@@ -112,20 +106,9 @@ householdPaymentRoutes.openapi(
     description:
       "multipart/form-data 的 file 字段，或 text/csv 请求体。表头：身份证号码, 户主姓名, 拨付编号, 项目, 期次, 金额, 发放日期, 状态, 退回原因（可选：发放方式）。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }；问题中的身份证号码只显示前 4 位和后 4 位。",
     security: [{ staffSession: [] }],
-    request: {
-      body: {
-        content: {
-          "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) },
-          "text/csv": { schema: z.string() },
-        },
-        required: true,
-      },
-    },
+    request: { body: csvUploadBody },
     responses: {
-      201: jsonContent(
-        z.object({ batchId: z.number().int(), encoding: z.string(), count: z.number().int(), total: z.string() }),
-        "已导入",
-      ),
+      201: jsonContent(ImportedBatch, "已导入"),
       ...errorResponses(400, 401, 403, 409, 413, 415, 503),
     },
   }),

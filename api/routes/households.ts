@@ -2,8 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { correctHousehold, createHousehold } from "../../domain/money/households";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { IdAndVersion, NewId } from "../fields";
 import { requireStaff } from "../middleware/auth";
 import { Day, Reason } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // The household register (建档立卡户): sealed names and ID numbers, found by keyed hash; publisher-only.
 
@@ -31,9 +33,9 @@ householdRoutes.openapi(
     tags: ["资金到户"],
     summary: "登记一户（户主姓名、身份证号码加密保存，只返回户编号）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: HouseholdInput } }, required: true } },
+    request: { body: jsonBody(HouseholdInput) },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int() }), "已登记"),
+      201: jsonContent(NewId, "已登记"),
       ...errorResponses(400, 401, 403, 409, 503),
     },
   }),
@@ -49,15 +51,10 @@ householdRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": { schema: HouseholdInput.omit({ villageId: true }).partial().extend({ reason: Reason }) },
-        },
-        required: true,
-      },
+      body: jsonBody(HouseholdInput.omit({ villageId: true }).partial().extend({ reason: Reason })),
     },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int(), version: z.number().int() }), "已更正"),
+      201: jsonContent(IdAndVersion, "已更正"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),

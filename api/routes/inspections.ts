@@ -2,7 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { CONDITIONS, inspectionsOf, recordInspection } from "../../domain/projects/inspections";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { Day, NewId } from "../fields";
 import { requireStaffForWrites } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // 管护 inspections of a project's asset: public list, publisher writes.
 
@@ -41,35 +43,22 @@ inspectionsRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z
-              .object({
-                inspectedOn: z
-                  .string()
-                  .regex(/^\d{4}-\d{2}-\d{2}$/, "日期格式应为 YYYY-MM-DD")
-                  .openapi({ example: "2026-09-01" }),
-                inspector: z
-                  .string()
-                  .trim()
-                  .min(1, "请填写巡查单位或人员岗位")
-                  .max(100)
-                  .openapi({ example: "镇扶贫办" }),
-                condition: z.enum(CONDITIONS, { message: "资产状况应为 good、repair 或 idle" }).openapi({
-                  description: "good 运行良好 | repair 需要维修 | idle 闲置",
-                  example: "good",
-                }),
-                findings: z.string().max(2000).optional().openapi({ example: "运行正常" }),
-              })
-              .openapi("AssetInspectionInput"),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z
+          .object({
+            inspectedOn: Day.openapi({ example: "2026-09-01" }),
+            inspector: z.string().trim().min(1, "请填写巡查单位或人员岗位").max(100).openapi({ example: "镇扶贫办" }),
+            condition: z.enum(CONDITIONS, { message: "资产状况应为 good、repair 或 idle" }).openapi({
+              description: "good 运行良好 | repair 需要维修 | idle 闲置",
+              example: "good",
+            }),
+            findings: z.string().max(2000).optional().openapi({ example: "运行正常" }),
+          })
+          .openapi("AssetInspectionInput"),
+      ),
     },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int() }), "已记录"),
+      201: jsonContent(NewId, "已记录"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),

@@ -12,7 +12,9 @@ import { MIN_PERIOD_DAYS, NOTICE_STATES } from "../../domain/notices/state";
 import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { Reason, withdrawalBody } from "../fields";
 import { requireStaffForWrites } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // 公告公示: public reading; publishing (create, amend, withdraw) is staff-only and audited.
 
@@ -127,7 +129,6 @@ const NoticeInput = z
     publish: z.boolean().optional().openapi({ description: "false 保存为草稿；默认立即发布" }),
   })
   .openapi("NoticeInput");
-const Reason = z.string().trim().min(2, "请写明原因（至少 2 个字）").max(500);
 
 async function detail(c: { var: { db: Parameters<typeof getNotice>[0] } }, id: number, includeDraft = false) {
   const n = await getNotice(c.var.db, id, { includeDraft });
@@ -205,7 +206,7 @@ noticesRoutes.openapi(
     tags: ["公告公示"],
     summary: "发布公示（或保存草稿）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: NoticeInput } }, required: true } },
+    request: { body: jsonBody(NoticeInput) },
     responses: { 201: jsonContent(NoticeDetail, "已发布"), ...errorResponses(400, 401, 403, 503) },
   }),
   async (c) => {
@@ -240,12 +241,7 @@ noticesRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": { schema: NoticeInput.partial().omit({ publish: true }).extend({ reason: Reason }) },
-        },
-        required: true,
-      },
+      body: jsonBody(NoticeInput.partial().omit({ publish: true }).extend({ reason: Reason })),
     },
     responses: { 201: jsonContent(NoticeDetail, "更正后的新公示"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
@@ -264,10 +260,7 @@ noticesRoutes.openapi(
     tags: ["公告公示"],
     summary: "撤回公示（保留并公开撤回原因）",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
+    request: { params: IdParam, body: withdrawalBody },
     responses: { 200: jsonContent(NoticeDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {

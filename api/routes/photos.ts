@@ -17,6 +17,7 @@ import { AppError, validationFailed } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 import { fileBytes, readForm } from "../upload-form";
 import { clientOf } from "./tickets";
 
@@ -246,16 +247,11 @@ photoRoutes.openapi(
     summary: "不予采用（信息发布员），须填写理由；已公开的也可撤下",
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z.object({
-              reason: z.string().trim().min(1, "请填写不采用的理由").max(500, "理由不超过 500 个字"),
-            }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z.object({
+          reason: z.string().trim().min(1, "请填写不采用的理由").max(500, "理由不超过 500 个字"),
+        }),
+      ),
     },
     responses: { 200: jsonContent(Item, "已处理"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),

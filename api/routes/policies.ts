@@ -3,6 +3,7 @@ import { createPolicy, getPolicy, listPolicies } from "../../domain/policies/pol
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // Policy documents (政策文件): public reading; publishers add documents.
 
@@ -131,7 +132,7 @@ policyRoutes.openapi(
     path: "/policies",
     tags: ["档案"],
     summary: "新增政策文件（信息发布员）：正文为 Markdown，展示时过滤脚本等不安全内容",
-    request: { body: { content: { "application/json": { schema: NewPolicy } }, required: true } },
+    request: { body: jsonBody(NewPolicy) },
     responses: { 201: jsonContent(PolicySummary, "已发布"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => {

@@ -1,25 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { ticketFilingProof } from "../../domain/transparency/ticket-proof";
-import { createRouter, jsonContent } from "../context";
+import { type AppEnv, createRouter, jsonContent } from "../context";
 import { envelope, errorResponses } from "../errors";
 import { clientOf } from "../middleware/client";
+import { NumberParam, ReceiptHeader } from "../ticket-params";
 
 // The reporter's proof of filing from the public transparency log (tlog-proof@v1), and the opening of
 // the filing's content commitment (content and salt). Both need the receipt, exactly like the lookup.
-
-const NumberParam = z.object({
-  number: z
-    .string()
-    .max(40)
-    .openapi({ param: { name: "number", in: "path" }, example: "ZB-2026-000123" }),
-});
-const ReceiptHeader = z.object({
-  "x-receipt": z
-    .string({ error: "请在 X-Receipt 请求头中提供查询码" })
-    .min(1, "请在 X-Receipt 请求头中提供查询码")
-    .max(64)
-    .openapi({ description: "查询码（提交时得到的 receipt）" }),
-});
 
 const Pending = z
   .object({ status: z.literal("pending"), message: z.string() })
@@ -72,27 +60,26 @@ const openingRoute = createRoute({
   },
 });
 
+/** The proof of a reporter's ticket, or the answer while there is none: 202 while pending, 404 before the log. */
+async function lookUpProof(c: Context<AppEnv>, number: string, receipt: string) {
+  const result = await ticketFilingProof(c.var.db, number, receipt, clientOf(c));
+  c.header("Cache-Control", "no-store");
+  if (result.state === "pending") c.header("Retry-After", "2");
+  return result;
+}
+const pendingBody = { status: "pending" as const, message: PENDING_MESSAGE };
+
 export const ticketProofRoutes = createRouter()
   .openapi(proofRoute, async (c) => {
-    const { number } = c.req.valid("param");
-    const result = await ticketFilingProof(c.var.db, number, c.req.valid("header")["x-receipt"], clientOf(c));
-    c.header("Cache-Control", "no-store");
-    if (result.state === "pending") {
-      c.header("Retry-After", "2");
-      return c.json({ status: "pending" as const, message: PENDING_MESSAGE }, 202);
-    }
+    const result = await lookUpProof(c, c.req.valid("param").number, c.req.valid("header")["x-receipt"]);
+    if (result.state === "pending") return c.json(pendingBody, 202);
     if (result.state === "absent") return c.json(envelope("NOT_FOUND", ABSENT_MESSAGE), 404);
     c.header("Content-Disposition", `attachment; filename="${result.number}.tlog-proof"`);
     return c.text(result.proof, 200);
   })
   .openapi(openingRoute, async (c) => {
-    const { number } = c.req.valid("param");
-    const result = await ticketFilingProof(c.var.db, number, c.req.valid("header")["x-receipt"], clientOf(c));
-    c.header("Cache-Control", "no-store");
-    if (result.state === "pending") {
-      c.header("Retry-After", "2");
-      return c.json({ status: "pending" as const, message: PENDING_MESSAGE }, 202);
-    }
+    const result = await lookUpProof(c, c.req.valid("param").number, c.req.valid("header")["x-receipt"]);
+    if (result.state === "pending") return c.json(pendingBody, 202);
     if (result.state === "absent") return c.json(envelope("NOT_FOUND", ABSENT_MESSAGE), 404);
     return c.json(result.opening, 200);
   });

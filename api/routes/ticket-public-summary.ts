@@ -3,6 +3,7 @@ import { MAX_PUBLIC_SUMMARY, setPublicSummary } from "../../domain/hotline/publi
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // The public summary of a ticket (what Open311 and other public views show instead of the reporter's
 // own title), set by a handler or supervisor who can see the ticket. Personal data is redacted by the
@@ -22,16 +23,11 @@ const route = createRoute({
         .max(40)
         .openapi({ param: { name: "number", in: "path" }, example: "ZB-2026-000123" }),
     }),
-    body: {
-      content: {
-        "application/json": {
-          schema: z.object({
-            publicSummary: z.string().max(MAX_PUBLIC_SUMMARY * 2, `公开摘要不超过 ${MAX_PUBLIC_SUMMARY} 个字`),
-          }),
-        },
-      },
-      required: true,
-    },
+    body: jsonBody(
+      z.object({
+        publicSummary: z.string().max(MAX_PUBLIC_SUMMARY * 2, `公开摘要不超过 ${MAX_PUBLIC_SUMMARY} 个字`),
+      }),
+    ),
   },
   responses: {
     200: jsonContent(

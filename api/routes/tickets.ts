@@ -1,49 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { recordIntake } from "../../domain/casework/intake";
 import { fileTicket } from "../../domain/hotline/filing";
 import { FileTicketInput, type ParsedTicketInput } from "../../domain/hotline/input";
-import { STATUS_LABELS, type TicketStatus } from "../../domain/hotline/lifecycle";
 import { addReporterMessage, rateTicket, requestFollowUp, trackTicket } from "../../domain/hotline/tracking";
-import { AppError } from "../../lib/errors";
-import { type AppEnv, createRouter } from "../context";
+import { createRouter } from "../context";
 import { errorResponses } from "../errors";
-import { requireStaff } from "../middleware/auth";
 import { clientOf } from "../middleware/client";
+import { jsonBody } from "../request-bodies";
+import { Deadlines, Filed, filedBody, IdempotencyHeader, requireJson } from "../ticket-filing";
+import { NumberParam, ReceiptHeader } from "../ticket-params";
 
 // The hotline's JSON API: file a ticket, follow it with the receipt (X-Receipt header, never in the URL),
-// add information, rate, ask for 重办/复核; and the operator's intake of phone calls.
-
-const Deadlines = z
-  .object({
-    acceptBy: z.string().openapi({ example: "2026-12-14", description: "受理期限（收到后 15 日内决定是否受理）" }),
-    handleBy: z
-      .string()
-      .openapi({ example: "2027-02-12", description: "办理期限（受理后 60 日，可延长一次不超过 30 日）" }),
-    handleByIsProvisional: z.boolean().openapi({ description: "尚未受理时按最晚受理日推算" }),
-    firstResponseBy: z.string().nullable().openapi({ description: "一级（特别重大）事项 24 小时内首次响应" }),
-    reviewBy: z.string().nullable().openapi({ description: "答复后 30 日内可申请复核" }),
-    extendedDays: z.number().int(),
-  })
-  .openapi("TicketDeadlines");
-
-const Filed = z
-  .object({
-    number: z.string().openapi({ example: "ZB-2026-000123" }),
-    receipt: z
-      .string()
-      .openapi({ example: "7KQ2-M9XD-4R8T-ZC1B-HN6P", description: "查询码：只显示这一次，请妥善保存" }),
-    status: z.string().openapi({ example: "received" }),
-    statusLabel: z.string(),
-    kind: z.string(),
-    category: z.string(),
-    tier: z.string().openapi({ description: "等级 I 特别重大 / II 重大 / III 较大 / IV 一般" }),
-    handlingUnit: z.string(),
-    receivedAt: z.string(),
-    deadlines: Deadlines,
-    follow: z.object({ page: z.string(), api: z.string() }),
-  })
-  .openapi("FiledTicket");
+// add information, rate, ask for 重办/复核. Operators file phone calls through routes/intake.ts.
 
 const PublicTicket = z
   .object({
@@ -84,55 +51,8 @@ const PublicTicket = z
   })
   .openapi("TrackedTicket");
 
-const NumberParam = z.object({
-  number: z
-    .string()
-    .max(40)
-    .openapi({ param: { name: "number", in: "path" }, example: "ZB-2026-000123" }),
-});
-const ReceiptHeader = z.object({
-  "x-receipt": z
-    .string({ error: "请在 X-Receipt 请求头中提供查询码" })
-    .min(1, "请在 X-Receipt 请求头中提供查询码")
-    .max(64)
-    .openapi({ description: "查询码（提交时得到的 receipt）" }),
-});
-const IdempotencyHeader = z.object({
-  "idempotency-key": z.string().optional().openapi({
-    description: "16–128 个可见 ASCII 字符（建议 UUID）。同一键同一内容重试返回同一工单；内容不同返回 409",
-  }),
-});
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
-
-/** JSON bodies only: a form or text body is a 415, not a confusing validation error. */
-async function requireJson(c: Context<AppEnv>, next: () => Promise<void>) {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "请以 application/json 提交", { contentType: type || null });
-  }
-  await next();
-}
-
 /** The client, for per-client rate limits (api/middleware/client.ts). */
 export { clientOf };
-
-function filedBody(result: Awaited<ReturnType<typeof fileTicket>>) {
-  const t = result.ticket;
-  return {
-    number: t.number,
-    receipt: result.receipt,
-    status: t.status,
-    statusLabel: STATUS_LABELS[t.status as TicketStatus] ?? t.status,
-    kind: t.kind,
-    category: t.category,
-    tier: t.tier,
-    handlingUnit: t.handlingUnit,
-    receivedAt: t.receivedAt,
-    deadlines: t.deadlines,
-    follow: { page: "/track", api: `GET /api/tickets/${t.number}（请求头 X-Receipt: 查询码）` },
-  };
-}
 
 const fileRoute = createRoute({
   method: "post",
@@ -141,7 +61,7 @@ const fileRoute = createRoute({
   summary: "提交举报、投诉、意见建议、咨询或公示异议（可匿名）",
   description:
     "201 表示已保存。响应中的 receipt（查询码）只出现这一次。带 Idempotency-Key 重试同一内容返回同一工单（200，Idempotent-Replayed: true）。",
-  request: { headers: IdempotencyHeader, body: json(FileTicketInput) },
+  request: { headers: IdempotencyHeader, body: jsonBody(FileTicketInput) },
   responses: {
     201: { description: "已保存", content: { "application/json": { schema: Filed } } },
     200: { description: "重试：返回此前保存的同一工单", content: { "application/json": { schema: Filed } } },
@@ -169,7 +89,7 @@ const messageRoute = createRoute({
   request: {
     params: NumberParam,
     headers: ReceiptHeader,
-    body: json(z.object({ body: z.string({ error: "请填写留言内容" }).max(4000, "留言不能超过 4000 字") })),
+    body: jsonBody(z.object({ body: z.string({ error: "请填写留言内容" }).max(4000, "留言不能超过 4000 字") })),
   },
   responses: {
     201: { description: "已保存", content: { "application/json": { schema: PublicTicket } } },
@@ -185,7 +105,7 @@ const ratingRoute = createRoute({
   request: {
     params: NumberParam,
     headers: ReceiptHeader,
-    body: json(
+    body: jsonBody(
       z.object({
         rating: z.enum(["satisfied", "basically_satisfied", "dissatisfied"], {
           error: "rating 须为 satisfied（满意）、basically_satisfied（基本满意）或 dissatisfied（不满意）",
@@ -209,7 +129,7 @@ const followUpRoute = (type: "reopen" | "review") =>
     request: {
       params: NumberParam,
       headers: ReceiptHeader,
-      body: json(z.object({ reason: z.string({ error: "请说明理由" }).min(1, "请说明理由").max(2000) })),
+      body: jsonBody(z.object({ reason: z.string({ error: "请说明理由" }).min(1, "请说明理由").max(2000) })),
     },
     responses: {
       200: { description: "已提交", content: { "application/json": { schema: PublicTicket } } },
@@ -217,25 +137,9 @@ const followUpRoute = (type: "reopen" | "review") =>
     },
   });
 
-const intakeRoute = createRoute({
-  method: "post",
-  path: "/intake/phone",
-  tags: ["12317 监督举报"],
-  summary: "接线员录入 12317 来电（渠道：电话）",
-  description: "需要接线员登录（会话 Cookie 与 X-CSRF-Token）。",
-  request: { headers: IdempotencyHeader, body: json(FileTicketInput) },
-  responses: {
-    201: { description: "已保存", content: { "application/json": { schema: Filed } } },
-    200: { description: "重试：返回此前保存的同一工单", content: { "application/json": { schema: Filed } } },
-    ...errorResponses(400, 401, 403, 409, 415, 503),
-  },
-});
-
 export const ticketRoutes = createRouter();
 ticketRoutes.post("/tickets", requireJson);
 ticketRoutes.post("/tickets/:number/*", requireJson);
-ticketRoutes.use("/intake/phone", requireStaff("operator"));
-ticketRoutes.post("/intake/phone", requireJson);
 
 ticketRoutes
   .openapi(fileRoute, async (c) => {
@@ -300,15 +204,4 @@ ticketRoutes
       clientOf(c),
     );
     return c.json(ticket, 200);
-  })
-  .openapi(intakeRoute, async (c) => {
-    const input = c.req.valid("json") as ParsedTicketInput;
-    // The same domain verb as console intake: it files the ticket and audits it in one transaction.
-    const result = await recordIntake(c.var.db, c.var.staff, input, {
-      channel: "phone",
-      idempotencyKey: c.req.valid("header")["idempotency-key"] ?? null,
-    });
-    if (!result.created) c.header("Idempotent-Replayed", "true");
-    c.header("Cache-Control", "no-store");
-    return c.json(filedBody(result), result.created ? 201 : 200);
   });

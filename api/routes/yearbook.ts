@@ -4,6 +4,7 @@ import { validationFailed } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { jsonBody } from "../request-bodies";
 
 // The campaign yearbook (脱贫攻坚年鉴): public chapters by year; publishers write them.
 
@@ -78,18 +79,13 @@ yearbookRoutes.openapi(
     summary: "新增年鉴章节（信息发布员）",
     request: {
       params: Year,
-      body: {
-        content: {
-          "application/json": {
-            schema: z.object({
-              position: z.number().int().min(1, "章节序号从 1 开始"),
-              title: z.string().trim().min(1, "请填写章节标题").max(100),
-              body: z.string().min(1, "请填写正文（Markdown）").max(200_000),
-            }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z.object({
+          position: z.number().int().min(1, "章节序号从 1 开始"),
+          title: z.string().trim().min(1, "请填写章节标题").max(100),
+          body: z.string().min(1, "请填写正文（Markdown）").max(200_000),
+        }),
+      ),
     },
     responses: { 201: jsonContent(Chapter, "已新增"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
@@ -108,17 +104,12 @@ yearbookRoutes.openapi(
     summary: "修改年鉴章节（信息发布员）",
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z.object({
-              title: z.string().trim().min(1, "章节标题不能为空").max(100).optional(),
-              body: z.string().min(1, "正文不能为空").max(200_000).optional(),
-            }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z.object({
+          title: z.string().trim().min(1, "章节标题不能为空").max(100).optional(),
+          body: z.string().min(1, "正文不能为空").max(200_000).optional(),
+        }),
+      ),
     },
     responses: { 200: jsonContent(Chapter, "已修改"), ...errorResponses(400, 401, 403, 404, 503) },
   }),
