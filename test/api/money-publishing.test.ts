@@ -5,12 +5,11 @@ import { describe, expect, it } from "vitest";
 import { renditionFile } from "../../domain/archive/images";
 import { verifyAuditChain } from "../../domain/audit/audit-log";
 import { publicHousingCases } from "../../domain/money/housing-cases";
-import { createNotice } from "../../domain/notices/notices";
 import { readFileBytes } from "../../storage/files";
 import { exec, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
-import { idn, PEOPLE, postProject, trail } from "../support/money";
+import { idn, PEOPLE, postProject, publishReviewNotice, trail } from "../support/money";
 
 // The publishing side of the money trail: project spending, 危房改造 cases through their stages with
 // public reading under the privacy rules, beneficiary 公示 lists, and the CSV imports of disbursements,
@@ -160,18 +159,7 @@ describe("危房改造 cases", () => {
     expect(pub.body.byStage.find((s: { stage: string }) => s.stage === "applied").cases).toBe(3);
     expect((await api(`/api/housing-cases/${ids[0]}`)).status).toBe(404);
 
-    const noticeId = await createNotice(
-      db,
-      {
-        title: `${t.v.village}危房改造评议结果公示`,
-        district: t.v.district,
-        town: t.v.town,
-        village: t.v.village,
-        content: "村民代表会议评议结果。",
-        periodDays: 10,
-      },
-      t.pub.id,
-    );
+    const noticeId = await publishReviewNotice(t, "村民代表会议评议结果。");
     const skip = await t.pub.call(`/api/housing-cases/${ids[0]}/stages`, {
       method: "POST",
       json: { stage: "applied", on: "2026-03-05" },

@@ -4,6 +4,7 @@ import { rows } from "../../db/client";
 import { createDisbursement } from "../../domain/money/disbursements";
 import { createHousehold } from "../../domain/money/households";
 import { idCheckChar } from "../../domain/money/privacy";
+import { createNotice } from "../../domain/notices/notices";
 import { type Signed, staff } from "./console";
 import { testDatabase } from "./db";
 
@@ -84,6 +85,26 @@ export function postProject(pub: Signed, v: { district: string; town: string; vi
       categoryCode: "industry",
     },
   });
+}
+
+/** The village's 危房改造评议结果公示 (open 10 days) published by `t.pub` through the domain: its id. */
+export async function publishReviewNotice(
+  t: { pub: Signed; v: { district: string; town: string; village: string } },
+  content: string,
+) {
+  const { db } = await testDatabase();
+  return createNotice(
+    db,
+    {
+      title: `${t.v.village}危房改造评议结果公示`,
+      district: t.v.district,
+      town: t.v.town,
+      village: t.v.village,
+      content,
+      periodDays: 10,
+    },
+    t.pub.id,
+  );
 }
 
 export function upload(pub: Awaited<ReturnType<typeof staff>>, bytes: Uint8Array) {
