@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getList, publishBeneficiaryList } from "../../domain/money/beneficiary-lists";
+import { getList, LISTS_LIMIT, publicLists, publishBeneficiaryList } from "../../domain/money/beneficiary-lists";
 import { LIST_KINDS } from "../../domain/money/labels";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day } from "../money-fields";
 
@@ -42,8 +44,30 @@ const PublicList = z
       .openapi({ description: "名单各户（姓名隐去部分字）；公示期、异议处理和保留期过后为 null" }),
     households: z.number().int().nullable(),
     total: z.string().nullable(),
+    updatedAt: z.string().openapi({ description: "名单或其公示最后变化（发布、更正、撤回）的时间（ISO 8601）" }),
   })
   .openapi("BeneficiaryList");
+
+beneficiaryListsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/beneficiary-lists",
+    tags: ["资金到户"],
+    summary: "公示名单：一个村的或全部的（各户只在公示期、异议处理期和保留期内列出，姓名隐去部分字）",
+    description: `按公示开始日期从新到旧；给出 updatedSince 时只列此后发布、更正或撤回的，按变化时间从早到晚。每次最多 ${LISTS_LIMIT} 份。`,
+    request: {
+      query: z.object({ villageId: QueryId.optional().openapi({ description: "村编号" }), updatedSince: UpdatedSince }),
+    },
+    responses: { 200: jsonContent(z.object({ items: z.array(PublicList) }), "名单"), ...errorResponses(400, 503) },
+  }),
+  async (c) => {
+    const { villageId, updatedSince } = c.req.valid("query");
+    return c.json(
+      { items: await publicLists(c.var.db, { villageId, updatedSince: parseUpdatedSince(updatedSince) }) },
+      200,
+    );
+  },
+);
 
 beneficiaryListsRoutes.openapi(
   createRoute({

@@ -15,8 +15,10 @@ import {
 } from "../../domain/money/housing-photos";
 import { CASE_METHODS, CASE_STAGES } from "../../domain/money/labels";
 import { AppError } from "../../lib/errors";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
 
@@ -81,7 +83,8 @@ housingCasesRoutes.openapi(
     path: "/housing-cases",
     tags: ["资金到户"],
     summary: "一个村的危房改造：各环节户数（不足 3 户不显示）和正在公示的申请（户主姓名隐去部分字）",
-    request: { query: z.object({ villageId: z.coerce.number().int().positive().max(2_147_483_647) }) },
+    description: "updatedSince：cases 只列申请本身或其评议、审批公示在此后有变化的（各环节户数不受影响）。",
+    request: { query: z.object({ villageId: QueryId, updatedSince: UpdatedSince }) },
     responses: {
       200: jsonContent(
         z.object({
@@ -95,7 +98,10 @@ housingCasesRoutes.openapi(
       ...errorResponses(400, 404, 503),
     },
   }),
-  async (c) => c.json(await publicHousingCases(c.var.db, c.req.valid("query").villageId), 200),
+  async (c) => {
+    const { villageId, updatedSince } = c.req.valid("query");
+    return c.json(await publicHousingCases(c.var.db, villageId, undefined, parseUpdatedSince(updatedSince)), 200);
+  },
 );
 
 housingCasesRoutes.openapi(

@@ -6,9 +6,9 @@ import { uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
-// CSV imports of disbursements, project spending, the household register and 危房改造 cases: UTF-8 or
-// GBK, all rows or none, a row report otherwise (personal data masked in it). `?dryRun=true` checks
-// without writing.
+// CSV imports of disbursements, project spending, the household register, 危房改造 cases and 公示 lists
+// (rows of one village, kind, title and period make one list): UTF-8 or GBK, all rows or none, a row
+// report otherwise (personal data masked in it). `?dryRun=true` checks without writing.
 
 export const moneyImportsRoutes = createRouter();
 moneyImportsRoutes.use("/imports/*", requireStaff("publisher", "admin"));
@@ -26,7 +26,8 @@ moneyImportsRoutes.openapi(
     method: "post",
     path: "/imports/{kind}",
     tags: ["资金到户"],
-    summary: "导入 CSV：拨付、项目支出、户籍登记、危房改造申请（UTF-8 或 GBK；全部通过才导入，否则逐行报告且不写入）",
+    summary:
+      "导入 CSV：拨付、项目支出、户籍登记、危房改造申请、公示名单（UTF-8 或 GBK；全部通过才导入，否则逐行报告且不写入）",
     description: Object.entries(MONEY_IMPORTS)
       .map(
         ([name, { kind, title }]) =>
@@ -34,7 +35,7 @@ moneyImportsRoutes.openapi(
       )
       .join("；")
       .concat(
-        "。multipart/form-data 的 file 字段，或 text/csv 请求体。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }；身份证号码只显示前 4 位和后 4 位，姓名隐去部分字。",
+        "。multipart/form-data 的 file 字段，或 text/csv 请求体。count 为导入的行数，ids 为写入的记录（公示名单：同一村、名单类型、标题和公示期的各行合为一份名单，ids 为名单编号）。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }；身份证号码只显示前 4 位和后 4 位，姓名隐去部分字。",
       ),
     security: [{ staffSession: [] }],
     request: {

@@ -4,11 +4,14 @@ import {
   correctSpending,
   createSpending,
   getSpending,
-  spendingOfProject,
+  listSpending,
+  SPENDING_CHANGES_LIMIT,
   withdrawSpending,
 } from "../../domain/money/spending";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
 
@@ -59,6 +62,7 @@ const Spending = z
     stageLabel: z.string(),
     status: z.enum(["active", "withdrawn"]),
     version: z.number().int(),
+    updatedAt: z.string().openapi({ description: "新增、更正或撤回的时间（ISO 8601）" }),
   })
   .openapi("Spending");
 const SpendingDetail = Spending.extend({ versions: z.array(Version) });
@@ -68,14 +72,23 @@ spendingRoutes.openapi(
     method: "get",
     path: "/spending",
     tags: ["资金到户"],
-    summary: "一个项目的支出（收款单位、合同编号、金额、日期、用途、阶段；撤回的也列出并标明）",
-    request: { query: z.object({ projectId: z.coerce.number().int().positive().max(2_147_483_647) }) },
+    summary: "项目支出（收款单位、合同编号、金额、日期、用途、阶段；撤回的也列出并标明）",
+    description: `给出 projectId（一个项目的全部支出，按支付日期）或 updatedSince（此后新增、更正或撤回的，按变化时间从早到晚；不给 projectId 时最多 ${SPENDING_CHANGES_LIMIT} 条，以最后一条的 updatedAt 接着取），或两者；total 为所列未撤回支出的合计。`,
+    request: {
+      query: z.object({
+        projectId: QueryId.optional().openapi({ description: "项目编号" }),
+        updatedSince: UpdatedSince,
+      }),
+    },
     responses: {
       200: jsonContent(z.object({ items: z.array(Spending), total: z.string() }), "支出"),
       ...errorResponses(400, 503),
     },
   }),
-  async (c) => c.json(await spendingOfProject(c.var.db, c.req.valid("query").projectId), 200),
+  async (c) => {
+    const { projectId, updatedSince } = c.req.valid("query");
+    return c.json(await listSpending(c.var.db, { projectId, updatedSince: parseUpdatedSince(updatedSince) }), 200);
+  },
 );
 
 spendingRoutes.openapi(

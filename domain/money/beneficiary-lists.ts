@@ -125,6 +125,8 @@ export interface PublicList {
   entries: { nameMasked: string; members: number; amount: string | null; note: string }[] | null;
   households: number | null;
   total: string | null;
+  /** When the list or its notice last changed (ISO 8601). */
+  updatedAt: string;
 }
 
 type ListRow = {
@@ -139,6 +141,7 @@ type ListRow = {
   last_closed: string | null;
   households: number;
   total: string | null;
+  changed_at: Date | string;
 };
 
 const LIST_SELECT = sql`SELECT l.id, l.notice_id, n.title, l.kind, n.period_start::text AS period_start, n.period_end::text AS period_end,
@@ -146,7 +149,8 @@ const LIST_SELECT = sql`SELECT l.id, l.notice_id, n.title, l.kind, n.period_star
     (SELECT count(*)::int FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection' AND t.status NOT IN ('closed', 'merged', 'not_accepted')) AS open_objections,
     (SELECT max(t.closed_at AT TIME ZONE 'Asia/Shanghai')::date::text FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection') AS last_closed,
     (SELECT count(*)::int FROM beneficiary_list_entries e WHERE e.list_id = l.id) AS households,
-    (SELECT sum(e.amount)::text FROM beneficiary_list_entries e WHERE e.list_id = l.id) AS total
+    (SELECT sum(e.amount)::text FROM beneficiary_list_entries e WHERE e.list_id = l.id) AS total,
+    greatest(l.created_at, n.updated_at) AS changed_at
   FROM beneficiary_lists l JOIN notices n ON n.id = l.notice_id`;
 
 async function toPublic(db: Db, r: ListRow, today: string, retention: number): Promise<PublicList> {
@@ -181,6 +185,7 @@ async function toPublic(db: Db, r: ListRow, today: string, retention: number): P
     entries,
     households: open ? n : suppressCount(n),
     total: hidden ? null : r.total ? fromCents(toCents(r.total)) : null,
+    updatedAt: new Date(r.changed_at).toISOString(),
   };
 }
 
@@ -191,6 +196,35 @@ export async function villageLists(db: Db, villageId: number, today = todayCn())
     db,
     sql`${LIST_SELECT} WHERE l.village_id = ${villageId} AND n.status <> 'draft' ORDER BY n.period_start DESC NULLS LAST, l.id DESC LIMIT 20`,
   );
+  return Promise.all(list.map((r) => toPublic(db, r, today, retention)));
+}
+
+/** At most this many lists answer one request. */
+export const LISTS_LIMIT = 200;
+
+/**
+ * Published lists, of one village or all: newest first, or — with `updatedSince` — those whose list or
+ * notice (correction, withdrawal) changed after that time, oldest change first. Household rows only
+ * while a list is public.
+ */
+export async function publicLists(
+  db: Db,
+  f: { villageId?: number | null; updatedSince?: Date | null },
+  today = todayCn(),
+): Promise<PublicList[]> {
+  const where = [
+    sql`n.status <> 'draft'`,
+    f.villageId != null ? sql`l.village_id = ${f.villageId}` : null,
+    f.updatedSince ? sql`greatest(l.created_at, n.updated_at) > ${f.updatedSince.toISOString()}::timestamptz` : null,
+  ].filter((w) => w != null);
+  const order = f.updatedSince
+    ? sql`ORDER BY greatest(l.created_at, n.updated_at), l.id`
+    : sql`ORDER BY n.period_start DESC NULLS LAST, l.id DESC`;
+  const list = await rows<ListRow>(
+    db,
+    sql`${LIST_SELECT} WHERE ${sql.join(where, sql` AND `)} ${order} LIMIT ${LISTS_LIMIT}`,
+  );
+  const retention = env().MONEY_LIST_RETENTION_DAYS;
   return Promise.all(list.map((r) => toPublic(db, r, today, retention)));
 }
 

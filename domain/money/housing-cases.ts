@@ -262,6 +262,7 @@ type CaseRow = {
   status: "active" | "withdrawn";
   version: number;
   notices: unknown;
+  changed_at: Date | string;
 };
 
 const CASE_SELECT = sql`SELECT c.id, c.year, c.village_id, v.name AS village, h.name_masked, c.grade, c.method, c.subsidy_standard,
@@ -272,7 +273,9 @@ const CASE_SELECT = sql`SELECT c.id, c.year, c.village_id, v.name AS village, h.
                    AND t.status NOT IN ('closed', 'merged', 'not_accepted')),
         'closed', (SELECT max(t.closed_at AT TIME ZONE 'Asia/Shanghai')::date::text FROM tickets t
                    WHERE t.notice_id = n.id AND t.kind = 'objection'))), '[]'::json)
-       FROM notices n WHERE n.id IN (c.review_notice_id, c.approval_notice_id)) AS notices
+       FROM notices n WHERE n.id IN (c.review_notice_id, c.approval_notice_id)) AS notices,
+    greatest(c.updated_at, (SELECT max(n.updated_at) FROM notices n WHERE n.id IN (c.review_notice_id, c.approval_notice_id)))
+      AS changed_at
   FROM housing_cases c JOIN households h ON h.id = c.household_id JOIN villages v ON v.id = c.village_id`;
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -317,20 +320,36 @@ function toView(r: CaseRow, today: string, retention: number): HousingCaseView {
   };
 }
 
-/** A village's cases for the public: counts per stage (small cells suppressed) and the cases now in 公示. */
-export async function publicHousingCases(db: Db, villageId: number, today = todayCn()) {
+/**
+ * A village's cases for the public: counts per stage (small cells suppressed) and the cases now in 公示
+ * — with `updatedSince`, only those whose record or 公示 notice changed after that time.
+ */
+export async function publicHousingCases(
+  db: Db,
+  villageId: number,
+  today = todayCn(),
+  updatedSince: Date | null = null,
+) {
   const [v] = await rows<{ id: number }>(db, sql`SELECT id FROM villages WHERE id = ${villageId}`);
   if (!v) throw notFound("没有这个村");
   const retention = env().MONEY_LIST_RETENTION_DAYS;
-  const all = (
-    await rows<CaseRow>(db, sql`${CASE_SELECT} WHERE c.village_id = ${villageId} AND c.status = 'active' ORDER BY c.id`)
-  ).map((r) => toView(r, today, retention));
+  const active = await rows<CaseRow>(
+    db,
+    sql`${CASE_SELECT} WHERE c.village_id = ${villageId} AND c.status = 'active' ORDER BY c.id`,
+  );
+  const all = active.map((r) => toView(r, today, retention));
   const byStage = CASE_STAGES.map((stage) => ({
     stage,
     label: CASE_STAGE_LABELS[stage],
     cases: suppressCount(all.filter((c) => c.stage === stage).length),
   }));
-  return { villageId, total: suppressCount(all.length), byStage, cases: all.filter((c) => c.publicUntil != null) };
+  const changed = (i: number) => !updatedSince || new Date(active[i].changed_at) > updatedSince;
+  return {
+    villageId,
+    total: suppressCount(all.length),
+    byStage,
+    cases: all.filter((c, i) => c.publicUntil != null && changed(i)),
+  };
 }
 
 /** One case for the public: 404 unless it is in 公示 now (the same answer as a case that does not exist). */

@@ -3,13 +3,17 @@ import { type Db, rows } from "../../db/client";
 import { parseCsvDate } from "../../lib/csv-import";
 import { PROJECT_STAGE_LABELS } from "../funds/labels";
 import { MONEY_EXPECTED, MONEY_PROBLEM_TEXT, parseMoney } from "../funds/money";
+import { type BeneficiaryListInput, type ListEntryInput, publishBeneficiaryList } from "./beneficiary-lists";
 import { createDisbursement, type DisbursementInput } from "./disbursements";
-import { createHousehold, type HouseholdInput, householdsByIdNumbers } from "./households";
+import { createHousehold, type HouseholdInput, householdNameHash, householdsByIdNumbers } from "./households";
 import { createHousingCase, type HousingCaseInput } from "./housing-cases";
 import {
   CASE_METHOD_LABELS,
   CASE_METHODS,
   type CaseMethod,
+  LIST_KIND_LABELS,
+  LIST_KINDS,
+  type ListKind,
   RECIPIENT_KIND_LABELS,
   RECIPIENT_KINDS,
   type RecipientKind,
@@ -19,7 +23,8 @@ import type { RowImportKind } from "./row-import";
 import { createSpending, parseProjectStage, type SpendingInput } from "./spending";
 
 // The CSV layouts of the money-trail imports (disbursements, project spending, the household register,
-// 危房改造 cases) and how one row becomes the input of the verb that writes a single record.
+// 危房改造 cases, beneficiary 公示 lists) and how one row becomes the input of the verb that writes a
+// single record (or, for a list, one household of it).
 
 type Bad<C> = (column: C, problem: string, expected: string) => void;
 
@@ -162,6 +167,29 @@ export const spendingImport: RowImportKind<SpendingColumn, SpendingInput> = {
   },
 };
 
+/** Every village by "区县|镇办|村", for the imports that name a village by its place. */
+async function villagesByPlace(tx: Db): Promise<Map<string, number>> {
+  const list = await rows<{ id: number; key: string }>(
+    tx,
+    sql`SELECT v.id, d.name || '|' || t.name || '|' || v.name AS key FROM villages v JOIN towns t ON t.id = v.town_id
+        JOIN districts d ON d.id = t.district_id`,
+  );
+  return new Map(list.map((v) => [v.key, Number(v.id)]));
+}
+
+type PlaceColumn = "区县" | "镇办" | "村";
+const PLACE_ALIASES: Record<string, PlaceColumn> = { 县区: "区县", 乡镇: "镇办", 镇街: "镇办", 村居: "村" };
+
+function villageOfRow<C extends string>(
+  cell: (c: C | PlaceColumn) => string,
+  bad: Bad<C | PlaceColumn>,
+  villages: Map<string, number>,
+): number | undefined {
+  const villageId = villages.get(`${cell("区县")}|${cell("镇办")}|${cell("村")}`);
+  if (!villageId) bad("村", `没有“${cell("区县")}${cell("镇办")}${cell("村")}”`, "已有的区县、镇办和村名");
+  return villageId;
+}
+
 // ---------------------------------------------------------------------------------------- 户籍登记
 type HouseholdColumn =
   | "区县"
@@ -179,27 +207,16 @@ export const householdImport: RowImportKind<HouseholdColumn, HouseholdInput, Map
   required: ["区县", "镇办", "村", "户主姓名", "身份证号码", "家庭人口"],
   optional: ["状态", "识别日期", "退出日期"],
   aliases: {
-    县区: "区县",
-    乡镇: "镇办",
-    镇街: "镇办",
-    村居: "村",
+    ...PLACE_ALIASES,
     户主: "户主姓名",
     身份证号: "身份证号码",
     人口: "家庭人口",
     家庭人口数: "家庭人口",
   },
   masks: { 户主姓名: maskName, 身份证号码: maskIdNumber },
-  async prepare(tx: Db) {
-    const list = await rows<{ id: number; key: string }>(
-      tx,
-      sql`SELECT v.id, d.name || '|' || t.name || '|' || v.name AS key FROM villages v JOIN towns t ON t.id = v.town_id
-          JOIN districts d ON d.id = t.district_id`,
-    );
-    return new Map(list.map((v) => [v.key, Number(v.id)]));
-  },
+  prepare: (tx: Db) => villagesByPlace(tx),
   read(cell, bad, villages) {
-    const villageId = villages.get(`${cell("区县")}|${cell("镇办")}|${cell("村")}`);
-    if (!villageId) bad("村", `没有“${cell("区县")}${cell("镇办")}${cell("村")}”`, "已有的区县、镇办和村名");
+    const villageId = villageOfRow(cell, bad, villages);
     if (!cell("户主姓名")) bad("户主姓名", "户主姓名不能为空", "户主的姓名");
     const idNumber = normalizeIdNumber(cell("身份证号码"));
     if (!isValidIdNumber(idNumber)) bad("身份证号码", "身份证号码位数或校验位不对", "户主的 18 位身份证号码");
@@ -288,12 +305,131 @@ export const housingCaseImport: RowImportKind<HousingColumn, HousingCaseInput, M
   },
 };
 
+// ---------------------------------------------------------------------------------------- 公示名单
+type ListColumn =
+  | PlaceColumn
+  | "名单类型"
+  | "身份证号码"
+  | "户主姓名"
+  | "金额"
+  | "备注"
+  | "标题"
+  | "公示开始日期"
+  | "公示天数";
+
+interface ListRowInput {
+  list: Omit<BeneficiaryListInput, "entries">;
+  entry: ListEntryInput;
+}
+
+interface ListContext {
+  villages: Map<string, number>;
+  households: Map<string, { id: number; villageId: number; nameHash: string }>;
+  /** list key + household: a household appears once in a list. */
+  seen: Set<string>;
+}
+
+const listKey = (l: ListRowInput["list"]) =>
+  [l.villageId, l.kind, l.title ?? "", l.periodStart ?? "", l.periodDays ?? ""].join("|");
+
+/**
+ * 公示名单 rows, one household each, named by the 户主's ID number (looked up by its keyed hash); the
+ * rows of one village, kind, title and period make one list, published as one notice. A household not
+ * in the register, of another village, whose 户主姓名 (when given) does not match, or twice in a list,
+ * is refused row by row.
+ */
+export const beneficiaryListImport: RowImportKind<ListColumn, ListRowInput, ListContext> = {
+  subject: "beneficiary_list",
+  required: ["区县", "镇办", "村", "名单类型", "身份证号码"],
+  optional: ["户主姓名", "金额", "备注", "标题", "公示开始日期", "公示天数"],
+  aliases: {
+    ...PLACE_ALIASES,
+    类型: "名单类型",
+    户主身份证号码: "身份证号码",
+    身份证号: "身份证号码",
+    户主: "户主姓名",
+    "金额（元）": "金额",
+    "金额(元)": "金额",
+    说明: "备注",
+    名单标题: "标题",
+    开始日期: "公示开始日期",
+    公示期: "公示天数",
+  },
+  masks: { 户主姓名: maskName, 身份证号码: maskIdNumber },
+  async prepare(tx, file) {
+    const col = file.columns.indexOf("身份证号码");
+    const numbers = file.records.map((r) => normalizeIdNumber(r.cells[col] ?? "")).filter(isValidIdNumber);
+    const found = await householdsByIdNumbers(tx, numbers);
+    const hashes = await rows<{ id: number; name_hash: string }>(
+      tx,
+      sql`SELECT id, name_hash FROM households WHERE id IN (SELECT unnest(${`{${[...found.values()].map((h) => h.id).join(",")}}`}::int[]))`,
+    );
+    const nameHash = new Map(hashes.map((h) => [Number(h.id), h.name_hash]));
+    const households = new Map(
+      [...found].map(([n, h]) => [n, { id: h.id, villageId: h.villageId, nameHash: nameHash.get(h.id) ?? "" }]),
+    );
+    return { villages: await villagesByPlace(tx), households, seen: new Set() };
+  },
+  read(cell, bad, ctx) {
+    const villageId = villageOfRow(cell, bad, ctx.villages);
+    const kind = labelled<ListKind>(cell("名单类型"), LIST_KINDS, LIST_KIND_LABELS);
+    if (!kind) bad("名单类型", "无法识别的名单类型", `${LIST_KINDS.map((k) => LIST_KIND_LABELS[k]).join("、")} 之一`);
+    const idNumber = normalizeIdNumber(cell("身份证号码"));
+    const household = ctx.households.get(idNumber);
+    if (!isValidIdNumber(idNumber)) bad("身份证号码", "身份证号码位数或校验位不对", "户主的 18 位身份证号码");
+    else if (!household) bad("身份证号码", "户籍登记中没有这个身份证号码", "已登记户的户主身份证号码");
+    else if (villageId && household.villageId !== villageId)
+      bad("身份证号码", "这一户不在本村的户籍登记中", "本村已登记户的户主身份证号码");
+    else if (cell("户主姓名") && householdNameHash(cell("户主姓名")) !== household.nameHash)
+      bad("户主姓名", "户主姓名与户籍登记不符", "户籍登记中这一户户主的姓名");
+    const amount = cell("金额") ? money(cell("金额"), "金额", bad) : null;
+    const periodStart = day(cell("公示开始日期"), "公示开始日期", bad, false);
+    const daysText = cell("公示天数").replace(/天$/, "");
+    if (daysText && !/^\d{1,2}$/.test(daysText)) bad("公示天数", "公示天数应为整数", "不少于 10 的天数，如 10");
+    if (cell("备注").length > 200) bad("备注", "备注不超过 200 个字", "简短说明");
+    if (cell("标题").length > 200) bad("标题", "标题不超过 200 个字", "如 某村收益分红名单公示");
+    if (!villageId || !kind || !household || (cell("金额") && !amount)) return null;
+    const list = {
+      kind,
+      villageId,
+      title: cell("标题") || undefined,
+      periodStart: periodStart ?? undefined,
+      periodDays: daysText ? Number(daysText) : undefined,
+    };
+    const seenKey = `${listKey(list)}|${household.id}`;
+    if (ctx.seen.has(seenKey)) {
+      bad("身份证号码", "这一户在同一份名单中重复", "每户一行");
+      return null;
+    }
+    ctx.seen.add(seenKey);
+    return { list, entry: { householdId: household.id, amount, note: cell("备注") } };
+  },
+  group: {
+    key: (row) => listKey(row.list),
+    write: async (tx, rowsOfList, actorId) =>
+      (await publishBeneficiaryList(tx, { ...rowsOfList[0].list, entries: rowsOfList.map((r) => r.entry) }, actorId))
+        .listId,
+  },
+  columnOf: {
+    kind: "名单类型",
+    villageId: "村",
+    title: "标题",
+    periodDays: "公示天数",
+    periodStart: "公示开始日期",
+    entries: "身份证号码",
+    householdId: "身份证号码",
+    amount: "金额",
+    note: "备注",
+  },
+};
+
 /** The import kinds by the name used in URLs. */
 export const MONEY_IMPORTS = {
   disbursements: { kind: disbursementImport, title: "拨付" },
   spending: { kind: spendingImport, title: "项目支出" },
   households: { kind: householdImport, title: "户籍登记" },
   "housing-cases": { kind: housingCaseImport, title: "危房改造申请" },
+  "beneficiary-lists": { kind: beneficiaryListImport, title: "公示名单" },
 } as const;
 export type MoneyImportName = keyof typeof MONEY_IMPORTS;
 export const MONEY_IMPORT_NAMES = Object.keys(MONEY_IMPORTS) as MoneyImportName[];

@@ -37,6 +37,8 @@ export interface Spending {
   stageLabel: string;
   status: "active" | "withdrawn";
   version: number;
+  /** When the record was created, corrected or withdrawn (ISO 8601). */
+  updatedAt: string;
 }
 
 function field(path: string, message: string) {
@@ -143,10 +145,11 @@ type Raw = {
   stage: ProjectStage;
   status: "active" | "withdrawn";
   version: number;
+  updated_at: Date | string;
 };
 
 const SELECT = sql`SELECT id, project_id, disbursement_id, payee, contract_no, amount::text AS amount, paid_on::text AS paid_on,
-    purpose, stage, status, version FROM project_spending`;
+    purpose, stage, status, version, updated_at FROM project_spending`;
 
 function toSpending(r: Raw): Spending {
   return {
@@ -162,6 +165,7 @@ function toSpending(r: Raw): Spending {
     stageLabel: PROJECT_STAGE_LABELS[r.stage] ?? r.stage,
     status: r.status,
     version: Number(r.version),
+    updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
@@ -241,11 +245,33 @@ export async function getSpending(db: Db, id: number) {
   return { ...toSpending(r), versions: await moneyVersions(db, "spending", id) };
 }
 
-/** A project's spending, oldest first (withdrawn ones too, marked), and the active total. */
-export async function spendingOfProject(db: Db, projectId: number): Promise<{ items: Spending[]; total: string }> {
-  const list = (await rows<Raw>(db, sql`${SELECT} WHERE project_id = ${projectId} ORDER BY paid_on, id`)).map(
+/** At most this many records answer a list of every project's changes (continue from the last updatedAt). */
+export const SPENDING_CHANGES_LIMIT = 1000;
+
+/**
+ * Spending (withdrawn records too, marked) of one project, oldest payment first, or — with
+ * `updatedSince` — the records created, corrected or withdrawn after that time, oldest change first
+ * (of one project, or of every project up to SPENDING_CHANGES_LIMIT); and the active total of the list.
+ */
+export async function listSpending(
+  db: Db,
+  f: { projectId?: number | null; updatedSince?: Date | null },
+): Promise<{ items: Spending[]; total: string }> {
+  const where = [
+    f.projectId != null ? sql`project_id = ${f.projectId}` : null,
+    f.updatedSince ? sql`updated_at > ${f.updatedSince.toISOString()}::timestamptz` : null,
+  ].filter((w) => w != null);
+  if (where.length === 0) throw field("projectId", "请给出项目编号 projectId 或 updatedSince");
+  const order = f.updatedSince ? sql`ORDER BY updated_at, id` : sql`ORDER BY paid_on, id`;
+  const limit = f.projectId == null ? sql`LIMIT ${SPENDING_CHANGES_LIMIT}` : sql``;
+  const list = (await rows<Raw>(db, sql`${SELECT} WHERE ${sql.join(where, sql` AND `)} ${order} ${limit}`)).map(
     toSpending,
   );
   const total = list.filter((s) => s.status === "active").reduce((sum, s) => sum + toCents(s.amount), 0n);
   return { items: list, total: fromCents(total) };
+}
+
+/** A project's spending, oldest first (withdrawn ones too, marked), and the active total. */
+export function spendingOfProject(db: Db, projectId: number): Promise<{ items: Spending[]; total: string }> {
+  return listSpending(db, { projectId });
 }

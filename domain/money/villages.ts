@@ -4,13 +4,14 @@ import { notFound } from "../../lib/errors";
 import { todayCn } from "../notices/state";
 import { type PublicList, villageLists } from "./beneficiary-lists";
 import { fromCents, percent, toCents } from "./cents";
-import { CASE_STAGE_LABELS, type CaseStage, PROGRAMME_LABELS, type Programme } from "./labels";
+import { type HousingCaseView, publicHousingCases } from "./housing-cases";
+import { type CaseStage, PROGRAMME_LABELS, type Programme } from "./labels";
 import { suppressCount } from "./privacy";
 
 // Everything that reached one village, on one page: allocations, disbursed and paid amounts per year
 // and programme, projects with stages and assets, 公示 lists (household rows only while public),
-// 危房改造 cases (counts by stage), notices, objections and hotline figures (suppressed when small),
-// and the money still waiting. No household appears except masked inside a public list.
+// 危房改造 cases (counts by stage; the cases themselves while in 公示, by the API's rule), notices, objections and hotline figures (suppressed when small),
+// and the money still waiting. No household appears except masked inside a public list or case.
 
 export interface VillagePage {
   id: number;
@@ -41,6 +42,8 @@ export interface VillagePage {
   projects: { id: number; name: string; year: number; stage: string; asset: string | null; manager: string | null }[];
   lists: PublicList[];
   cases: { stage: CaseStage; label: string; count: number | null }[];
+  /** The 危房改造 cases now in 公示 (masked 户主 names), as GET /api/housing-cases lists them. */
+  casesInPublic: HousingCaseView[];
   notices: {
     id: number;
     title: string;
@@ -122,10 +125,7 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
       sql`SELECT p.id, p.name, p.year, p.stage, a.asset_name, a.manager FROM projects p
           LEFT JOIN project_assets a ON a.project_id = p.id WHERE p.village_id = ${id} ORDER BY p.year DESC, p.id DESC LIMIT 100`,
     ),
-    rows<{ stage: CaseStage; n: number }>(
-      db,
-      sql`SELECT stage, count(*)::int AS n FROM housing_cases WHERE village_id = ${id} AND status = 'active' GROUP BY stage`,
-    ),
+    publicHousingCases(db, id, today),
     rows<{ id: number; title: string; period_start: string | null; period_end: string | null; objections: number }>(
       db,
       sql`SELECT n.id, n.title, n.period_start::text AS period_start, n.period_end::text AS period_end,
@@ -174,7 +174,6 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
     y(Number(p.year)).paid += toCents(p.amount);
     paid += toCents(p.amount);
   }
-  const caseCount = new Map(cases.map((c) => [c.stage, Number(c.n)]));
   return {
     id: Number(v.id),
     name: v.name,
@@ -226,11 +225,8 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
       manager: p.manager,
     })),
     lists,
-    cases: (Object.keys(CASE_STAGE_LABELS) as CaseStage[]).map((s) => ({
-      stage: s,
-      label: CASE_STAGE_LABELS[s],
-      count: suppressCount(caseCount.get(s) ?? 0),
-    })),
+    cases: cases.byStage.map((c) => ({ stage: c.stage, label: c.label, count: c.cases })),
+    casesInPublic: cases.cases,
     notices: notices.map((n) => ({
       id: Number(n.id),
       title: n.title,

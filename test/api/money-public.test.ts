@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { publishBeneficiaryList } from "../../domain/money/beneficiary-lists";
+import { advanceHousingCase, createHousingCase } from "../../domain/money/housing-cases";
 import { createHouseholdPayment } from "../../domain/money/payments";
 import { openStuckMoneyEntries } from "../../domain/money/stuck";
+import { createNotice } from "../../domain/notices/notices";
 import { exec } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
@@ -187,6 +189,36 @@ describe("privacy on every public surface", () => {
       },
       t.pub.id,
     );
+    // A 危房改造 case in 公示 (its 评议结果 notice current): listed on the village page and the case API.
+    const caseId = await createHousingCase(
+      db,
+      {
+        householdId: t.households[0],
+        year: 2026,
+        grade: "D",
+        method: "rebuild",
+        amount: "30000",
+        appliedOn: "2026-03-01",
+      },
+      t.pub.id,
+    );
+    const reviewNotice = await createNotice(
+      db,
+      {
+        title: "危房改造评议结果公示",
+        district: t.v.district,
+        town: t.v.town,
+        village: t.v.village,
+        content: "评议结果。",
+      },
+      t.pub.id,
+    );
+    await advanceHousingCase(
+      db,
+      caseId,
+      { stage: "village_review", on: "2026-03-10", noticeId: reviewNotice },
+      t.pub.id,
+    );
     const urls = [
       "/api/funds",
       `/api/funds/${t.allocationId}`,
@@ -195,6 +227,11 @@ describe("privacy on every public surface", () => {
       "/api/funds/export.json",
       "/api/funds/summary?groupBy=village",
       `/api/villages/${t.v.id}`,
+      `/api/housing-cases?villageId=${t.v.id}`,
+      `/api/housing-cases/${caseId}`,
+      "/api/beneficiary-lists",
+      `/api/beneficiary-lists?villageId=${t.v.id}&updatedSince=2000-01-01`,
+      "/api/spending?updatedSince=2000-01-01",
       "/api/money/progress",
       "/api/money/progress?groupBy=category",
       "/api/money/stuck",
@@ -220,8 +257,10 @@ describe("privacy on every public surface", () => {
       scanned++;
     }
     expect(scanned).toBeGreaterThan(20);
-    // The village page does show the masked names (the scan is not passing for want of data).
+    // The village page does show the masked names (the scan is not passing for want of data): in the
+    // list and in the 危房改造 case in 公示.
     const village = await api(`/api/villages/${t.v.id}`);
     expect(village.text).toContain("张*明");
+    expect(village.body.casesInPublic).toEqual([expect.objectContaining({ id: caseId, nameMasked: "张*明" })]);
   });
 });
