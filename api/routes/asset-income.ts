@@ -9,8 +9,10 @@ import {
 import { notFound } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { NewId, Reason } from "../fields";
 import { requireStaffForWrites } from "../middleware/auth";
-import { moneyAmount, Reason } from "../money-fields";
+import { moneyAmount } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // A project asset's income per year and its distribution (sums only): public reads, publisher writes.
 
@@ -112,22 +114,12 @@ assetIncomeRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z
-              .object({
-                year: z.number().int().openapi({ example: 2025 }),
-                ...Figures,
-              })
-              .openapi("AssetIncomeInput"),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z.object({ year: z.number().int().openapi({ example: 2025 }), ...Figures }).openapi("AssetIncomeInput"),
+      ),
     },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int() }), "已填报"),
+      201: jsonContent(NewId, "已填报"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),
@@ -146,19 +138,14 @@ assetIncomeRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: YearParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z
-              .object({ ...Figures, reason: Reason.openapi({ example: "分红金额按村民代表会议决议更正" }) })
-              .openapi("AssetIncomeCorrection"),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z
+          .object({ ...Figures, reason: Reason.openapi({ example: "分红金额按村民代表会议决议更正" }) })
+          .openapi("AssetIncomeCorrection"),
+      ),
     },
     responses: {
-      200: jsonContent(z.object({ id: z.number().int() }), "已更正"),
+      200: jsonContent(NewId, "已更正"),
       ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   }),

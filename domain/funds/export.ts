@@ -106,6 +106,15 @@ export function allocationsJsonStream(db: Db, f: FundFilters, sort: FundSort): R
   });
 }
 
+/** How a Data Package describes the exports' CSV files: UTF-8 with BOM, comma, CRLF, a header row. */
+export const CSV_RESOURCE = {
+  format: "csv",
+  mediatype: "text/csv",
+  encoding: "utf-8-sig",
+  dialect: { delimiter: ",", lineTerminator: "\r\n", header: true },
+  profile: "tabular-data-resource",
+};
+
 /** Fiscal Data Package descriptor (https://specs.frictionlessdata.io/fiscal-data-package/) of the export. */
 export function fiscalDataPackage(baseUrl: string) {
   const field = (name: string, type: string, description: string, extra: object = {}) => ({
@@ -131,11 +140,7 @@ export function fiscalDataPackage(baseUrl: string) {
         name: "fund-allocations",
         title: "资金分配结果",
         path: `${baseUrl}/api/funds/export.csv`,
-        format: "csv",
-        mediatype: "text/csv",
-        encoding: "utf-8-sig",
-        dialect: { delimiter: ",", lineTerminator: "\r\n", header: true },
-        profile: "tabular-data-resource",
+        ...CSV_RESOURCE,
         schema: {
           fields: [
             field("编号", "integer", "记录编号（/funds/编号 为公开页面）"),

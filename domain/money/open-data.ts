@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import type { Validator } from "../../lib/conditional-get";
 import { type CsvCell, csvLine } from "../../lib/csv";
+import { CSV_RESOURCE } from "../funds/export";
 import { PROJECT_STAGE_LABELS } from "../funds/labels";
 import { DISTRIBUTION_LABELS } from "../projects/asset-income";
 import { CONDITION_LABELS, type Condition } from "../projects/inspections";
@@ -314,11 +315,7 @@ export function openDatasetResource(d: OpenDataset, path: string) {
     title: d.title,
     description: d.description,
     path,
-    format: "csv",
-    mediatype: "text/csv",
-    encoding: "utf-8-sig",
-    dialect: { delimiter: ",", lineTerminator: "\r\n", header: true },
-    profile: "tabular-data-resource",
+    ...CSV_RESOURCE,
     schema: {
       fields: d.fields.map((x) => ({
         name: x.name,

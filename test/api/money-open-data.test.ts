@@ -31,19 +31,9 @@ const CELL: Record<string, RegExp> = {
 async function moneyTrail() {
   const { db } = await testDatabase();
   const t = await trail();
-  for (const h of t.households.slice(0, 3))
-    await createHouseholdPayment(
-      db,
-      {
-        householdId: h,
-        disbursementId: t.disbursementId,
-        programme: "housing",
-        period: "2026",
-        amount: "1000.00",
-        paidOn: "2026-05-01",
-      },
-      t.pub.id,
-    );
+  const payment = { disbursementId: t.disbursementId, programme: "housing", period: "2026", amount: "1000.00" };
+  for (const householdId of t.households.slice(0, 3))
+    await createHouseholdPayment(db, { ...payment, householdId, paidOn: "2026-05-01" }, t.pub.id);
   // Two cases only: their village's totals must stay empty.
   for (const h of t.households.slice(0, 2))
     await createHousingCase(
