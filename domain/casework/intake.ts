@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import { AppError } from "../../lib/errors";
+import { isImageMediaType, sniffMediaType } from "../../lib/media-type";
 import { ticketScope } from "../access/ticket-scope";
 import { appendAudit } from "../audit/audit-log";
 import type { StaffPrincipal } from "../auth/principal";
@@ -36,16 +37,6 @@ function fieldError(path: string, message: string) {
   return new AppError("VALIDATION_FAILED", `请求参数有误：${path} ${message}`, [{ path, message }]);
 }
 
-/** Sniff the image type from its first bytes (the client's claim is not trusted). */
-export function sniffImage(bytes: Buffer): string | null {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return "image/png";
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
-  if (bytes.length >= 12 && bytes.toString("ascii", 0, 4) === "RIFF" && bytes.toString("ascii", 8, 12) === "WEBP")
-    return "image/webp";
-  return null;
-}
-
 export async function recordIntake(
   db: Db,
   staff: StaffPrincipal,
@@ -68,7 +59,8 @@ export async function recordIntake(
     sourceUrl = u;
     if (extras.screenshot && extras.screenshot.bytes.length > 0) {
       if (extras.screenshot.bytes.length > MAX_SCREENSHOT_BYTES) throw fieldError("screenshot", "截图不能超过 5 MB");
-      const type = sniffImage(extras.screenshot.bytes);
+      const sniffed = sniffMediaType(extras.screenshot.bytes);
+      const type = isImageMediaType(sniffed) ? sniffed : null;
       if (!type || !SCREENSHOT_TYPES.has(type)) throw fieldError("screenshot", "截图须为 PNG、JPEG 或 WebP 图片");
       shot = { bytes: extras.screenshot.bytes, type };
     } else {

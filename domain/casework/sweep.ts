@@ -1,9 +1,11 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { units } from "../../db/schema";
 import { log } from "../../lib/log";
 import { appendAuditBatch } from "../audit/audit-log";
 import { addDays, chinaDate } from "../hotline/deadlines";
 import { FINAL_STATUSES, nextStatus } from "../hotline/lifecycle";
+import { enqueueNotifications, type NotificationInput } from "../notifications/outbox";
 
 // The deadline sweep. 催办: a reminder to the handling unit when a deadline is within REMIND_DAYS.
 // 督办: when a deadline has passed, the ticket is marked escalated and the supervising unit and the
@@ -30,7 +32,7 @@ type Kind = "remind" | "escalate" | "first_response";
 
 async function sweepKind(db: Db, kind: Kind, today: string, now: Date): Promise<number> {
   let total = 0;
-  const cityHotline = sql`(SELECT id FROM units WHERE code = 'city-hotline')`;
+  const [cityHotline] = await db.select({ id: units.id }).from(units).where(eq(units.code, "city-hotline"));
   for (;;) {
     const done = await db.transaction(async (tx) => {
       const due =
@@ -48,10 +50,12 @@ async function sweepKind(db: Db, kind: Kind, today: string, now: Date): Promise<
         routed_unit_id: number;
         supervising_unit_id: number;
         due_on: string;
+        ticket_due_on: string | null;
       }>(
         tx,
         sql`WITH cand AS (
-              SELECT t.id, t.number, t.status, t.routed_unit_id, t.supervising_unit_id, ${markDue} AS due_on
+              SELECT t.id, t.number, t.status, t.routed_unit_id, t.supervising_unit_id, ${markDue} AS due_on,
+                t.due_on AS ticket_due_on
               FROM tickets t
               WHERE t.status NOT IN (${FINAL_SQL}) AND ${due}
                 AND NOT EXISTS (SELECT 1 FROM ticket_sweep_marks m WHERE m.ticket_id = t.id AND m.kind = ${kind} AND m.due_on = ${markDue})
@@ -59,7 +63,8 @@ async function sweepKind(db: Db, kind: Kind, today: string, now: Date): Promise<
             ins AS (
               INSERT INTO ticket_sweep_marks (ticket_id, kind, due_on) SELECT id, ${kind}, due_on FROM cand
               ON CONFLICT DO NOTHING RETURNING ticket_id)
-            SELECT c.id, c.number, c.status, c.routed_unit_id, c.supervising_unit_id, c.due_on::text AS due_on
+            SELECT c.id, c.number, c.status, c.routed_unit_id, c.supervising_unit_id, c.due_on::text AS due_on,
+              c.ticket_due_on::text AS ticket_due_on
             FROM cand c JOIN ins ON ins.ticket_id = c.id ORDER BY c.id`,
       );
       // Safety: the state machine must allow the action (remind/escalate are self-transitions).
@@ -82,18 +87,25 @@ async function sweepKind(db: Db, kind: Kind, today: string, now: Date): Promise<
         await tx.execute(sql`UPDATE tickets SET escalated_at = COALESCE(escalated_at, now()) WHERE id IN (${ids})`);
       }
       // Notifications: reminder → the handling unit; escalation → the supervising unit and the city centre.
+      // The dedupe key names the ticket's deadline, so a ticket is notified once per deadline.
       const template = kind === "remind" ? "ticket.reminder" : "ticket.escalated";
-      const recipients =
-        kind === "remind"
-          ? sql`SELECT t.id, t.number, t.due_on, 'unit:' || t.routed_unit_id AS rcpt FROM tickets t WHERE t.id IN (${ids})`
-          : sql`SELECT t.id, t.number, t.due_on, 'unit:' || t.routed_unit_id AS rcpt FROM tickets t WHERE t.id IN (${ids})
-                UNION SELECT t.id, t.number, t.due_on, 'unit:' || t.supervising_unit_id FROM tickets t WHERE t.id IN (${ids})
-                UNION SELECT t.id, t.number, t.due_on, 'unit:' || ${cityHotline} FROM tickets t WHERE t.id IN (${ids})`;
-      await tx.execute(sql`INSERT INTO notification_outbox (channel, recipient, template, data, dedupe_key)
-        SELECT 'staff', r.rcpt, ${template}, jsonb_build_object('number', r.number, 'dueOn', r.due_on),
-               'sweep:' || ${kind} || ':' || r.id || ':' || r.due_on || ':' || r.rcpt
-        FROM (${recipients}) r
-        ON CONFLICT (dedupe_key) DO NOTHING`);
+      const notifications: NotificationInput[] = [];
+      for (const a of acted) {
+        const unitIds =
+          kind === "remind" ? [a.routed_unit_id] : [a.routed_unit_id, a.supervising_unit_id, cityHotline?.id];
+        for (const unitId of new Set(unitIds)) {
+          if (unitId == null) continue;
+          const to = `unit:${unitId}`;
+          notifications.push({
+            channel: "staff",
+            to,
+            template,
+            data: { number: a.number, dueOn: a.ticket_due_on },
+            dedupeKey: a.ticket_due_on === null ? undefined : `sweep:${kind}:${a.id}:${a.ticket_due_on}:${to}`,
+          });
+        }
+      }
+      await enqueueNotifications(tx, notifications);
       await appendAuditBatch(
         tx,
         acted.map((a) => ({

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { withAdvisoryLock } from "../../db/advisory-lock";
 import { type Db, rows } from "../../db/client";
+import { backoffDelay } from "../../lib/backoff";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
 import { decodeBody } from "./charset";
@@ -69,7 +70,7 @@ export interface RoundOptions {
 /** Minutes until the next attempt after `failures` consecutive failures. */
 export function backoffMinutes(intervalMinutes: number, failures: number): number {
   if (failures <= 0) return intervalMinutes;
-  return Math.min(intervalMinutes * 2 ** Math.min(failures, 20), MAX_BACKOFF_MINUTES);
+  return backoffDelay(failures + 1, { base: intervalMinutes, max: MAX_BACKOFF_MINUTES });
 }
 
 /** Fetch, parse and match one source (no database writes): entries seen and the relevant ones. */

@@ -30,13 +30,31 @@ export async function enqueueNotification(
   tx: Db,
   input: NotificationInput,
 ): Promise<{ id: number | null; created: boolean }> {
+  const [id] = await enqueueNotifications(tx, [input]);
+  return id === undefined ? { id: null, created: false } : { id, created: true };
+}
+
+/**
+ * Enqueue several notifications in the caller's transaction, in one statement (producers that notify
+ * in bulk, such as the deadline sweep). Returns the ids of the rows created: a duplicate dedupeKey,
+ * already queued or twice in `inputs`, creates none.
+ */
+export async function enqueueNotifications(tx: Db, inputs: NotificationInput[]): Promise<number[]> {
+  if (inputs.length === 0) return [];
+  const values = sql.join(
+    inputs.map(
+      (i) =>
+        sql`(${i.channel}, ${i.to}, ${i.template}, ${JSON.stringify(i.data ?? {})}::jsonb, ${i.dedupeKey ?? null})`,
+    ),
+    sql`, `,
+  );
   const out = await rows<{ id: string | number }>(
     tx,
     sql`INSERT INTO notification_outbox (channel, recipient, template, data, dedupe_key)
-        VALUES (${input.channel}, ${input.to}, ${input.template}, ${JSON.stringify(input.data ?? {})}::jsonb, ${input.dedupeKey ?? null})
+        VALUES ${values}
         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
   );
-  return out[0] ? { id: Number(out[0].id), created: true } : { id: null, created: false };
+  return out.map((r) => Number(r.id));
 }
 
 export interface OutboxMessage {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { backoffDelay } from "../../lib/backoff";
 import { log } from "../../lib/log";
 import { checkNoteSignatures, parseNote, parseVerifierKey, type VerifierKey } from "../../lib/tlog/note";
 import { formatAddCheckpoint, TLOG_SIZE_TYPE } from "../../lib/tlog/witness";
@@ -138,7 +139,7 @@ export async function cosignLatest(
           ...t.health,
           failures,
           lastError: message,
-          retryAt: now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures, 20)),
+          retryAt: now() + backoffDelay(failures + 1, { base: 1000, max: MAX_BACKOFF_MS }),
         };
         return 0;
       }
