@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage, recordCall, signIn } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, openPage, recordCall, signIn } from "./harness";
 
 // Each role signs in to the console (JavaScript off: every page is plain forms) and does its work:
 // operator records calls; supervisor accepts, tiers and dispatches; handler returns one as misrouted
@@ -25,11 +25,8 @@ async function act(page: Page, number: string, action: string, fill: (p: Page) =
 describe("staff console, role by role", () => {
   let browser: Browser;
   const calls: Record<string, { number: string; receipt: string }> = {};
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("refuses a wrong password and a page without signing in", async () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, openPage } from "./harness";
 
 // Evidence on the /report form with JavaScript off: a file that is not what its name says is refused
 // next to the file input with the typed text kept; a real photo is filed with the ticket.
@@ -17,11 +17,8 @@ async function fillReport(page: Page) {
 
 describe("evidence on the report form", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("refuses a renamed non-image next to the file input, keeps the text, then files with a real photo (JS off)", async () => {

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseURL, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { baseURL, connectForFile, expectNoAxeViolationsWithJs, openNoJsPage } from "./harness";
 
 // The progress table on /funds with JavaScript off: 拨付率 and 到户率 by district (the same figures as
 // GET /api/money/progress), regrouped by household programme through a plain link, the bars carrying
@@ -18,11 +18,8 @@ const progress = async (query: string) =>
 
 describe("the /funds progress table", { timeout: 180_000 }, () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("shows 拨付率 and 到户率 by district and by programme, without JavaScript, at 320 px", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, openPage } from "./harness";
 
 // The funds path as a citizen takes it: /funds → 高青县 2018 → drill down to a village → open a
 // corrected allocation and read its history → download the exact view as CSV → open a notice in its
@@ -9,11 +9,8 @@ import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
 
 describe("funds and notices", { timeout: 180_000 }, () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("filters to 高青县 2018, drills down to a village, reads a corrected allocation and downloads the view", async () => {

@@ -13,6 +13,18 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.connectOverCDP(inject("chromiumEndpoint"));
 }
 
+/** This file's connection to the run's Chromium: opened before its tests, closed after them. */
+export function connectForFile(use: (browser: Browser) => void) {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    use(browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+}
+
 /**
  * This file's browser, for the tests that need the demo data: connected once the first request that
  * needs the database (which waits for migrations and the demo data) has answered, closed after the file.

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, openPage } from "./harness";
 
 // The hotline as a resident uses it: file a report (JavaScript off and on), keep the receipt, follow
 // the ticket with it, add information; a wrong receipt is refused.
@@ -30,11 +30,8 @@ async function fileReport(page: Page, title: string) {
 
 describe("hotline pages", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("files an anonymous report with JavaScript off, shows the errors in Chinese next to the fields, keeps what was typed", async () => {

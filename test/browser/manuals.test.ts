@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_HOUSEHOLDS } from "../../seed/money";
-import { expectNoAxeViolations, launchBrowser, openNoJsPage, openPage, recordCall, signIn } from "./harness";
+import { connectForFile, expectNoAxeViolations, openNoJsPage, openPage, recordCall, signIn } from "./harness";
 import { DESKTOP, PHONE, shot } from "./screenshots";
 
 // Every task in the Chinese manuals (docs/zh/), walked the way the manual tells a person to do it,
@@ -42,11 +42,8 @@ async function ticketAction(
 describe("市民指南 (docs/zh/citizen.md)", () => {
   let browser: Browser;
   const filed: { number: string; receipt: string } = { number: "", receipt: "" };
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("the footer links the guide, and the guide is served with its screenshots", async () => {
@@ -277,11 +274,8 @@ describe("市民指南 (docs/zh/citizen.md)", () => {
 describe("操作手册: each staff role's tasks (docs/zh/<role>.md)", () => {
   let browser: Browser;
   const t: Record<string, { number: string; receipt: string }> = {};
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("登录工作台: a wrong password is refused; the console's help link opens the role's manual", async () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type FeedServer, startFeedServer } from "../support/feed-server";
-import { expectNoAxeViolations, expectNoAxeViolationsWithJs, launchBrowser, openPage, signIn } from "./harness";
+import { connectForFile, expectNoAxeViolations, expectNoAxeViolationsWithJs, openPage, signIn } from "./harness";
 
 // The duty operator works the online-opinion queue with JavaScript off: turns a caught post about
 // misused poverty-relief money into a ticket (tier I by the rules, first response within 24 hours),
@@ -27,11 +27,8 @@ const chinaMs = (text: string) => Date.parse(`${text.replace(" ", "T")}:00+08:00
 
 describe("online-opinion monitoring console", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("turns a caught item into a tier-I 网络舆情 ticket with its 24-hour deadline", async () => {

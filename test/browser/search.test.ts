@@ -1,16 +1,13 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, launchBrowser, openPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, openPage } from "./harness";
 
 // The search page as a person uses it, against the built server with demo data (the demo seeders
 // index their content; the founding document and the archive are always there).
 describe("search page", () => {
   let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("searches from the header box with JavaScript off, highlights matches, filters by facet links", async () => {

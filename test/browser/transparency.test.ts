@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoAxeViolations, expectNoAxeViolationsWithJs, launchBrowser, openNoJsPage, openPage } from "./harness";
+import { describe, expect, it } from "vitest";
+import { connectForFile, expectNoAxeViolations, expectNoAxeViolationsWithJs, openNoJsPage, openPage } from "./harness";
 
 // The transparency log as a reporter and a sceptic use it: file a report, download its proof of filing
 // (and the content opening), check both on /verify in the browser (WebCrypto) and on the server without
@@ -34,11 +34,8 @@ describe("transparency log pages", () => {
   let browser: Browser;
   let proof = "";
   let opening = "";
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+  connectForFile((b) => {
+    browser = b;
   });
 
   it("files a report and downloads its proof of filing and content opening", async () => {
