@@ -1,13 +1,14 @@
-import { getTableColumns, getTableName, is, sql } from "drizzle-orm";
-import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import { type Column, getTableColumns, getTableName, is, SQL, sql } from "drizzle-orm";
+import { getTableConfig, PgDialect, PgTable } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import * as schema from "../../db/schema";
 import { testDatabase } from "../support/db";
 
 // The migrations are hand-written SQL; this keeps them and the drizzle schema in step, both ways: every
-// column of a drizzle table exists with the same type, nullability and presence of a default, every
-// column of the migrated table is declared in drizzle, and every index drizzle declares exists.
+// column of a drizzle table exists with the same type, nullability and default (the value, not only its
+// presence), every column of the migrated table is declared in drizzle, and every index drizzle declares
+// exists.
 const normalise = (t: string) =>
   t
     .replace(/^character varying/, "varchar")
@@ -22,6 +23,33 @@ const DRIZZLE_TYPE: Record<string, string> = {
   timestamp: "timestamp without time zone",
   "timestamp with time zone": "timestamp with time zone",
 };
+
+const dialect = new PgDialect();
+
+/** A column default as PostgreSQL prints it (pg_get_expr), without its casts and quotes. */
+function databaseDefault(expr: string): string {
+  let s = expr.trim();
+  for (let before = ""; before !== s; ) {
+    before = s;
+    s = s.replace(/::[a-z_ ]+(\(\d+(,\d+)?\))?(\[\])?$/i, "");
+  }
+  const quoted = /^'(.*)'$/s.exec(s);
+  return quoted ? quoted[1].replace(/''/g, "'") : s;
+}
+
+/** Does the database's default for this column say what drizzle's does? */
+function sameDefault(col: Column, expr: string | null): boolean {
+  if (expr === null) return false;
+  const db = databaseDefault(expr);
+  const d = col.default;
+  // serial: drizzle states no value, the database draws from the column's sequence.
+  if (d === undefined) return col.columnType.includes("Serial") && db.startsWith("nextval(");
+  if (is(d, SQL)) return db.toLowerCase() === dialect.sqlToQuery(d).sql.toLowerCase();
+  const type = col.getSQLType();
+  if (type === "jsonb" || type === "json") return JSON.stringify(JSON.parse(db)) === JSON.stringify(d);
+  if (Array.isArray(d)) return db === `{${d.map(String).join(",")}}`;
+  return db === String(d);
+}
 
 describe("drizzle schema matches the migrated database", () => {
   const tables = (Object.values(schema) as unknown[]).filter((t): t is PgTable => is(t, PgTable));
@@ -43,11 +71,14 @@ describe("drizzle schema matches the migrated database", () => {
       not_null: boolean;
       has_default: boolean;
       generated: string;
+      default_expr: string | null;
     }>(
       db,
       sql`SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
-            a.atthasdef AS has_default, a.attgenerated::text AS generated
+            a.atthasdef AS has_default, a.attgenerated::text AS generated,
+            pg_get_expr(d.adbin, d.adrelid) AS default_expr
           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           WHERE n.nspname = current_schema() AND c.relname = ${name} AND a.attnum > 0 AND NOT a.attisdropped`,
     );
     expect(columns.length, `table ${name} exists`).toBeGreaterThan(0);
@@ -62,6 +93,11 @@ describe("drizzle schema matches the migrated database", () => {
       expect(normalise(db.type), `${name}.${col.name} type`).toBe(type);
       const generated = db.generated !== "";
       if (!generated) expect(db.has_default, `${name}.${col.name} has a default`).toBe(col.hasDefault);
+      if (!generated && col.hasDefault) {
+        expect(sameDefault(col, db.default_expr), `${name}.${col.name} default: database ${db.default_expr}`).toBe(
+          true,
+        );
+      }
     }
     const names = new Set(declared.map((c) => c.name));
     const undeclared = columns.filter((c) => !names.has(c.name) && c.generated === "").map((c) => c.name);
