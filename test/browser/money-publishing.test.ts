@@ -3,12 +3,15 @@ import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { idCheckChar } from "../../domain/money/privacy";
+import { DEMO_HOUSEHOLDS } from "../../seed/money";
 import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage, signIn } from "./harness";
 
 // Publishing the money trail with JavaScript off: a GBK household-register file with one bad row gets a
 // row report (ID numbers masked) and nothing is written; fixed, it is checked again and committed; a
 // 危房改造 case is then registered by the 户主's ID number and gets a before photo (EXIF removed, not
-// public while the case is not in 公示).
+// public while the case is not in 公示). A GBK 公示 list file naming a stranger is refused the same way;
+// fixed, it is published as the village's notice, a 危房改造 case is put into 公示 with it, and the
+// village page lists both with masked names only.
 
 const submit = (page: Page, selector: string) => Promise.all([page.waitForLoadState("load"), page.click(selector)]);
 const idn = (first17: string) => `${first17}${idCheckChar(first17)}`;
@@ -98,6 +101,84 @@ describe("publishing the money trail", () => {
     expect((await photo.body()).includes(Buffer.from("TestCam"))).toBe(false);
     // Not in 公示: the public gets no photo.
     expect((await fetch(`${baseURL()}${src}`)).status).toBe(404);
+    // The row report is answered with 400 on purpose; nothing else may fail.
+    expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  it("公示名单 CSV (GBK): a stranger's row reported, nothing written; fixed, published; the village page lists it and the case in 公示", async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const funds = await (await fetch(`${baseURL()}/api/funds?q=${encodeURIComponent("淄财农〔2026〕31号")}`)).json();
+    const place = funds.items[0] as { district: string; town: string; village: string };
+    const { page, context, errors } = await openNoJsPage(browser);
+    await signIn(page, "fabu");
+    await page.goto("/console/publish/beneficiary-lists");
+    await submit(page, 'a:has-text("导入公示名单（CSV）")');
+    expect(await page.locator("h1").textContent()).toContain("导入公示名单");
+    await expectNoAxeViolationsWithJs(browser, page);
+    const [a, b] = [DEMO_HOUSEHOLDS[2], DEMO_HOUSEHOLDS[3]];
+    const stranger = idn("37032219990101000");
+    const header = "区县,镇办,村,名单类型,身份证号码,户主姓名,金额";
+    const row = (p: { idNumber: string; name: string }) =>
+      `${place.district},${place.town},${place.village},收益分红,${p.idNumber},${p.name},500`;
+    await page.setInputFiles("#file", {
+      name: "分红名单.csv",
+      mimeType: "text/csv",
+      buffer: iconv.encode([header, row(a), row({ idNumber: stranger, name: "陌生人" })].join("\r\n"), "gbk"),
+    });
+    await submit(page, 'button:has-text("上传并检查")');
+    await expect.poll(() => page.locator("#problems").textContent()).toContain("户籍登记中没有这个身份证号码");
+    expect(await page.locator("#problems tbody tr").count()).toBe(1);
+    const report = await page.content();
+    expect(report).toContain("没有写入任何数据");
+    expect(report).not.toContain(stranger);
+    expect(report).not.toContain(a.idNumber);
+
+    await page.setInputFiles("#file", {
+      name: "分红名单.csv",
+      mimeType: "text/csv",
+      buffer: iconv.encode([header, row(a), row(b)].join("\r\n"), "gbk"),
+    });
+    await submit(page, 'button:has-text("上传并检查")');
+    expect(await page.locator("#import-preview").textContent()).toContain("GBK 编码");
+    const preview = await page.content();
+    for (const p of [a, b]) {
+      expect(preview).not.toContain(p.idNumber);
+      expect(preview).not.toContain(p.name);
+    }
+    await submit(page, 'button:has-text("确认导入 2 条")');
+    expect(await page.locator("#import-done").textContent()).toContain("已导入 2 条公示名单记录");
+    const lists = await (
+      await fetch(`${baseURL()}/api/beneficiary-lists?updatedSince=${encodeURIComponent(since)}`)
+    ).json();
+    expect(lists.items).toHaveLength(1);
+    const noticeId = lists.items[0].noticeId as number;
+
+    // A 危房改造 case of one of them, its 村评议 result published with that notice: now in 公示.
+    await page.goto("/console/publish/housing-cases");
+    await page.fill("#idNumber", a.idNumber);
+    await page.fill("#amount", "12000");
+    await page.fill("#appliedOn", "2026-03-01");
+    await submit(page, 'button:has-text("登记")');
+    const caseId = Number(new URL(page.url()).pathname.split("/").pop());
+    await page.fill("#on", "2026-03-10");
+    await page.fill("#noticeId", String(noticeId));
+    await submit(page, 'button:has-text("推进")');
+    const publicCase = await (await fetch(`${baseURL()}/api/housing-cases/${caseId}`)).json();
+    expect(publicCase.reviewNoticeId).toBe(noticeId);
+
+    await page.goto(`/villages/${publicCase.villageId}`);
+    const cases = page.locator("#cases-in-public");
+    expect(await cases.textContent()).toContain(publicCase.nameMasked);
+    expect(await cases.textContent()).toContain("村评议");
+    expect(await cases.locator(`a[href="/notices/${noticeId}"]`).count()).toBe(1);
+    expect(await page.locator("#lists-h ~ article").first().textContent()).toContain("收益分红");
+    const village = await page.content();
+    for (const p of DEMO_HOUSEHOLDS) {
+      expect(village).not.toContain(p.idNumber);
+      expect(village).not.toContain(p.name);
+    }
+    await expectNoAxeViolationsWithJs(browser, page);
     // The row report is answered with 400 on purpose; nothing else may fail.
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
     await context.close();
