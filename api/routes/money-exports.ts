@@ -86,7 +86,7 @@ moneyExportRoutes.openapi(
     const v = await openDatasetValidator(c.var.db, d);
     if (notModified(c.req.raw.headers, v))
       return new Response(null, { status: 304, headers: cacheHeaders(v) }) as never;
-    return new Response(await openDatasetCsv(c.var.db, d), {
+    return new Response(openDatasetCsv(c.var.db, d), {
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${name}.csv"`,

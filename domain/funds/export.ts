@@ -50,7 +50,8 @@ export function jsonItem(a: AllocationItem): string {
   return JSON.stringify(a);
 }
 
-function streamOf(chunks: () => AsyncGenerator<string>): ReadableStream<Uint8Array> {
+/** A byte stream of the generator's text chunks, pulled one at a time as the client reads. */
+export function streamOf(chunks: () => AsyncGenerator<string>): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let it: AsyncGenerator<string> | undefined;
   return new ReadableStream<Uint8Array>(

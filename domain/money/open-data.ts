@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import type { Validator } from "../../lib/conditional-get";
 import { type CsvCell, csvLine } from "../../lib/csv";
-import { CSV_RESOURCE } from "../funds/export";
+import { CSV_RESOURCE, streamOf } from "../funds/export";
 import { PROJECT_STAGE_LABELS } from "../funds/labels";
 import { DISTRIBUTION_LABELS } from "../projects/asset-income";
 import { CONDITION_LABELS, type Condition } from "../projects/inspections";
@@ -47,7 +47,12 @@ export interface OpenDataset {
   primaryKey?: string[];
   /** Tables whose newest change (and highest id) the export's validator reads. */
   sources: { table: string; changed: "updated_at" | "created_at" }[];
-  query: SQL;
+  /** SELECT … FROM … without ORDER BY. */
+  select: SQL;
+  /** Row tables: read in pages by this id column (aliased `id` in the select), so memory stays flat. */
+  keyset?: string;
+  /** Totals (a row per place and year at most): read at once in this order. */
+  order?: string;
 }
 
 const f = (name: string, type: FieldType, column: string, description: string, extra: Partial<OpenField> = {}) => ({
@@ -101,10 +106,11 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("版本", "integer", "version", "当前版本号（更正后递增）"),
       labelled("状态", "status", "有效或已撤回", STATUS),
     ],
-    query: sql`SELECT d.id, d.allocation_id, d.year, dd.name AS district, tt.name AS town, vv.name AS village,
+    keyset: "d.id",
+    select: sql`SELECT d.id, d.allocation_id, d.year, dd.name AS district, tt.name AS town, vv.name AS village,
         d.disbursed_on::text AS disbursed_on, d.amount::text AS amount, d.voucher_no, d.method, d.recipient_kind,
         d.recipient, d.project_id, d.version, d.status
-      FROM disbursements d ${placeJoins("d")} ORDER BY d.id`,
+      FROM disbursements d ${placeJoins("d")}`,
   },
   {
     name: "spending",
@@ -127,10 +133,10 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("版本", "integer", "version", "当前版本号（更正后递增）"),
       labelled("状态", "status", "有效或已撤回", STATUS),
     ],
-    query: sql`SELECT s.id, s.project_id, p.name AS project, dd.name AS district, s.disbursement_id, s.payee, s.contract_no,
+    keyset: "s.id",
+    select: sql`SELECT s.id, s.project_id, p.name AS project, dd.name AS district, s.disbursement_id, s.payee, s.contract_no,
         s.amount::text AS amount, s.paid_on::text AS paid_on, s.purpose, s.stage, s.version, s.status
-      FROM project_spending s JOIN projects p ON p.id = s.project_id JOIN districts dd ON dd.id = p.district_id
-      ORDER BY s.id`,
+      FROM project_spending s JOIN projects p ON p.id = s.project_id JOIN districts dd ON dd.id = p.district_id`,
   },
   {
     name: "household-payment-totals",
@@ -146,14 +152,15 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("已发放金额", "number", "paid", `状态为已发放的金额（元）；${suppressed}`),
       f("未发放金额", "number", "unpaid", `待发放和退回的金额（元）；${suppressed}`),
     ],
-    query: sql`SELECT dd.name AS district, tt.name AS town, vv.name AS village, g.year, g.programme,
+    order: "dd.name, tt.name, vv.name, g.year, g.programme",
+    select: sql`SELECT dd.name AS district, tt.name AS town, vv.name AS village, g.year, g.programme,
         ${hidden(sql`g.households`, sql`g.households`)} AS households, ${hidden(sql`g.payments`, sql`g.households`)} AS payments,
         ${hidden(sql`g.paid::text`, sql`g.households`)} AS paid, ${hidden(sql`g.unpaid::text`, sql`g.households`)} AS unpaid
       FROM (SELECT district_id, village_id, year, programme, count(DISTINCT household_id)::int AS households,
               count(*)::int AS payments, coalesce(sum(amount) FILTER (WHERE state = 'paid'), 0) AS paid,
               coalesce(sum(amount) FILTER (WHERE state <> 'paid'), 0) AS unpaid
             FROM household_payments WHERE status = 'active' GROUP BY district_id, village_id, year, programme) g
-      ${placeJoins("g")} ORDER BY dd.name, tt.name, vv.name, g.year, g.programme`,
+      ${placeJoins("g")}`,
   },
   {
     name: "housing-case-totals",
@@ -174,14 +181,15 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("已拨付户数", "integer", "paid", `补助已拨付的户数；${suppressed}`),
       f("补助金额", "number", "amount", `补助金额合计（元）；${suppressed}`),
     ],
-    query: sql`SELECT dd.name AS district, tt.name AS town, vv.name AS village, g.year, g.method,
+    order: "dd.name, tt.name, vv.name, g.year, g.method",
+    select: sql`SELECT dd.name AS district, tt.name AS town, vv.name AS village, g.year, g.method,
         ${hidden(sql`g.cases`, sql`g.cases`)} AS cases, ${hidden(sql`g.accepted`, sql`g.cases`)} AS accepted,
         ${hidden(sql`g.paid`, sql`g.cases`)} AS paid, ${hidden(sql`g.amount::text`, sql`g.cases`)} AS amount
       FROM (SELECT district_id, village_id, year, method, count(*)::int AS cases,
               (count(*) FILTER (WHERE stage IN ('accepted', 'paid')))::int AS accepted,
               (count(*) FILTER (WHERE stage = 'paid'))::int AS paid, sum(amount) AS amount
             FROM housing_cases WHERE status = 'active' GROUP BY district_id, village_id, year, method) g
-      ${placeJoins("g")} ORDER BY dd.name, tt.name, vv.name, g.year, g.method`,
+      ${placeJoins("g")}`,
   },
   {
     name: "beneficiary-list-totals",
@@ -202,14 +210,14 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("户数", "integer", "households", `名单上的户数；${suppressed}`),
       f("金额", "number", "amount", `名单金额合计（元，无金额的名单为空）；${suppressed}`),
     ],
-    query: sql`SELECT l.id, l.notice_id, l.kind, n.period_start::text AS period_start, n.period_end::text AS period_end,
+    keyset: "l.id",
+    select: sql`SELECT l.id, l.notice_id, l.kind, n.period_start::text AS period_start, n.period_end::text AS period_end,
         dd.name AS district, tt.name AS town, vv.name AS village,
         ${hidden(sql`g.households`, sql`g.households`)} AS households, ${hidden(sql`g.amount::text`, sql`g.households`)} AS amount
       FROM beneficiary_lists l JOIN notices n ON n.id = l.notice_id JOIN villages vv ON vv.id = l.village_id
       JOIN towns tt ON tt.id = vv.town_id JOIN districts dd ON dd.id = tt.district_id
       JOIN LATERAL (SELECT count(*)::int AS households, sum(e.amount) AS amount
-                    FROM beneficiary_list_entries e WHERE e.list_id = l.id) g ON true
-      ORDER BY l.id`,
+                    FROM beneficiary_list_entries e WHERE e.list_id = l.id) g ON true`,
   },
   {
     name: "asset-inspections",
@@ -228,10 +236,11 @@ export const OPEN_DATASETS: OpenDataset[] = [
       labelled("资产状况", "condition", "巡查时的资产状况", CONDITION_LABELS satisfies Record<Condition, string>),
       f("发现的问题", "string", "findings", "发现的问题和处理"),
     ],
-    query: sql`SELECT i.id, i.project_id, p.name AS project, x.asset_name, dd.name AS district,
+    keyset: "i.id",
+    select: sql`SELECT i.id, i.project_id, p.name AS project, x.asset_name, dd.name AS district,
         i.inspected_on::text AS inspected_on, i.inspector, i.condition, i.findings
       FROM asset_inspections i JOIN projects p ON p.id = i.project_id JOIN districts dd ON dd.id = p.district_id
-      LEFT JOIN project_assets x ON x.project_id = i.project_id ORDER BY i.id`,
+      LEFT JOIN project_assets x ON x.project_id = i.project_id`,
   },
   {
     name: "asset-income",
@@ -253,12 +262,13 @@ export const OPEN_DATASETS: OpenDataset[] = [
       f("未分配", "number", "undistributed", "收益减去各项分配（元）"),
       f("版本", "integer", "version", "当前版本号（更正后递增）"),
     ],
-    query: sql`SELECT x.project_id, p.name AS project, x.asset_name, dd.name AS district, i.year, i.income::text AS income,
+    order: "x.project_id, i.year",
+    select: sql`SELECT x.project_id, p.name AS project, x.asset_name, dd.name AS district, i.year, i.income::text AS income,
         i.to_households::text AS to_households, i.to_collective::text AS to_collective,
         i.to_maintenance::text AS to_maintenance, i.to_other::text AS to_other,
         (i.income - i.to_households - i.to_collective - i.to_maintenance - i.to_other)::text AS undistributed, i.version
       FROM asset_income i JOIN project_assets x ON x.id = i.asset_id JOIN projects p ON p.id = x.project_id
-      JOIN districts dd ON dd.id = p.district_id ORDER BY x.project_id, i.year`,
+      JOIN districts dd ON dd.id = p.district_id`,
   },
 ];
 
@@ -273,14 +283,42 @@ export function openDatasetHeader(d: OpenDataset): string[] {
   return d.fields.map((x) => x.name);
 }
 
-/** UTF-8 CSV with BOM and CRLF, like the fund export: the header, then every row. */
-export async function openDatasetCsv(db: Db, d: OpenDataset): Promise<string> {
-  const list = await rows<Record<string, CsvCell>>(db, d.query);
+/** Rows per read of a row table. */
+export const OPEN_DATA_BATCH = 5000;
+
+/** The dataset's rows as read from the database: pages by id (row tables) or all at once (totals). */
+export async function* openDatasetRows(
+  db: Db,
+  d: OpenDataset,
+  batch = OPEN_DATA_BATCH,
+): AsyncGenerator<Record<string, CsvCell>[]> {
+  if (!d.keyset) {
+    yield await rows<Record<string, CsvCell>>(db, sql`${d.select} ORDER BY ${sql.raw(d.order ?? "1")}`);
+    return;
+  }
+  const key = sql.raw(d.keyset);
+  for (let after = 0; ; ) {
+    const list = await rows<Record<string, CsvCell>>(
+      db,
+      sql`${d.select} WHERE ${key} > ${after} ORDER BY ${key} LIMIT ${batch}`,
+    );
+    if (list.length > 0) yield list;
+    if (list.length < batch) return;
+    after = Number(list[list.length - 1].id);
+  }
+}
+
+/** UTF-8 CSV with BOM and CRLF, like the fund export: the header, then every row, streamed as read. */
+export function openDatasetCsv(db: Db, d: OpenDataset, batch = OPEN_DATA_BATCH): ReadableStream<Uint8Array> {
   const cell = (x: OpenField, r: Record<string, CsvCell>) => {
     const v = r[x.column];
     return x.label && v != null ? (x.label[String(v)] ?? v) : v;
   };
-  return `\uFEFF${csvLine(openDatasetHeader(d))}${list.map((r) => csvLine(d.fields.map((x) => cell(x, r)))).join("")}`;
+  return streamOf(async function* () {
+    yield `\uFEFF${csvLine(openDatasetHeader(d))}`;
+    for await (const list of openDatasetRows(db, d, batch))
+      yield list.map((r) => csvLine(d.fields.map((x) => cell(x, r)))).join("");
+  });
 }
 
 /**
