@@ -7,6 +7,7 @@ import { errorResponses } from "../errors";
 import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // 公示名单 (识别 / 退出 / 危房改造 / 分红): a notice that carries a list of households. Publishing follows
 // the notice rules (at least 10 days, objections through the hotline); the household rows are public only
@@ -91,33 +92,28 @@ beneficiaryListsRoutes.openapi(
       "每户用户编号 householdId 或户主身份证号码 idNumber 指明（须已在户籍登记中）；错误信息不复述身份证号码。",
     security: [{ staffSession: [] }],
     request: {
-      body: {
-        content: {
-          "application/json": {
-            schema: z
-              .object({
-                kind: Kind,
-                villageId: z.number().int().positive().max(2_147_483_647),
-                title: z.string().trim().min(2).max(200).optional(),
-                periodDays: z.number().int().min(1).max(90).optional(),
-                periodStart: Day.optional(),
-                entries: z
-                  .array(
-                    z.object({
-                      householdId: z.number().int().positive().max(2_147_483_647).optional(),
-                      idNumber: z.string().trim().max(30).optional(),
-                      amount: z.union([z.string(), z.number()]).transform(String).nullish(),
-                      note: z.string().max(200).optional(),
-                    }),
-                  )
-                  .min(1, "名单不能为空")
-                  .max(5000),
-              })
-              .openapi("BeneficiaryListInput"),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z
+          .object({
+            kind: Kind,
+            villageId: z.number().int().positive().max(2_147_483_647),
+            title: z.string().trim().min(2).max(200).optional(),
+            periodDays: z.number().int().min(1).max(90).optional(),
+            periodStart: Day.optional(),
+            entries: z
+              .array(
+                z.object({
+                  householdId: z.number().int().positive().max(2_147_483_647).optional(),
+                  idNumber: z.string().trim().max(30).optional(),
+                  amount: z.union([z.string(), z.number()]).transform(String).nullish(),
+                  note: z.string().max(200).optional(),
+                }),
+              )
+              .min(1, "名单不能为空")
+              .max(5000),
+          })
+          .openapi("BeneficiaryListInput"),
+      ),
     },
     responses: {
       201: jsonContent(z.object({ listId: z.number().int(), noticeId: z.number().int() }), "已发布"),

@@ -18,9 +18,11 @@ import { AppError } from "../../lib/errors";
 import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { IdAndVersion, NewId, withdrawalBody } from "../fields";
 import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // 危房改造 cases. The public reads follow the privacy module: a case (masked 户主 name) only while one of
 // its 公示 notices is public (period, open objections, retention), otherwise counts per stage with small
@@ -75,7 +77,6 @@ const Photo = z.object({
     description: "可用宽度；图片地址 /housing-cases/{id}/photos/{photoId}/{width}.webp 或 .jpg",
   }),
 });
-const Written = z.object({ id: z.number().int(), version: z.number().int() });
 
 housingCasesRoutes.openapi(
   createRoute({
@@ -127,26 +128,21 @@ housingCasesRoutes.openapi(
     summary: "登记危房改造申请（每户每年一个）",
     security: [{ staffSession: [] }],
     request: {
-      body: {
-        content: {
-          "application/json": {
-            schema: z
-              .object({
-                householdId: Id,
-                year: z.number().int().min(2014, "年度应为 2014–2035").max(2035, "年度应为 2014–2035"),
-                grade: Grade,
-                method: Method,
-                subsidyStandard: z.string().trim().max(200).optional(),
-                amount: Money,
-                appliedOn: Day,
-              })
-              .openapi("HousingCaseInput"),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z
+          .object({
+            householdId: Id,
+            year: z.number().int().min(2014, "年度应为 2014–2035").max(2035, "年度应为 2014–2035"),
+            grade: Grade,
+            method: Method,
+            subsidyStandard: z.string().trim().max(200).optional(),
+            amount: Money,
+            appliedOn: Day,
+          })
+          .openapi("HousingCaseInput"),
+      ),
     },
-    responses: { 201: jsonContent(Written, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
+    responses: { 201: jsonContent(IdAndVersion, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) =>
     c.json({ id: await createHousingCase(c.var.db, c.req.valid("json"), c.var.staff.userId), version: 1 }, 201),
@@ -161,14 +157,9 @@ housingCasesRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": { schema: z.object({ stage: Stage, on: Day, noticeId: Id.nullish() }) },
-        },
-        required: true,
-      },
+      body: jsonBody(z.object({ stage: Stage, on: Day, noticeId: Id.nullish() })),
     },
-    responses: { 201: jsonContent(Written, "已推进"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(IdAndVersion, "已推进"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -188,22 +179,17 @@ housingCasesRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": {
-            schema: z.object({
-              grade: Grade.optional(),
-              method: Method.optional(),
-              subsidyStandard: z.string().trim().max(200).optional(),
-              amount: Money.optional(),
-              reason: Reason,
-            }),
-          },
-        },
-        required: true,
-      },
+      body: jsonBody(
+        z.object({
+          grade: Grade.optional(),
+          method: Method.optional(),
+          subsidyStandard: z.string().trim().max(200).optional(),
+          amount: Money.optional(),
+          reason: Reason,
+        }),
+      ),
     },
-    responses: { 201: jsonContent(Written, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: { 201: jsonContent(IdAndVersion, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -219,11 +205,8 @@ housingCasesRoutes.openapi(
     tags: ["资金到户"],
     summary: "撤回误登的危房改造申请（写明原因）",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
-    responses: { 201: jsonContent(Written, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    request: { params: IdParam, body: withdrawalBody },
+    responses: { 201: jsonContent(IdAndVersion, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -257,7 +240,7 @@ housingCasesRoutes.openapi(
       },
     },
     responses: {
-      201: jsonContent(z.object({ id: z.number().int() }), "已保存"),
+      201: jsonContent(NewId, "已保存"),
       ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503),
     },
   }),

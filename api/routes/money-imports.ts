@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { MONEY_IMPORT_NAMES, MONEY_IMPORTS } from "../../domain/money/import-kinds";
 import { runRowImport } from "../../domain/money/row-import";
 import { createRouter, jsonContent } from "../context";
-import { uploadedCsv } from "../csv-upload";
+import { csvUploadBody, importRefused, uploadedCsv } from "../csv-upload";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 
@@ -12,14 +12,6 @@ import { requireStaff } from "../middleware/auth";
 
 export const moneyImportsRoutes = createRouter();
 moneyImportsRoutes.use("/imports/*", requireStaff("publisher", "admin"));
-
-const ImportProblem = z.object({
-  row: z.number().int(),
-  column: z.string().nullable(),
-  value: z.string().nullable(),
-  problem: z.string(),
-  expected: z.string().nullable(),
-});
 
 moneyImportsRoutes.openapi(
   createRoute({
@@ -49,13 +41,7 @@ moneyImportsRoutes.openapi(
       query: z.object({
         dryRun: z.enum(["true", "false"]).optional().openapi({ description: "true：只检查，不写入" }),
       }),
-      body: {
-        content: {
-          "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) },
-          "text/csv": { schema: z.string() },
-        },
-        required: true,
-      },
+      body: csvUploadBody,
     },
     responses: {
       200: jsonContent(
@@ -66,16 +52,7 @@ moneyImportsRoutes.openapi(
         z.object({ encoding: z.string(), count: z.number().int(), ids: z.array(z.number().int()) }),
         "已全部导入",
       ),
-      400: jsonContent(
-        z.object({
-          error: z.object({
-            code: z.string(),
-            message: z.string(),
-            details: z.object({ problems: z.array(ImportProblem), problemCount: z.number().int() }).optional(),
-          }),
-        }),
-        "文件有问题，未导入任何记录",
-      ),
+      400: importRefused,
       ...errorResponses(401, 403, 413, 415, 503),
     },
   }),

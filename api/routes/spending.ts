@@ -11,9 +11,11 @@ import {
 import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
+import { withdrawalBody } from "../fields";
 import { QueryId, UpdatedSince } from "../list-query";
 import { requireStaffForWrites } from "../middleware/auth";
 import { Day, moneyAmount, Reason } from "../money-fields";
+import { jsonBody } from "../request-bodies";
 
 // 支出 on a project: public reads (the payee is a company or unit, public by rule), publisher writes as
 // versions with reasons.
@@ -110,7 +112,7 @@ spendingRoutes.openapi(
     tags: ["资金到户"],
     summary: "登记一笔项目支出（填了拨付编号的，不超过该拨付的余额）",
     security: [{ staffSession: [] }],
-    request: { body: { content: { "application/json": { schema: SpendingInput } }, required: true } },
+    request: { body: jsonBody(SpendingInput) },
     responses: { 201: jsonContent(SpendingDetail, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => {
@@ -128,12 +130,7 @@ spendingRoutes.openapi(
     security: [{ staffSession: [] }],
     request: {
       params: IdParam,
-      body: {
-        content: {
-          "application/json": { schema: SpendingInput.omit({ projectId: true }).partial().extend({ reason: Reason }) },
-        },
-        required: true,
-      },
+      body: jsonBody(SpendingInput.omit({ projectId: true }).partial().extend({ reason: Reason })),
     },
     responses: { 201: jsonContent(SpendingDetail, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
@@ -152,10 +149,7 @@ spendingRoutes.openapi(
     tags: ["资金到户"],
     summary: "撤回支出（公开保留，标明撤回及原因）",
     security: [{ staffSession: [] }],
-    request: {
-      params: IdParam,
-      body: { content: { "application/json": { schema: z.object({ reason: Reason }) } }, required: true },
-    },
+    request: { params: IdParam, body: withdrawalBody },
     responses: { 201: jsonContent(SpendingDetail, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
