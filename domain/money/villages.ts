@@ -50,6 +50,8 @@ export interface VillagePage {
     periodStart: string | null;
     periodEnd: string | null;
     objections: number | null;
+    /** Of those objections, how many were handled (办结) — the outcome the public can follow. */
+    objectionsClosed: number | null;
   }[];
   hotline: { received: number | null; closed: number | null; objections: number | null };
 }
@@ -126,11 +128,21 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
           LEFT JOIN project_assets a ON a.project_id = p.id WHERE p.village_id = ${id} ORDER BY p.year DESC, p.id DESC LIMIT 100`,
     ),
     publicHousingCases(db, id, today),
-    rows<{ id: number; title: string; period_start: string | null; period_end: string | null; objections: number }>(
+    rows<{
+      id: number;
+      title: string;
+      period_start: string | null;
+      period_end: string | null;
+      objections: number;
+      objections_closed: number;
+    }>(
       db,
-      sql`SELECT n.id, n.title, n.period_start::text AS period_start, n.period_end::text AS period_end,
-            (SELECT count(*)::int FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection') AS objections
-          FROM notices n WHERE n.village_id = ${id} AND n.status = 'published' AND n.superseded_by_id IS NULL
+      sql`SELECT n.id, n.title, n.period_start::text AS period_start, n.period_end::text AS period_end, o.objections,
+            o.objections_closed
+          FROM notices n
+          CROSS JOIN LATERAL (SELECT count(*)::int AS objections, count(*) FILTER (WHERE t.status IN ('closed', 'merged', 'not_accepted'))::int AS objections_closed
+                              FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection') o
+          WHERE n.village_id = ${id} AND n.status = 'published' AND n.superseded_by_id IS NULL
           ORDER BY n.period_start DESC NULLS LAST, n.id DESC LIMIT 30`,
     ),
     rows<{ received: number; closed: number; objections: number }>(
@@ -233,6 +245,7 @@ export async function villagePage(db: Db, id: number, today = todayCn()): Promis
       periodStart: n.period_start,
       periodEnd: n.period_end,
       objections: suppressCount(Number(n.objections)),
+      objectionsClosed: suppressCount(Number(n.objections_closed)),
     })),
     hotline: {
       received: suppressCount(Number(hotline[0]?.received ?? 0)),

@@ -263,3 +263,42 @@ describe("updatedSince on the spending, 危房改造 and 公示 list APIs", () =
     expect((await api(`/api/beneficiary-lists?villageId=${t.v.id + 100000}`)).body.items).toEqual([]);
   });
 });
+
+describe("the village page's notices", () => {
+  it("count the objections to each notice and how many were handled", async () => {
+    const { db } = await testDatabase();
+    const t = await trail();
+    const noticeId = await createNotice(
+      db,
+      {
+        title: `${t.v.village}道路硬化项目公示`,
+        district: t.v.district,
+        town: t.v.town,
+        village: t.v.village,
+        content: "硬化村道 2 公里。",
+      },
+      t.pub.id,
+    );
+    for (let i = 0; i < 3; i++) {
+      const r = await api("/api/tickets", {
+        method: "POST",
+        json: {
+          kind: "objection",
+          noticeId: String(noticeId),
+          category: "housing",
+          title: `对道路硬化项目公示有异议 ${i + 1}`,
+          description: "公示的施工长度与实际不符，请核实。",
+          district: t.v.district,
+          town: t.v.town,
+          reporter: { anonymous: true },
+        },
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const of = async () =>
+      (await api(`/api/villages/${t.v.id}`)).body.notices.find((n: { id: number }) => n.id === noticeId);
+    expect(await of()).toMatchObject({ objections: 3, objectionsClosed: 0 });
+    await exec(sql`UPDATE tickets SET status = 'closed', closed_at = now() WHERE notice_id = ${noticeId}`);
+    expect(await of()).toMatchObject({ objections: 3, objectionsClosed: 3 });
+  });
+});
