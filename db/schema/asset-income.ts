@@ -1,4 +1,4 @@
-import { integer, numeric, pgTable, serial, text, unique } from "drizzle-orm/pg-core";
+import { index, integer, numeric, pgTable, serial, text, unique } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
 import { projectAssets } from "./funds";
 import { users } from "./reference";
@@ -25,5 +25,8 @@ export const assetIncome = pgTable(
     updatedBy: integer("updated_by").references(() => users.id),
     ...timestamps,
   },
-  (t) => [unique("asset_income_year_key").on(t.assetId, t.year)],
+  (t) => [
+    unique("asset_income_year_key").on(t.assetId, t.year),
+    index("asset_income_updated_idx").on(t.updatedAt.desc(), t.id.desc()),
+  ],
 );

@@ -36,5 +36,8 @@ export const storedFiles = pgTable(
     byteSize: bigint("byte_size", { mode: "number" }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("stored_files_sha256").on(t.sha256)],
+  (t) => [
+    index("stored_files_sha256").on(t.sha256),
+    index("stored_files_name_prefix").on(t.name.op("text_pattern_ops")),
+  ],
 );

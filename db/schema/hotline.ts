@@ -95,6 +95,54 @@ export const tickets = pgTable(
     index("tickets_routed_unit_idx").on(t.routedUnitId, t.status),
     index("tickets_district_idx").on(t.districtId),
     index("tickets_notice_idx").on(t.noticeId).where(sql`notice_id IS NOT NULL`),
+    index("tickets_received_at_idx").on(t.receivedAt.desc(), t.id.desc()),
+    index("tickets_operator_idx").on(t.operatorId, t.id).where(sql`operator_id IS NOT NULL`),
+    index("tickets_title_trgm_idx").using("gin", t.title.op("gin_trgm_ops")),
+    // The migration also INCLUDEs (status, routed_unit_id, subject_unit_id, district_id, category_code, kind,
+    // channel, operator_id); drizzle cannot declare included columns.
+    index("tickets_open_due_idx")
+      .on(sql`due_on`, t.tier, t.id)
+      .where(sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text])`),
+    // The migration also INCLUDEs (status, routed_unit_id, subject_unit_id, category_code, kind, channel); drizzle
+    // cannot declare included columns.
+    index("tickets_open_district_due_idx")
+      .on(t.districtId, sql`due_on`, t.tier, t.id)
+      .where(sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text])`),
+    // The migration also INCLUDEs (status, subject_unit_id, district_id, category_code, kind, channel,
+    // dispatched_at); drizzle cannot declare included columns.
+    index("tickets_open_unit_due_idx")
+      .on(t.routedUnitId, sql`due_on`, t.tier, t.id)
+      .where(sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text])`),
+    // The migration also INCLUDEs (district_id, category_code, received_at, routed_unit_id); drizzle cannot declare
+    // included columns.
+    index("tickets_stats_overdue_idx")
+      .on(sql`(CASE WHEN status = 'received'::text THEN accept_due_on ELSE handle_due_on END)`)
+      .where(
+        sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text, 'replied'::text, 'rated'::text])`,
+      ),
+    // The migration also INCLUDEs (routed_unit_id, subject_unit_id, district_id, category_code, kind, channel,
+    // operator_id, dispatched_at); drizzle cannot declare included columns.
+    index("tickets_status_due_idx").on(t.status, sql`due_on`, t.tier, t.id),
+    index("tickets_category_status_idx").on(t.categoryCode, t.status),
+    index("tickets_kind_status_idx").on(t.kind, t.status),
+    index("tickets_tier_status_idx").on(t.tier, t.status),
+    index("tickets_channel_status_idx").on(t.channel, t.status),
+    // The migration also INCLUDEs (status, routed_unit_id, subject_unit_id, district_id, kind, channel, operator_id,
+    // dispatched_at); drizzle cannot declare included columns.
+    index("tickets_open_category_due_idx")
+      .on(t.categoryCode, sql`due_on`, t.tier, t.id)
+      .where(sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text])`),
+    // The migration also INCLUDEs (status, routed_unit_id, subject_unit_id, district_id, category_code, kind,
+    // channel); drizzle cannot declare included columns.
+    index("tickets_open_operator_due_idx")
+      .on(t.operatorId, sql`due_on`, t.tier, t.id)
+      .where(
+        sql`operator_id IS NOT NULL AND (status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text]))`,
+      ),
+    index("tickets_open_count_idx")
+      .on(t.status, t.routedUnitId, t.subjectUnitId, t.kind, t.tier, t.channel)
+      .where(sql`status <> ALL (ARRAY['not_accepted'::text, 'closed'::text, 'merged'::text])`),
+    index("tickets_village_idx").on(t.villageId).where(sql`village_id IS NOT NULL`),
   ],
 );
 
@@ -153,15 +201,19 @@ export const ticketMessages = pgTable(
 );
 
 /** Each rating the reporter gave (a reopened ticket can be rated again). */
-export const ticketRatings = pgTable("ticket_ratings", {
-  id: serial("id").primaryKey(),
-  ticketId: integer("ticket_id")
-    .notNull()
-    .references(() => tickets.id, { onDelete: "cascade" }),
-  rating: text("rating").notNull(),
-  comment: text("comment"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const ticketRatings = pgTable(
+  "ticket_ratings",
+  {
+    id: serial("id").primaryKey(),
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    rating: text("rating").notNull(),
+    comment: text("comment"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("ticket_ratings_ticket_idx").on(t.ticketId)],
+);
 
 /** Wrong-receipt counters (per ticket number and per client), for rate limiting lookups. */
 export const receiptAttempts = pgTable("receipt_attempts", {

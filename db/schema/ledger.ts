@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   boolean,
   date,
@@ -48,38 +49,50 @@ export const ledgerEntries = pgTable(
     isDemo: boolean("is_demo").notNull().default(false),
     ...timestamps,
   },
-  (t) => [index("ledger_entries_unit_idx").on(t.responsibleUnitId, t.status)],
+  (t) => [
+    index("ledger_entries_unit_idx").on(t.responsibleUnitId, t.status),
+    index("ledger_entries_deadline_idx").on(t.deadline),
+    index("ledger_entries_ticket_idx").on(t.ticketId).where(sql`ticket_id IS NOT NULL`),
+  ],
 );
 
 /** Rectification evidence (text + optional attachment references). */
-export const ledgerEvidence = pgTable("ledger_evidence", {
-  id: serial("id").primaryKey(),
-  entryId: integer("entry_id")
-    .notNull()
-    .references(() => ledgerEntries.id, { onDelete: "cascade" }),
-  body: text("body").notNull(),
-  attachments: jsonb("attachments").$type<string[]>().notNull().default([]),
-  addedBy: integer("added_by").references(() => users.id),
-  unitId: integer("unit_id").references(() => units.id),
-  /** reopened_count at the time; only the current round counts for sign-off */
-  round: integer("round").notNull().default(0),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const ledgerEvidence = pgTable(
+  "ledger_evidence",
+  {
+    id: serial("id").primaryKey(),
+    entryId: integer("entry_id")
+      .notNull()
+      .references(() => ledgerEntries.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    attachments: jsonb("attachments").$type<string[]>().notNull().default([]),
+    addedBy: integer("added_by").references(() => users.id),
+    unitId: integer("unit_id").references(() => units.id),
+    /** reopened_count at the time; only the current round counts for sign-off */
+    round: integer("round").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("ledger_evidence_entry_idx").on(t.entryId, t.id)],
+);
 
 /** The entry's history. */
-export const ledgerEvents = pgTable("ledger_events", {
-  id: serial("id").primaryKey(),
-  entryId: integer("entry_id")
-    .notNull()
-    .references(() => ledgerEntries.id, { onDelete: "cascade" }),
-  action: text("action").notNull(),
-  fromStatus: text("from_status"),
-  toStatus: text("to_status").notNull(),
-  actorId: integer("actor_id").references(() => users.id),
-  ticketId: integer("ticket_id").references(() => tickets.id),
-  note: text("note"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const ledgerEvents = pgTable(
+  "ledger_events",
+  {
+    id: serial("id").primaryKey(),
+    entryId: integer("entry_id")
+      .notNull()
+      .references(() => ledgerEntries.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    actorId: integer("actor_id").references(() => users.id),
+    ticketId: integer("ticket_id").references(() => tickets.id),
+    note: text("note"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("ledger_events_entry_idx").on(t.entryId, t.id)],
+);
 
 /** The columns of the monthly ticket statistics, shared by the rollup and its pending deltas. */
 const hotlineStatsColumns = () => ({

@@ -1,4 +1,4 @@
-import { boolean, integer, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { tickets } from "./hotline";
 import { users } from "./reference";
 
@@ -17,12 +17,16 @@ export const open311Clients = pgTable("open311_clients", {
 });
 
 /** Which Open311 client filed which ticket. */
-export const open311Submissions = pgTable("open311_submissions", {
-  ticketId: integer("ticket_id")
-    .primaryKey()
-    .references(() => tickets.id, { onDelete: "cascade" }),
-  clientId: integer("client_id")
-    .notNull()
-    .references(() => open311Clients.id),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const open311Submissions = pgTable(
+  "open311_submissions",
+  {
+    ticketId: integer("ticket_id")
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: "cascade" }),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => open311Clients.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("open311_submissions_client_idx").on(t.clientId, t.createdAt)],
+);

@@ -1,4 +1,4 @@
-import { boolean, date, integer, pgTable, serial, text, unique } from "drizzle-orm/pg-core";
+import { boolean, date, index, integer, pgTable, serial, text, unique } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
 
 // Reference data: the places, units and categories every other domain points at.
@@ -52,17 +52,21 @@ export const villages = pgTable(
 );
 
 /** Departments and offices that handle or supervise work: city departments, district and town offices. */
-export const units = pgTable("units", {
-  id: serial("id").primaryKey(),
-  code: text("code").notNull().unique(),
-  name: text("name").notNull().unique(),
-  /** department (市直部门) | poverty_office (扶贫办) | discipline (纪委监委) | hotline (12317 中心) | town_office (镇办) */
-  kind: text("kind").notNull(),
-  /** city | district | town */
-  level: text("level").notNull(),
-  districtId: integer("district_id").references(() => districts.id),
-  townId: integer("town_id").references(() => towns.id),
-});
+export const units = pgTable(
+  "units",
+  {
+    id: serial("id").primaryKey(),
+    code: text("code").notNull().unique(),
+    name: text("name").notNull().unique(),
+    /** department (市直部门) | poverty_office (扶贫办) | discipline (纪委监委) | hotline (12317 中心) | town_office (镇办) */
+    kind: text("kind").notNull(),
+    /** city | district | town */
+    level: text("level").notNull(),
+    districtId: integer("district_id").references(() => districts.id),
+    townId: integer("town_id").references(() => towns.id),
+  },
+  (t) => [index("units_district_idx").on(t.districtId)],
+);
 
 /** The measure categories; leadUnitCode is the routing table (category → lead department). */
 export const categories = pgTable("categories", {

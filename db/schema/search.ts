@@ -1,18 +1,22 @@
-import { bigserial, customType, date, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, customType, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Durable queue of search index changes, written in the content's own transaction and drained by the
  * search worker (with retries), so an unavailable search engine delays updates but loses none.
  */
-export const searchOutbox = pgTable("search_outbox", {
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  docType: text("doc_type").notNull(),
-  docId: text("doc_id").notNull(),
-  attempts: integer("attempts").notNull().default(0),
-  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
-  lastError: text("last_error"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const searchOutbox = pgTable(
+  "search_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    docType: text("doc_type").notNull(),
+    docId: text("doc_id").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("search_outbox_due_idx").on(t.nextAttemptAt, t.id)],
+);
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -35,5 +39,5 @@ export const searchDocuments = pgTable(
     indexedAt: timestamp("indexed_at", { withTimezone: true }).notNull().defaultNow(),
     // rank_len (migration 0071) is generated from rank_tsv by the database, so not written from here.
   },
-  (t) => [primaryKey({ columns: [t.docType, t.docId] })],
+  (t) => [primaryKey({ columns: [t.docType, t.docId] }), index("search_documents_tsv_idx").using("gin", t.tsv)],
 );

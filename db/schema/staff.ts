@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigserial,
   customType,
@@ -52,33 +53,44 @@ export const loginAttempts = pgTable(
 );
 
 /** Append-only, hash-chained audit log (writes only through domain/audit/audit-log.ts). */
-export const auditLog = pgTable("audit_log", {
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  at: timestamp("at", { withTimezone: true }).notNull(),
-  actorId: integer("actor_id"),
-  action: text("action").notNull(),
-  subjectType: text("subject_type").notNull(),
-  subjectId: text("subject_id").notNull(),
-  details: jsonb("details").notNull().default({}),
-  prevHash: text("prev_hash").notNull(),
-  hash: text("hash").notNull(),
-});
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    actorId: integer("actor_id"),
+    action: text("action").notNull(),
+    subjectType: text("subject_type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    details: jsonb("details").notNull().default({}),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_log_subject_idx").on(t.subjectType, t.subjectId, t.id)],
+);
 
 /** Durable notification outbox (domain/notifications/outbox.ts). */
-export const notificationOutbox = pgTable("notification_outbox", {
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  channel: text("channel").notNull(),
-  recipient: text("recipient").notNull(),
-  template: text("template").notNull(),
-  data: jsonb("data").notNull().default({}),
-  dedupeKey: text("dedupe_key").unique(),
-  status: text("status").notNull().default("pending"),
-  attempts: integer("attempts").notNull().default(0),
-  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
-  lastError: text("last_error"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  sentAt: timestamp("sent_at", { withTimezone: true }),
-});
+export const notificationOutbox = pgTable(
+  "notification_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    channel: text("channel").notNull(),
+    recipient: text("recipient").notNull(),
+    template: text("template").notNull(),
+    data: jsonb("data").notNull().default({}),
+    dedupeKey: text("dedupe_key").unique(),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("notification_outbox_due_idx").on(t.nextAttemptAt, t.id).where(sql`status = 'pending'::text`),
+    index("notification_outbox_recipient_idx").on(t.channel, t.recipient, t.id),
+  ],
+);
 
 /** What the deadline sweep has done: one reminder/escalation per (ticket, kind, deadline). Migration 0031. */
 export const ticketSweepMarks = pgTable(

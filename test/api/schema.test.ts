@@ -7,8 +7,8 @@ import { testDatabase } from "../support/db";
 
 // The migrations are hand-written SQL; this keeps them and the drizzle schema in step, both ways: every
 // column of a drizzle table exists with the same type, nullability and default (the value, not only its
-// presence), every column of the migrated table is declared in drizzle, and every index drizzle declares
-// exists.
+// presence), every column of the migrated table is declared in drizzle; every index is declared on both
+// sides with the same definition, and so are primary keys and UNIQUE constraints.
 const normalise = (t: string) =>
   t
     .replace(/^character varying/, "varchar")
@@ -102,16 +102,72 @@ describe("drizzle schema matches the migrated database", () => {
     const names = new Set(declared.map((c) => c.name));
     const undeclared = columns.filter((c) => !names.has(c.name) && c.generated === "").map((c) => c.name);
     expect(undeclared, `${name}: columns missing from the drizzle schema`).toEqual([]);
-    const indexes = new Set(
-      (
-        await rows<{ name: string }>(
-          db,
-          sql`SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ${name}`,
-        )
-      ).map((r) => r.name),
+    // Indexes, both ways: each drizzle declares exists with the same uniqueness, method, number of key
+    // columns and partial predicate (or none); each the migrations create is declared in drizzle, but
+    // those behind a primary key or UNIQUE constraint, which are compared as constraints below.
+    const indexes = await rows<{
+      name: string;
+      unique: boolean;
+      method: string;
+      keys: number;
+      partial: boolean;
+      constraint: boolean;
+    }>(
+      db,
+      sql`SELECT ic.relname AS name, i.indisunique AS unique, am.amname AS method, i.indnkeyatts AS keys,
+            i.indpred IS NOT NULL AS partial, EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) AS constraint
+          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+            JOIN pg_am am ON am.oid = ic.relam
+          WHERE tc.relname = ${name} AND tc.relnamespace = current_schema()::regnamespace`,
     );
-    for (const idx of getTableConfig(table).indexes) {
-      expect(indexes, `${name}: index ${idx.config.name}`).toContain(idx.config.name);
+    const config = getTableConfig(table);
+    const byName = new Map(indexes.map((i) => [i.name, i]));
+    for (const idx of config.indexes) {
+      const found = byName.get(idx.config.name ?? "");
+      expect(found, `${name}: index ${idx.config.name} exists`).toBeDefined();
+      if (!found) continue;
+      expect(
+        { unique: found.unique, method: found.method, keys: found.keys, partial: found.partial },
+        `${name}: index ${idx.config.name} as declared`,
+      ).toEqual({
+        unique: idx.config.unique,
+        method: idx.config.method ?? "btree",
+        keys: idx.config.columns.length,
+        partial: idx.config.where !== undefined,
+      });
     }
+    const declaredIndexes = new Set(config.indexes.map((i) => i.config.name));
+    const undeclaredIndexes = indexes.filter((i) => !i.constraint && !declaredIndexes.has(i.name)).map((i) => i.name);
+    expect(undeclaredIndexes, `${name}: indexes missing from the drizzle schema`).toEqual([]);
+
+    // Primary key and UNIQUE constraints, both ways, as sets of columns.
+    const constraints = await rows<{ type: string; columns: string[] }>(
+      db,
+      sql`SELECT k.contype::text AS type,
+            ARRAY(SELECT a.attname::text FROM unnest(k.conkey) c JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = c ORDER BY 1) AS columns
+          FROM pg_constraint k JOIN pg_class tc ON tc.oid = k.conrelid
+          WHERE tc.relname = ${name} AND tc.relnamespace = current_schema()::regnamespace AND k.contype IN ('p', 'u')`,
+    );
+    const key = (type: string, cols: string[]) => `${type}(${[...cols].sort().join(",")})`;
+    const fromDrizzle = [
+      ...declared.filter((c) => c.primary).map((c) => key("p", [c.name])),
+      ...config.primaryKeys.map((k) =>
+        key(
+          "p",
+          k.columns.map((c) => c.name),
+        ),
+      ),
+      ...declared.filter((c) => c.isUnique).map((c) => key("u", [c.name])),
+      ...config.uniqueConstraints.map((u) =>
+        key(
+          "u",
+          u.columns.map((c) => c.name),
+        ),
+      ),
+    ].sort();
+    expect(
+      constraints.map((k) => key(k.type, k.columns)).sort(),
+      `${name}: primary key and UNIQUE constraints`,
+    ).toEqual(fromDrizzle);
   });
 });
