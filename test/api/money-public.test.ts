@@ -5,6 +5,7 @@ import { advanceHousingCase, createHousingCase } from "../../domain/money/housin
 import { createHouseholdPayment } from "../../domain/money/payments";
 import { openStuckMoneyEntries } from "../../domain/money/stuck";
 import { createNotice } from "../../domain/notices/notices";
+import { GET as moneyFeed } from "../../site/pages/feeds/money.xml";
 import { exec } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
@@ -177,7 +178,7 @@ describe("stuck money", () => {
 });
 
 describe("privacy on every public surface", () => {
-  it("no public API, export or search answer contains a test household's name or ID number", async () => {
+  it("no public API, export, feed or search answer contains a test household's name or ID number", async () => {
     const { db } = await testDatabase();
     const t = await paidTrail();
     const { noticeId } = await publishBeneficiaryList(
@@ -235,6 +236,7 @@ describe("privacy on every public surface", () => {
       "/api/money/progress",
       "/api/money/progress?groupBy=category",
       "/api/money/stuck",
+      "/api/money/changes",
       "/api/notices",
       `/api/notices/${noticeId}`,
       "/api/stats/hotline",
@@ -255,6 +257,19 @@ describe("privacy on every public surface", () => {
         expect(r.text, `${url} leaks an ID number's middle`).not.toContain(p.idNumber.slice(4, 14));
       }
       scanned++;
+    }
+    // The Atom feed of the money trail, called as the page server calls it.
+    const feedUrl = new URL("http://127.0.0.1/feeds/money.xml");
+    const feed = await (moneyFeed as (ctx: unknown) => Promise<Response>)({
+      url: feedUrl,
+      request: new Request(feedUrl),
+    });
+    expect(feed.status).toBe(200);
+    const xml = await feed.text();
+    expect(xml).toContain("<entry>");
+    for (const p of PEOPLE) {
+      expect(xml, "the money feed leaks an ID number").not.toContain(p.idNumber);
+      expect(xml, "the money feed leaks a name").not.toContain(p.name);
     }
     expect(scanned).toBeGreaterThan(20);
     // The village page does show the masked names (the scan is not passing for want of data): in the
