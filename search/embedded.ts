@@ -203,7 +203,9 @@ async function countLevel(tx: Db, matchAt: (level: number) => string, level: num
 }
 
 /** The count's probes read at most this many times the threshold of rows each. */
-export const COUNT_CAP_FACTOR = 5;
+export const COUNT_CAP_FACTOR = 2;
+/** An estimate needs at least this share of the threshold in sampled matches. */
+export const MIN_SAMPLE_SHARE = 0.4;
 
 /**
  * Count a query's matches with work bounded by the threshold, not by the number of matches or the size
@@ -211,55 +213,50 @@ export const COUNT_CAP_FACTOR = 5;
  * and each level holds the ones above it, so a level's matches are a uniform sample of the query's;
  * `matchAt(j)` is the query over level j's sampled postings (j = 0, 2, 4, …; see sampledLevels()), so a
  * probe reads only the sample's share of each posting list. Each probe reads one level's matches, at
- * most cap = COUNT_CAP_FACTOR × threshold rows, in one GIN scan:
+ * most cap = COUNT_CAP_FACTOR × threshold rows (every row read is a heap visit for the facets), in one
+ * GIN scan:
  *   - the first probe reads the lowest usable level whose documents, all of them, number at most cap by
  *     the table's last statistics (every level when there are none yet);
- *   - a level with more than `threshold` matches (and fewer than cap, so all of them were read) answers:
- *     the total is estimated as c × 2^j, each facet count likewise; its relative standard error is about
- *     1/√c, under 3.2 % (docs/benchmarks.md gives the measured error);
- *   - a level with fewer predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
- *     the usable level expected to hold about 2.2 × threshold (between 1.1 and 4.4 × threshold, as usable
- *     levels differ fourfold), or level 0 (every match) when none above would;
- *   - a level whose matches filled the cap is not a whole sample: the next probe reads the level above.
- * Level 0 read whole is every match, counted exactly (even past the threshold, within the cap), and an
- * estimate only ever comes from a level with more than `threshold` matches, so every query with at most
- * `threshold` matches is counted exactly. Usually two probes, each bounded by cap rows.
+ *   - level 0 read whole is every match: counted exactly;
+ *   - a level with at least MIN_SAMPLE_SHARE × threshold matches whose estimate c × 2^j is at least twice
+ *     the threshold answers with that estimate, for the total and each facet count; its relative standard
+ *     error is about 1/√c, at most 5 % (docs/benchmarks.md gives the measured error). A query with at
+ *     most `threshold` matches would need its sample to hold twice its expected share of at least
+ *     MIN_SAMPLE_SHARE × threshold matches: at the default threshold ten standard errors, so such a query
+ *     is counted exactly;
+ *   - a level whose matches filled the cap is not a whole sample, but proves the total above
+ *     cap × 2^j: the next probe reads the level above, which answers from any number of matches;
+ *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
+ *     the usable level expected to hold about `threshold` matches (usable levels differ fourfold), or
+ *     level 0 when none above would.
+ * Usually two probes, each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
   const cap = COUNT_CAP_FACTOR * threshold;
-  const size = await tableSize(tx);
+  const minSample = Math.ceil(MIN_SAMPLE_SHARE * threshold);
   const step = SAMPLED_LEVEL_STEP;
+  const size = await tableSize(tx);
   let level = size > cap ? usableLevel(Math.ceil(Math.log2(size / cap)), "up") : 0;
-  // The highest level known to have filled the cap, and the lowest known to hold at most `threshold`.
+  // The highest level known to have filled the cap (-step: none).
   let full = -step;
-  let few: Awaited<ReturnType<typeof countLevel>> | undefined;
   for (;;) {
     const probe = await countLevel(tx, matchAt, level, cap);
     if (probe.c >= cap) {
-      full = level;
       if (level === SAMPLE_LEVELS) return estimate(probe);
-    } else if (level === 0) {
-      return { total: probe.c, exact: true, level: 0, groups: probe.groups };
-    } else if (probe.c > threshold) {
-      return estimate(probe);
-    } else {
-      few = probe;
+      full = level;
+      level += step;
+      continue;
     }
-    const ceiling = few?.level ?? SAMPLE_LEVELS + step;
-    if (full + step >= ceiling && few) {
-      // A level that filled the cap right below one with at most `threshold` (unlikely, as each level
-      // holds about a quarter of the one below): the upper one's sample, never below what the lower one
-      // proved.
-      const upper = estimate(few);
-      return { ...upper, total: Math.max(upper.total, cap) };
+    if (level === 0) return { total: probe.c, exact: true, level: 0, groups: probe.groups };
+    if (probe.c >= minSample && (full >= 0 || probe.c * 2 ** level >= 2 * threshold)) return estimate(probe);
+    if (full === level - step) {
+      // The level below filled the cap: few matches here by chance; never below what the cap proved.
+      const upper = estimate(probe);
+      return { ...upper, total: Math.max(upper.total, cap * 2 ** full) };
     }
-    if (probe.c >= cap) {
-      level = Math.min(ceiling - step, level + step);
-    } else {
-      const predicted = Math.max(probe.c, 1) * 2 ** level;
-      const target = usableLevel(Math.round(Math.log2(predicted / (2.2 * threshold)) / step) * step, "down");
-      level = Math.min(level - step, Math.max(full + step, target, 0));
-    }
+    const predicted = Math.max(probe.c, 1) * 2 ** level;
+    const target = usableLevel(Math.round(Math.log2(predicted / threshold) / step) * step, "down");
+    level = Math.min(level - step, Math.max(full + step, target, 0));
   }
 }
 
@@ -463,8 +460,11 @@ async function query(
         : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
       return { count, hitRows: await read(page) };
     }
-    if (count.exact) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
-    // Too many matches to rank them all. Ranked: the matches in the usable sample level expected to hold
+    // Up to twice the ranking pool, every match is ranked (each tier reads them all again).
+    if (count.exact && count.total <= 2 * rankingPool) {
+      return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
+    }
+    // Too many matches to rank them all (even when they were counted exactly: counting reads each once). Ranked: the matches in the usable sample level expected to hold
     // about rankingPool of them (the matches counted at count.level, a quarter per usable level above,
     // four times per level below), with those whose title and keywords are short and hold every query
     // word (the class ts_rank favours) from the level below, four times as many, and every match whose

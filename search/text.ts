@@ -479,6 +479,11 @@ export function parseQuery(q: string): ParsedQuery {
       } else if (chars.length === 2) {
         clauses.push({ lex: tok });
         loose.push(quoteLexeme(TITLE_MARK + tok));
+      } else if (segmenter().cutAll(tok).includes(tok)) {
+        // A dictionary word: every indexed text containing it carries its lexeme (segmentForIndex adds
+        // every dictionary word of three or more characters), so the lexeme alone finds them all.
+        clauses.push({ lex: tok });
+        loose.push(quoteLexeme(TITLE_MARK + tok));
       } else {
         const pairs = chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
         clauses.push({ word: tok, pairs });

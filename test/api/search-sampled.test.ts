@@ -25,7 +25,7 @@ function corpus(): SearchDocument[] {
       type: i % 3 === 0 ? "allocation" : "notice",
       id: `d${i}`,
       title: `${place}${a}项目公示（第${i}批）`,
-      body: `${b}资金已拨付，依据淄财农〔2018〕${i % 7}号文件。photovoltaic ${i % 3 === 0 ? "联系人韩秀英" : ""}`,
+      body: `${b}资金已拨付，依据淄财农〔2018〕${i % 7}号文件。photovoltaic ${i % 3 === 0 ? "中郝峪村联系人韩秀英" : ""}`,
       keywords: i % 5 === 0 ? ["兜底保障"] : [],
       url: `/notices/d${i}`,
       date: `201${6 + (i % 4)}-0${1 + (i % 9)}-15`,
@@ -37,8 +37,9 @@ function corpus(): SearchDocument[] {
 
 const QUERIES = [
   "低保", // a two-character word
-  "危房改造", // a dictionary word of four characters (its lexeme or its pairs)
-  "韩秀英", // a name jieba does not know: its character pairs in a row
+  "危房改造", // a dictionary word of four characters: its lexeme
+  "韩秀英", // a name jieba splits: a one-character prefix and a word
+  "郝峪村", // a word that is not in the dictionary: its lexeme or its character pairs in a row
   "扶", // one character: a prefix
   "photo", // a Latin prefix
   "淄财农〔2018〕3号", // a document number

@@ -7,6 +7,7 @@ import {
   segmentForIndex,
   TITLE_MARK,
   titleLexemes,
+  tsqueryAt,
 } from "../../search/text";
 
 describe("search text: what the embedded index stores and asks", () => {
@@ -44,9 +45,17 @@ describe("search text: what the embedded index stores and asks", () => {
     expect(one.tsquery).toBe("'低保'");
     expect(one.inTitle).toBe("( '^低保' )");
     expect(one.allInTitle).toBe(one.inTitle);
+    // A dictionary word is its lexeme; another word of three or more characters, its lexeme or its
+    // character pairs in a row.
     const two = parseQuery("高青 危房改造");
-    expect(two.tsquery).toBe("'高青' & ( '危房改造' | '危房' <-> '房改' <-> '改造' )");
-    expect(two.inTitle).toBe("( '^高青' ) | ( '^危房改造' | ( '^危房' & '^房改' & '^改造' ) )");
-    expect(two.allInTitle).toBe("( '^高青' ) & ( '^危房改造' | ( '^危房' & '^房改' & '^改造' ) )");
+    expect(two.tsquery).toBe("'高青' & '危房改造'");
+    expect(two.inTitle).toBe("( '^高青' ) | ( '^危房改造' )");
+    expect(two.allInTitle).toBe("( '^高青' ) & ( '^危房改造' )");
+    const unknown = parseQuery("郝峪村");
+    expect(unknown.tsquery).toBe("( '郝峪村' | '郝峪' <-> '峪村' )");
+    expect(unknown.allInTitle).toBe("( '^郝峪村' | ( '^郝峪' & '^峪村' ) )");
+    // The same words over sample level 4's sampled postings; the phrase is checked on the positions.
+    expect(tsqueryAt(two, 4)).toBe("'#4/高青' & '#4/危房改造'");
+    expect(tsqueryAt(unknown, 4)).toBe("( '#4/郝峪村' | ( '#4/郝峪' & '#4/峪村' & ( '郝峪' <-> '峪村' ) ) )");
   });
 });
