@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { sql } from "drizzle-orm";
-import { closeDatabase, rows } from "../db/client";
+import { closeDatabase } from "../db/client";
+import { userIdByUsername } from "../domain/auth/users";
 import { type ImportProblem, importAllocations, parseImportFile, validateImport } from "../domain/funds/import";
 import { AppError } from "../lib/errors";
 import { prepare } from "../server/boot";
@@ -58,9 +58,8 @@ const { db } = await prepare();
 try {
   let actorId: number | null = null;
   if (asUser) {
-    const [u] = await rows<{ id: number }>(db, sql`SELECT id FROM users WHERE username = ${asUser}`);
-    if (!u) throw new AppError("VALIDATION_FAILED", `没有用户 ${asUser}`);
-    actorId = Number(u.id);
+    actorId = await userIdByUsername(db, asUser);
+    if (actorId === null) throw new AppError("VALIDATION_FAILED", `没有用户 ${asUser}`);
   }
   const bytes = readFileSync(file);
   if (dryRun) {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
 import { units, users } from "../../db/schema";
 import type { SqlRow } from "../../db/sql-row";
@@ -138,6 +138,12 @@ export async function listUnits(db: Db) {
     sql`SELECT ${units.id}, ${units.code}, ${units.name}, ${units.level}, ${units.kind} FROM ${units}
         ORDER BY CASE ${units.level} WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, ${units.id}`,
   );
+}
+
+/** The id of the account with this username (as stored), or null when there is none. */
+export async function userIdByUsername(db: Db, username: string): Promise<number | null> {
+  const [u] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
+  return u?.id ?? null;
 }
 
 export async function passwordHashOf(db: Db, userId: number): Promise<string | null> {
