@@ -218,17 +218,17 @@ export const MIN_SAMPLE_SHARE = 0.4;
  *   - the first probe reads the lowest usable level whose documents, all of them, number at most cap by
  *     the table's last statistics (every level when there are none yet);
  *   - level 0 read whole is every match: counted exactly;
- *   - a level with at least MIN_SAMPLE_SHARE × threshold matches whose estimate c × 2^j is at least twice
- *     the threshold answers with that estimate, for the total and each facet count; its relative standard
- *     error is about 1/√c, at most 5 % (docs/benchmarks.md gives the measured error). A query with at
- *     most `threshold` matches would need its sample to hold twice its expected share of at least
- *     MIN_SAMPLE_SHARE × threshold matches: at the default threshold ten standard errors, so such a query
- *     is counted exactly;
+ *   - a level with at least MIN_SAMPLE_SHARE × threshold matches whose estimate c × 2^j is at least 1.5
+ *     times the threshold answers with that estimate, for the total and each facet count; its relative
+ *     standard error is about 1/√c, at most 5 % (docs/benchmarks.md gives the measured error). A query
+ *     with at most `threshold` matches would need its sample to hold 1.5 times its expected share, itself
+ *     at least 2/3 × MIN_SAMPLE_SHARE × threshold: at the default threshold eight standard errors, so such
+ *     a query is counted exactly;
  *   - a level whose matches filled the cap is not a whole sample, but proves the total above
  *     cap × 2^j: the next probe reads the level above, which answers from any number of matches;
  *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
- *     the usable level expected to hold about `threshold` matches (usable levels differ fourfold), or
- *     level 0 when none above would.
+ *     the highest usable level expected to hold 1.1 × MIN_SAMPLE_SHARE × threshold matches or more (so
+ *     between that and four times that), or level 0 when none above would.
  * Usually two probes, each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
@@ -248,14 +248,14 @@ export async function countMatches(tx: Db, matchAt: (level: number) => string, t
       continue;
     }
     if (level === 0) return { total: probe.c, exact: true, level: 0, groups: probe.groups };
-    if (probe.c >= minSample && (full >= 0 || probe.c * 2 ** level >= 2 * threshold)) return estimate(probe);
+    if (probe.c >= minSample && (full >= 0 || probe.c * 2 ** level >= 1.5 * threshold)) return estimate(probe);
     if (full === level - step) {
       // The level below filled the cap: few matches here by chance; never below what the cap proved.
       const upper = estimate(probe);
       return { ...upper, total: Math.max(upper.total, cap * 2 ** full) };
     }
     const predicted = Math.max(probe.c, 1) * 2 ** level;
-    const target = usableLevel(Math.round(Math.log2(predicted / threshold) / step) * step, "down");
+    const target = usableLevel(Math.log2(predicted / (1.1 * minSample)), "down");
     level = Math.min(level - step, Math.max(full + step, target, 0));
   }
 }
