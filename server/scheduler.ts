@@ -9,7 +9,7 @@ import { drainOutbox } from "../domain/notifications/outbox";
 import { compactHotlineStats } from "../domain/stats/hotline";
 import { startLogSequencer } from "../domain/transparency/sequencer";
 import { env } from "../lib/env";
-import { log } from "../lib/log";
+import { repeatEvery } from "../lib/repeat";
 import { startSearchWorker } from "../search/worker";
 import { sweepUnusedBlobs } from "../storage/files";
 import { backgroundRunFinished } from "./metrics";
@@ -28,38 +28,21 @@ export async function startBackgroundWork(getDb: () => Promise<Db>): Promise<() 
   const seconds = env().SWEEP_INTERVAL_SECONDS;
   let stopTimers = () => {};
   if (seconds > 0) {
-    let running = false;
-    const tick = async () => {
-      if (running) return;
-      running = true;
-      try {
-        const db = await getDb();
-        // Every node schedules the work; one at a time does it (a PostgreSQL advisory lock): a node that
-        // finds the lock taken skips this round, and a crashed holder's lock dies with its connection.
-        const round = await withAdvisoryLock("background-work", async () => {
-          await runSweep(db);
-          await drainOutbox(db, { limit: 500 });
-          await compactHotlineStats(db);
-          await compactMoneyProgress(db);
-          await openStuckMoneyEntries(db);
-          await sweepOrphanEvidence(db);
-          await sweepUnusedBlobs(db);
-        });
-        if (round.ran) backgroundRunFinished();
-      } catch (err) {
-        log.warn("background work failed", { error: (err as Error).message });
-      } finally {
-        running = false;
-      }
-    };
-    const first = setTimeout(tick, 5_000);
-    const timer = setInterval(tick, seconds * 1000);
-    first.unref();
-    timer.unref();
-    stopTimers = () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
+    stopTimers = repeatEvery(seconds, 5_000, "background work failed", async () => {
+      const db = await getDb();
+      // Every node schedules the work; one at a time does it (a PostgreSQL advisory lock): a node that
+      // finds the lock taken skips this round, and a crashed holder's lock dies with its connection.
+      const round = await withAdvisoryLock("background-work", async () => {
+        await runSweep(db);
+        await drainOutbox(db, { limit: 500 });
+        await compactHotlineStats(db);
+        await compactMoneyProgress(db);
+        await openStuckMoneyEntries(db);
+        await sweepOrphanEvidence(db);
+        await sweepUnusedBlobs(db);
+      });
+      if (round.ran) backgroundRunFinished();
+    });
   }
   return async () => {
     stopTimers();

@@ -42,10 +42,7 @@ householdPaymentRoutes.openapi(
     summary: "登记一笔到户发放（同户同项目同期只一次；不超过所属拨付）",
     security: [{ staffSession: [] }],
     request: { body: jsonBody(PaymentInput) },
-    responses: {
-      201: jsonContent(NewId, "已登记"),
-      ...errorResponses(400, 401, 403, 409, 503),
-    },
+    responses: { 201: jsonContent(NewId, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => c.json({ id: await createHouseholdPayment(c.var.db, c.req.valid("json"), c.var.staff.userId) }, 201),
 );
@@ -65,10 +62,7 @@ householdPaymentRoutes.openapi(
           .extend({ reason: Reason }),
       ),
     },
-    responses: {
-      201: jsonContent(IdAndVersion, "已更正"),
-      ...errorResponses(400, 401, 403, 404, 409, 503),
-    },
+    responses: { 201: jsonContent(IdAndVersion, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -85,10 +79,7 @@ householdPaymentRoutes.openapi(
     summary: "撤回到户发放",
     security: [{ staffSession: [] }],
     request: { params: IdParam, body: withdrawalBody },
-    responses: {
-      201: jsonContent(IdAndVersion, "已撤回"),
-      ...errorResponses(400, 401, 403, 404, 409, 503),
-    },
+    responses: { 201: jsonContent(IdAndVersion, "已撤回"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -107,10 +98,7 @@ householdPaymentRoutes.openapi(
       "multipart/form-data 的 file 字段，或 text/csv 请求体。表头：身份证号码, 户主姓名, 拨付编号, 项目, 期次, 金额, 发放日期, 状态, 退回原因（可选：发放方式）。400 的 details.problems 为逐行问题 { row, column, value, problem, expected }；问题中的身份证号码只显示前 4 位和后 4 位。",
     security: [{ staffSession: [] }],
     request: { body: csvUploadBody },
-    responses: {
-      201: jsonContent(ImportedBatch, "已导入"),
-      ...errorResponses(400, 401, 403, 409, 413, 415, 503),
-    },
+    responses: { 201: jsonContent(ImportedBatch, "已导入"), ...errorResponses(400, 401, 403, 409, 413, 415, 503) },
   }),
   async (c) => {
     const { buf, fileName } = await uploadedCsv(c);

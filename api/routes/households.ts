@@ -34,10 +34,7 @@ householdRoutes.openapi(
     summary: "登记一户（户主姓名、身份证号码加密保存，只返回户编号）",
     security: [{ staffSession: [] }],
     request: { body: jsonBody(HouseholdInput) },
-    responses: {
-      201: jsonContent(NewId, "已登记"),
-      ...errorResponses(400, 401, 403, 409, 503),
-    },
+    responses: { 201: jsonContent(NewId, "已登记"), ...errorResponses(400, 401, 403, 409, 503) },
   }),
   async (c) => c.json({ id: await createHousehold(c.var.db, c.req.valid("json"), c.var.staff.userId) }, 201),
 );
@@ -53,10 +50,7 @@ householdRoutes.openapi(
       params: IdParam,
       body: jsonBody(HouseholdInput.omit({ villageId: true }).partial().extend({ reason: Reason })),
     },
-    responses: {
-      201: jsonContent(IdAndVersion, "已更正"),
-      ...errorResponses(400, 401, 403, 404, 409, 503),
-    },
+    responses: { 201: jsonContent(IdAndVersion, "已更正"), ...errorResponses(400, 401, 403, 404, 409, 503) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");

@@ -51,6 +51,12 @@ const PolicyDetail = PolicySummary.extend({
     .nullable(),
 }).openapi("PolicyDetail");
 
+/** The fields of PolicySummary, from a policy the domain returns. */
+function policySummary(p: Awaited<ReturnType<typeof createPolicy>>) {
+  const { id, slug, title, issuer, docNumber, issuedOn, format, isDemo } = p;
+  return { id, slug, title, issuer, docNumber, issuedOn, format, isDemo };
+}
+
 const NewPolicy = z
   .object({
     title: z.string().trim().min(1, "请填写文件标题").max(200, "标题不超过 200 个字"),
@@ -90,14 +96,7 @@ policyRoutes.openapi(
     const url = `/policies/${p.slug}`;
     return c.json(
       {
-        id: p.id,
-        slug: p.slug,
-        title: p.title,
-        issuer: p.issuer,
-        docNumber: p.docNumber,
-        issuedOn: p.issuedOn,
-        format: p.format,
-        isDemo: p.isDemo,
+        ...policySummary(p),
         url,
         html: p.html,
         preamble: p.structure?.preamble ?? null,
@@ -137,18 +136,6 @@ policyRoutes.openapi(
   }),
   async (c) => {
     const p = await createPolicy(c.var.db, c.req.valid("json"), { createdBy: c.var.staff.userId });
-    return c.json(
-      {
-        id: p.id,
-        slug: p.slug,
-        title: p.title,
-        issuer: p.issuer,
-        docNumber: p.docNumber,
-        issuedOn: p.issuedOn,
-        format: p.format,
-        isDemo: p.isDemo,
-      },
-      201,
-    );
+    return c.json(policySummary(p), 201);
   },
 );

@@ -44,6 +44,12 @@ export function rowHash(prevHash: string, row: Omit<AuditRow, "prevHash" | "hash
   return createHash("sha256").update(`${prevHash}\n${canonical}`).digest("hex");
 }
 
+/** The hash of a new record chained to `prevHash` (details as jsonb gives them back). */
+function entryHash(prevHash: string, id: number, at: string, entry: AuditEntry, details: unknown): string {
+  const { actorId, action, subjectType, subjectId } = entry;
+  return rowHash(prevHash, { id, at, actorId, action, subjectType, subjectId, details });
+}
+
 /** Append one audit record inside the caller's transaction. Returns its id and hash. */
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<{ id: number; hash: string }> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
@@ -53,15 +59,7 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<{ id: numb
   // Round-trip through JSON so what we hash is what jsonb gives back (dates → strings, no undefined).
   const details = JSON.parse(JSON.stringify(entry.details ?? {}));
   const at = new Date().toISOString();
-  const hash = rowHash(prevHash, {
-    id: Number(id),
-    at,
-    actorId: entry.actorId,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    details,
-  });
+  const hash = entryHash(prevHash, Number(id), at, entry, details);
   await tx.execute(sql`INSERT INTO audit_log (id, at, actor_id, action, subject_type, subject_id, details, prev_hash, hash)
     VALUES (${Number(id)}, ${at}, ${entry.actorId}, ${entry.action}, ${entry.subjectType}, ${String(entry.subjectId)},
             ${JSON.stringify(details)}::jsonb, ${prevHash}, ${hash})`);
@@ -83,15 +81,7 @@ export async function appendAuditBatch(tx: Db, entries: AuditEntry[]): Promise<v
   const values = entries.map((entry, i) => {
     const details = JSON.parse(JSON.stringify(entry.details ?? {}));
     const id = sorted[i];
-    const hash = rowHash(prevHash, {
-      id,
-      at,
-      actorId: entry.actorId,
-      action: entry.action,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId,
-      details,
-    });
+    const hash = entryHash(prevHash, id, at, entry, details);
     const v = sql`(${id}, ${at}::timestamptz, ${entry.actorId}::integer, ${entry.action}, ${entry.subjectType}, ${String(entry.subjectId)}, ${JSON.stringify(details)}::jsonb, ${prevHash}, ${hash})`;
     prevHash = hash;
     return v;

@@ -18,8 +18,8 @@ const SORT_COLUMN: Record<string, { col: string; cast: string }> = {
   year: { col: "year", cast: "integer" },
 };
 
-export interface AllocationItem {
-  id: number;
+/** What every version of an allocation states, as the public sees it. */
+export interface AllocationFacts {
   year: number;
   level: FundLevel;
   levelLabel: string;
@@ -28,13 +28,17 @@ export interface AllocationItem {
   district: string;
   town: string | null;
   village: string | null;
-  projectId: number | null;
-  project: string | null;
-  categoryCode: string;
   category: string;
   amount: string;
   purpose: string;
   publishedOn: string;
+}
+
+export interface AllocationItem extends AllocationFacts {
+  id: number;
+  projectId: number | null;
+  project: string | null;
+  categoryCode: string;
   status: "active" | "withdrawn";
   version: number;
   corrected: boolean;
@@ -220,21 +224,9 @@ export async function* exportAllocations(
   }
 }
 
-export interface AllocationVersion {
+export interface AllocationVersion extends AllocationFacts {
   version: number;
   kind: "original" | "correction" | "withdrawal";
-  year: number;
-  level: FundLevel;
-  levelLabel: string;
-  fundName: string;
-  docNumber: string;
-  district: string;
-  town: string | null;
-  village: string | null;
-  category: string;
-  amount: string;
-  purpose: string;
-  publishedOn: string;
   reason: string | null;
   createdAt: string;
 }

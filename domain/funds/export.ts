@@ -3,28 +3,13 @@ import { type Db, rows } from "../../db/client";
 import type { Validator } from "../../lib/conditional-get";
 import { csvLine } from "../../lib/csv";
 import { type AllocationItem, exportAllocations, type FundSort } from "./allocations";
+import { ALLOCATION_COLUMNS } from "./columns";
 import type { FundFilters } from "./filters";
 
 // Streamed exports of exactly the filtered view: rows are fetched in keyset batches as the client
 // reads (pull-based), so memory stays flat however many rows match.
 
-export const EXPORT_HEADERS = [
-  "编号",
-  "年度",
-  "资金级次",
-  "资金名称",
-  "文号",
-  "区县",
-  "镇办",
-  "村",
-  "项目",
-  "类别",
-  "金额",
-  "用途",
-  "发布日期",
-  "版本",
-  "已更正",
-] as const;
+export const EXPORT_HEADERS = ["编号", ...ALLOCATION_COLUMNS, "发布日期", "版本", "已更正"] as const;
 
 export function csvRow(a: AllocationItem): string {
   return csvLine([

@@ -13,6 +13,7 @@ import {
 } from "../../lib/csv-import";
 import { type AllocationValues, insertAllocations } from "./allocations";
 import { audit } from "./audit";
+import { ALLOCATION_COLUMNS } from "./columns";
 import { MAX_YEAR, MIN_YEAR, parseLevel } from "./labels";
 import { MONEY_EXPECTED, MONEY_PROBLEM_TEXT, parseMoney } from "./money";
 
@@ -20,19 +21,7 @@ import { MONEY_EXPECTED, MONEY_PROBLEM_TEXT, parseMoney } from "./money";
 // row, and only then insert all of them in one transaction. Any bad row rejects the whole file with a
 // row-by-row report.
 
-export const IMPORT_COLUMNS = [
-  "年度",
-  "资金级次",
-  "资金名称",
-  "文号",
-  "区县",
-  "镇办",
-  "村",
-  "项目",
-  "类别",
-  "金额",
-  "用途",
-] as const;
+export const IMPORT_COLUMNS = ALLOCATION_COLUMNS;
 export const OPTIONAL_COLUMNS = ["发布日期"] as const;
 type Column = (typeof IMPORT_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 

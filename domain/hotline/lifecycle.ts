@@ -78,161 +78,74 @@ const NOT_FINAL: TicketStatus[] = [
   "review_requested",
 ];
 
+/** A transition rule; the reason is optional and the event internal unless the flags say otherwise. */
+function rule(
+  from: readonly TicketStatus[],
+  to: TicketStatus | "same",
+  actors: readonly Actor[],
+  label: string,
+  flags: { requiresReason?: boolean; publicEvent?: boolean } = {},
+): TransitionRule {
+  return {
+    from,
+    to,
+    actors,
+    requiresReason: flags.requiresReason ?? false,
+    publicEvent: flags.publicEvent ?? false,
+    label,
+  };
+}
+
 export const TRANSITIONS = {
   /** 受理 */
-  accept: {
-    from: ["received"],
-    to: "accepted",
-    actors: ["staff"],
-    requiresReason: false,
-    publicEvent: true,
-    label: "受理",
-  },
+  accept: rule(["received"], "accepted", ["staff"], "受理", { publicEvent: true }),
   /** 不予受理 (with the reason the reporter sees) */
-  reject: {
-    from: ["received"],
-    to: "not_accepted",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: true,
-    label: "不予受理",
-  },
+  reject: rule(["received"], "not_accepted", ["staff"], "不予受理", { requiresReason: true, publicEvent: true }),
   /** 并单: a duplicate of another ticket */
-  merge: {
-    from: ["received", "accepted"],
-    to: "merged",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: true,
-    label: "并单",
-  },
+  merge: rule(["received", "accepted"], "merged", ["staff"], "并单", { requiresReason: true, publicEvent: true }),
   /** 派单 (also re-dispatch after 退单, 重办 or 复核) */
-  dispatch: {
-    from: ["accepted", "returned", "reopened", "review_requested"],
-    to: "dispatched",
-    actors: ["staff"],
-    requiresReason: false,
+  dispatch: rule(["accepted", "returned", "reopened", "review_requested"], "dispatched", ["staff"], "派单", {
     publicEvent: true,
-    label: "派单",
-  },
+  }),
   /** 退单: the unit says it was misrouted (within 5 working days of dispatch, checked by the caller) */
-  return: {
-    from: ["dispatched"],
-    to: "returned",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: false,
-    label: "退单",
-  },
+  return: rule(["dispatched"], "returned", ["staff"], "退单", { requiresReason: true }),
   /** 签收/开始办理 */
-  start: {
-    from: ["dispatched"],
-    to: "handling",
-    actors: ["staff"],
-    requiresReason: false,
-    publicEvent: true,
-    label: "开始办理",
-  },
+  start: rule(["dispatched"], "handling", ["staff"], "开始办理", { publicEvent: true }),
   /** 答复 (the public reply summary) */
-  reply: {
-    from: ["dispatched", "handling"],
-    to: "replied",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: true,
-    label: "答复",
-  },
+  reply: rule(["dispatched", "handling"], "replied", ["staff"], "答复", { requiresReason: true, publicEvent: true }),
   /** 评价 满意/基本满意/不满意 */
-  rate: {
-    from: ["replied"],
-    to: "rated",
-    actors: ["reporter", "staff"],
-    requiresReason: false,
-    publicEvent: true,
-    label: "评价",
-  },
+  rate: rule(["replied"], "rated", ["reporter", "staff"], "评价", { publicEvent: true }),
   /** 重办: asked by a dissatisfied reporter (or decided by a supervisor) */
-  request_reopen: {
-    from: ["replied", "rated"],
-    to: "reopened",
-    actors: ["reporter", "staff"],
+  request_reopen: rule(["replied", "rated"], "reopened", ["reporter", "staff"], "申请重办", {
     requiresReason: true,
     publicEvent: true,
-    label: "申请重办",
-  },
+  }),
   /** 复核: within 30 days of the reply (checked by the caller) */
-  request_review: {
-    from: ["replied", "rated", "closed"],
-    to: "review_requested",
-    actors: ["reporter"],
+  request_review: rule(["replied", "rated", "closed"], "review_requested", ["reporter"], "申请复核", {
     requiresReason: true,
     publicEvent: true,
-    label: "申请复核",
-  },
+  }),
   /** 办结 (after rating, or by the system when the reporter did not rate in time) */
-  close: {
-    from: ["replied", "rated"],
-    to: "closed",
-    actors: ["staff", "system"],
-    requiresReason: false,
-    publicEvent: true,
-    label: "办结",
-  },
+  close: rule(["replied", "rated"], "closed", ["staff", "system"], "办结", { publicEvent: true }),
   /** 延期: once, ≤ 30 days, with approval and a reason the reporter sees (caller checks "once") */
-  extend: {
-    from: WORKING,
-    to: "same",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: true,
-    label: "延期",
-  },
+  extend: rule(WORKING, "same", ["staff"], "延期", { requiresReason: true, publicEvent: true }),
   /** 催办 */
-  remind: {
-    from: NOT_FINAL,
-    to: "same",
-    actors: ["staff", "system"],
-    requiresReason: false,
-    publicEvent: false,
-    label: "催办",
-  },
+  remind: rule(NOT_FINAL, "same", ["staff", "system"], "催办"),
   /** 督办: escalation to the level above */
-  escalate: {
-    from: NOT_FINAL,
-    to: "same",
-    actors: ["staff", "system"],
-    requiresReason: true,
-    publicEvent: false,
-    label: "督办",
-  },
+  escalate: rule(NOT_FINAL, "same", ["staff", "system"], "督办", { requiresReason: true }),
   /** Supervisor changes the tier (with a reason); deadlines are recomputed only by this explicit action. */
-  retier: {
-    from: ["received", "accepted", "dispatched", "returned", "handling", "reopened", "review_requested"],
-    to: "same",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: false,
-    label: "调整等级",
-  },
+  retier: rule(
+    ["received", "accepted", "dispatched", "returned", "handling", "reopened", "review_requested"],
+    "same",
+    ["staff"],
+    "调整等级",
+    { requiresReason: true },
+  ),
   /** Internal note (never public) */
-  note: {
-    from: TICKET_STATUSES,
-    to: "same",
-    actors: ["staff"],
-    requiresReason: true,
-    publicEvent: false,
-    label: "内部备注",
-  },
+  note: rule(TICKET_STATUSES, "same", ["staff"], "内部备注", { requiresReason: true }),
   /** Message between reporter and handler (reporter adds information, handler asks a question) */
-  message: {
-    from: NOT_FINAL,
-    to: "same",
-    actors: ["reporter", "staff"],
-    requiresReason: false,
-    publicEvent: true,
-    label: "留言",
-  },
-} as const satisfies Record<string, TransitionRule>;
+  message: rule(NOT_FINAL, "same", ["reporter", "staff"], "留言", { publicEvent: true }),
+} satisfies Record<string, TransitionRule>;
 
 export type TicketAction = keyof typeof TRANSITIONS;
 export const TICKET_ACTIONS = Object.keys(TRANSITIONS) as TicketAction[];

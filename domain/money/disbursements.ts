@@ -164,19 +164,7 @@ export async function createDisbursement(
 }
 
 async function lockDisbursement(tx: Db, id: number) {
-  const [d] = await rows<{
-    id: number;
-    allocation_id: number;
-    disbursed_on: string;
-    amount: string;
-    voucher_no: string;
-    method: string;
-    recipient_kind: RecipientKind;
-    recipient: string;
-    project_id: number | null;
-    status: string;
-    version: number;
-  }>(
+  const [d] = await rows<DisbursementRow>(
     tx,
     sql`SELECT id, allocation_id, disbursed_on::text AS disbursed_on, amount::text AS amount, voucher_no, method,
           recipient_kind, recipient, project_id, status, version FROM disbursements WHERE id = ${id}`,
@@ -195,6 +183,14 @@ async function usedOf(tx: Db, id: number): Promise<string> {
   return used;
 }
 
+/** A disbursement locked for a correction or withdrawal, after its allocation (the order every writer takes). */
+async function lockForChange(tx: Db, id: number) {
+  const cur0 = await lockDisbursement(tx, id);
+  const { allocation, disbursed } = await lockAllocation(tx, cur0.allocation_id, id);
+  const cur = await lockForUpdate(tx, id, cur0);
+  return { cur, allocation, disbursed };
+}
+
 /** A correction: a new public version with the reason, checked against the allocation again. */
 export async function correctDisbursement(
   db: Db,
@@ -205,9 +201,7 @@ export async function correctDisbursement(
 ): Promise<number> {
   const why = checkReason(reason);
   return db.transaction(async (tx) => {
-    const cur0 = await lockDisbursement(tx, id);
-    const { allocation, disbursed } = await lockAllocation(tx, cur0.allocation_id, id);
-    const cur = await lockForUpdate(tx, id, cur0);
+    const { cur, allocation, disbursed } = await lockForChange(tx, id);
     if (cur.status !== "active") throw conflict("这条拨付记录已撤回，不能再更正");
     const next = checkInput({
       allocationId: cur.allocation_id,
@@ -264,9 +258,7 @@ export async function withdrawDisbursement(
 ): Promise<number> {
   const why = checkReason(reason);
   return db.transaction(async (tx) => {
-    const cur0 = await lockDisbursement(tx, id);
-    await lockAllocation(tx, cur0.allocation_id, id);
-    const cur = await lockForUpdate(tx, id, cur0);
+    const { cur } = await lockForChange(tx, id);
     if (cur.status !== "active") throw conflict("这条拨付记录已撤回");
     const used = await usedOf(tx, id);
     if (toCents(used) > 0n) throw conflict(`这笔拨付已有 ${yuan(used)} 发放到户或支出，须先撤回这些记录`);
@@ -302,7 +294,8 @@ export function checkReason(reason: string): string {
   return why;
 }
 
-type RawDisbursement = {
+/** A disbursements row as SQL returns it (amounts and days as text). */
+type DisbursementRow = {
   id: number;
   allocation_id: number;
   disbursed_on: string;
@@ -314,10 +307,10 @@ type RawDisbursement = {
   project_id: number | null;
   status: "active" | "withdrawn";
   version: number;
-  paid: string;
-  payments: number;
-  spent: string;
 };
+
+/** A disbursement with what has been paid from it and spent by its project. */
+type RawDisbursement = DisbursementRow & { paid: string; payments: number; spent: string };
 
 const SELECT = sql`SELECT d.id, d.allocation_id, d.disbursed_on::text AS disbursed_on, d.amount::text AS amount, d.voucher_no,
     d.method, d.recipient_kind, d.recipient, d.project_id, d.status, d.version,

@@ -335,20 +335,7 @@ export async function createHouseholdPayment(
 }
 
 async function lockPayment(tx: Db, id: number) {
-  const [p] = await rows<{
-    id: number;
-    household_id: number;
-    disbursement_id: number;
-    programme: Programme;
-    period: string;
-    amount: string;
-    paid_on: string | null;
-    state: PaymentState;
-    return_reason: string | null;
-    method: string;
-    status: string;
-    version: number;
-  }>(
+  const [p] = await rows<PaymentRow>(
     tx,
     sql`SELECT id, household_id, disbursement_id, programme, period, amount::text AS amount, paid_on::text AS paid_on, state,
           return_reason, method, status, version FROM household_payments WHERE id = ${id}`,
@@ -453,23 +440,18 @@ export async function withdrawHouseholdPayment(db: Db, id: number, reason: strin
   });
 }
 
-export interface OwnPayment {
+export interface OwnPayment extends Omit<PaymentValues, "householdId" | "disbursementId"> {
   id: number;
-  programme: Programme;
   programmeLabel: string;
-  period: string;
-  amount: string;
-  paidOn: string | null;
-  state: PaymentState;
-  returnReason: string | null;
-  method: string;
   corrected: boolean;
   reported: boolean;
 }
 
-/** A household's own active payment as the database gives it (ownPaymentsSql), before ownPayment. */
-export interface OwnPaymentRow {
+/** A household_payments row as SQL returns it (amount and day as text). */
+interface PaymentRow {
   id: number;
+  household_id: number;
+  disbursement_id: number;
   programme: Programme;
   period: string;
   amount: string;
@@ -477,9 +459,15 @@ export interface OwnPaymentRow {
   state: PaymentState;
   return_reason: string | null;
   method: string;
+  status: string;
   version: number;
-  reported: boolean;
 }
+
+/** A household's own active payment as the database gives it (ownPaymentsSql), before ownPayment. */
+export type OwnPaymentRow = Pick<
+  PaymentRow,
+  "id" | "programme" | "period" | "amount" | "paid_on" | "state" | "return_reason" | "method" | "version"
+> & { reported: boolean };
 
 /** The query of a household's own active payments, newest first (for 查询本人补贴 only). */
 export function ownPaymentsSql(householdId: number) {

@@ -4,6 +4,7 @@ import { type Db, rows } from "../../db/client";
 import { backoffDelay } from "../../lib/backoff";
 import { env } from "../../lib/env";
 import { log } from "../../lib/log";
+import { repeatEvery } from "../../lib/repeat";
 import { decodeBody } from "./charset";
 import { fetchSource } from "./fetch";
 import { catchEntries, RoundPool, recordCaught, refreshSpread } from "./items";
@@ -182,34 +183,17 @@ async function fetchRound(db: Db, opts: RoundOptions): Promise<SourceResult[]> {
 export function startMonitorFetcher(getDb: () => Promise<Db>): () => void {
   const seconds = env().MONITOR_INTERVAL_SECONDS;
   if (seconds <= 0) return () => {};
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const db = await getDb();
-      const report = await runMonitorRound(db);
-      if (report.ran && report.sources.length > 0) {
-        log.info("monitor round", {
-          sources: report.sources.length,
-          failed: report.sources.filter((s) => !s.ok).length,
-          caught: report.sources.reduce((n, s) => n + s.caught, 0),
-          ms: report.ms,
-        });
-      }
-      await notifyOverdueItems(db);
-    } catch (err) {
-      log.warn("monitor round failed", { error: (err as Error).message });
-    } finally {
-      running = false;
+  return repeatEvery(seconds, 10_000, "monitor round failed", async () => {
+    const db = await getDb();
+    const report = await runMonitorRound(db);
+    if (report.ran && report.sources.length > 0) {
+      log.info("monitor round", {
+        sources: report.sources.length,
+        failed: report.sources.filter((s) => !s.ok).length,
+        caught: report.sources.reduce((n, s) => n + s.caught, 0),
+        ms: report.ms,
+      });
     }
-  };
-  const first = setTimeout(tick, 10_000);
-  const timer = setInterval(tick, seconds * 1000);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    await notifyOverdueItems(db);
+  });
 }

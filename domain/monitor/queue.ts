@@ -135,7 +135,12 @@ export async function monitorQueue(db: Db, f: QueueFilters) {
   const next = (backward ? true : more) ? cursorOf(found[found.length - 1]) : null;
   const shownBefore = (f.page - 1) * PAGE_SIZE;
   const total = await queueTotal(db, w, shownBefore, found.length, more || backward, estimate);
-  const items: QueueRow[] = found.map((r) => ({
+  return { items: found.map(queueRow), total, capped: total > COUNT_CAP, prev, next };
+}
+
+/** A queue row from SQL's (the columns the queue and the item page both select). */
+function queueRow(r: Record<string, unknown>): QueueRow {
+  return {
     id: Number(r.id),
     title: String(r.title),
     url: String(r.url),
@@ -148,8 +153,7 @@ export async function monitorQueue(db: Db, f: QueueFilters) {
     spread: Number(r.spread),
     state: r.state as ItemState,
     overdue: Boolean(r.overdue),
-  }));
-  return { items, total, capped: total > COUNT_CAP, prev, next };
+  };
 }
 
 /**
@@ -252,20 +256,9 @@ export async function monitorItem(db: Db, id: number): Promise<ItemDetail> {
         WHERE m.group_id = ${Number(r.group_id)} AND m.id <> ${Number(r.group_id)} ORDER BY m.id LIMIT 100`,
   );
   return {
-    id: Number(r.id),
-    title: String(r.title),
-    url: String(r.url),
-    excerpt: String(r.excerpt),
-    sourceName: String(r.source_name),
+    ...queueRow(r),
     sourceId: Number(r.source_id),
     sourceUrl: String(r.source_url),
-    publishedAt: r.published_at ? new Date(r.published_at as string) : null,
-    fetchedAt: new Date(r.fetched_at as string),
-    terms: pgArray(r.terms),
-    places: pgArray(r.places),
-    spread: Number(r.spread),
-    state: r.state as ItemState,
-    overdue: Boolean(r.overdue),
     snapshot: String(r.snapshot),
     isHead: Boolean(r.is_head),
     groupId: Number(r.group_id),

@@ -1,5 +1,6 @@
 import { Marked } from "marked";
 import sanitizeHtml from "sanitize-html";
+import { DOCUMENT_TAGS, DROPPED_WITH_CONTENT } from "../../lib/document-markup";
 
 // Staff-entered Markdown (policy documents, yearbook chapters) → safe HTML. Raw HTML in the source is
 // allowed through marked but then sanitised: scripts, event handlers, styles, iframes and javascript:
@@ -8,44 +9,12 @@ import sanitizeHtml from "sanitize-html";
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "p",
-    "br",
-    "hr",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "code",
-    "pre",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "caption",
-    "del",
-    "sup",
-    "sub",
-    "span",
-  ],
+  allowedTags: ["h2", "h3", "h4", "h5", "h6", ...DOCUMENT_TAGS, "b", "i", "caption", "del", "sup", "sub", "span"],
   allowedAttributes: { a: ["href", "title"], th: ["align", "scope"], td: ["align"], ol: ["start"] },
   allowedSchemes: ["http", "https", "mailto", "tel"],
   allowedSchemesAppliedToAttributes: ["href"],
   allowProtocolRelative: false,
-  // Script/style contents are dropped entirely, not shown as text.
-  nonTextTags: ["script", "style", "textarea", "option", "noscript", "iframe"],
+  nonTextTags: DROPPED_WITH_CONTENT,
   transformTags: {
     // The page has its own h1; a document's "# " heading becomes h2.
     h1: "h2",

@@ -71,20 +71,14 @@ export async function listProjects(
   const w = await where(db, f);
   const [[{ total }], list] = await Promise.all([
     rows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM projects p WHERE ${w}`),
-    rows<{
-      id: number;
-      name: string;
-      year: number;
-      district: string;
-      town: string | null;
-      village: string | null;
-      village_id: number | null;
-      category: string;
-      stage: ProjectStage;
-      funding_amount: string | null;
-      allocated: string;
-      has_asset: boolean;
-    }>(
+    rows<
+      Pick<ProjectListItem, "id" | "name" | "year" | "district" | "town" | "village" | "category" | "stage"> & {
+        village_id: number | null;
+        funding_amount: string | null;
+        allocated: string;
+        has_asset: boolean;
+      }
+    >(
       db,
       sql`SELECT p.id, p.name, p.year, d.name AS district, t.name AS town, v.name AS village, p.village_id, c.name AS category,
             p.stage, p.funding_amount::text AS funding_amount,

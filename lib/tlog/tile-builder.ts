@@ -1,4 +1,4 @@
-import type { Bytes } from "./bytes";
+import { type Bytes, concat } from "./bytes";
 import { HASH_SIZE, treeHash, treeHashIndexes } from "./merkle";
 import { readHashesFromTiles, TILE_WIDTH, type TileRef, tileHash, tileKey } from "./tiles";
 
@@ -77,14 +77,7 @@ export function appendLeafHashes(state: TreeEdge, leafHashes: Bytes[]): { state:
 }
 
 function concatAll(parts: Bytes[]): Bytes {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concat(...parts);
 }
 
 /** Root hash of the tree from its edge tiles. */

@@ -1,5 +1,6 @@
 import { Marked } from "marked";
 import sanitizeHtml from "sanitize-html";
+import { DOCUMENT_TAGS, DROPPED_WITH_CONTENT } from "../../lib/document-markup";
 
 // The Chinese manuals in docs/zh/ are written for GitHub and served by the site under /help. Both must
 // agree on where a link goes: headings get the id GitHub gives them (so `#登记来电` works in both
@@ -40,32 +41,7 @@ export interface ManualLinks {
 }
 
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "p",
-    "br",
-    "hr",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "a",
-    "img",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "kbd",
-  ],
+  allowedTags: ["h1", "h2", "h3", "h4", ...DOCUMENT_TAGS, "img", "kbd"],
   allowedAttributes: {
     a: ["href", "title", "rel"],
     img: ["src", "alt", "width", "height", "loading"],
@@ -79,7 +55,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
   },
   allowedSchemes: ["http", "https", "tel"],
   allowProtocolRelative: false,
-  nonTextTags: ["script", "style", "textarea", "option", "noscript", "iframe"],
+  nonTextTags: DROPPED_WITH_CONTENT,
 };
 
 /** Render a manual to safe HTML with GitHub's heading ids and the site's links and image URLs. */
