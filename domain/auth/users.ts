@@ -32,16 +32,19 @@ export async function createUser(db: Db, actor: StaffPrincipal | null, u: NewUse
   if (!(STAFF_ROLES as readonly string[]).includes(u.role)) throw field("role", "请选择角色");
   const problem = passwordProblem(u.password);
   if (problem) throw field("password", problem);
-  const [unit] = await rows<{ id: number }>(db, sql`SELECT id FROM units WHERE code = ${u.unitCode.trim()}`);
+  const [unit] = await rows<SqlRow<typeof units, "id">>(
+    db,
+    sql`SELECT ${units.id} FROM ${units} WHERE ${units.code} = ${u.unitCode.trim()}`,
+  );
   if (!unit) throw field("unit", "没有这个单位");
   const hash = await hashPassword(u.password);
   return db.transaction(async (tx) => {
-    const [exists] = await rows<{ id: number }>(
+    const [exists] = await rows<SqlRow<typeof users, "id">>(
       tx,
-      sql`SELECT id FROM users WHERE lower(username) = ${username.toLowerCase()}`,
+      sql`SELECT ${users.id} FROM ${users} WHERE lower(${users.username}) = ${username.toLowerCase()}`,
     );
     if (exists) throw field("username", "用户名已被使用");
-    const [row] = await rows<{ id: number }>(
+    const [row] = await rows<SqlRow<typeof users, "id">>(
       tx,
       sql`INSERT INTO users (username, display_name, role, unit_id, password_hash, is_demo)
           VALUES (${username}, ${displayName}, ${u.role}, ${unit.id}, ${hash}, ${u.isDemo ?? false}) RETURNING id`,
@@ -64,7 +67,7 @@ export async function resetPassword(db: Db, actor: StaffPrincipal, userId: numbe
   if (problem) throw field("password", problem);
   const hash = await hashPassword(password);
   await db.transaction(async (tx) => {
-    const r = await rows<{ id: number }>(
+    const r = await rows<SqlRow<typeof users, "id">>(
       tx,
       sql`UPDATE users SET password_hash = ${hash}, must_change_password = ${actor.userId !== userId}, updated_at = now() WHERE id = ${userId} RETURNING id`,
     );

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { type Db, rows } from "../../db/client";
 import { ticketEvents, ticketMessages, tickets, units } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { chinaDate } from "../../lib/china-date";
 import { AppError } from "../../lib/errors";
 import { ticketScope } from "../access/ticket-scope";
@@ -68,7 +69,7 @@ const merge: Apply = async (ctx, input) => {
     throw new AppError("VALIDATION_FAILED", "不能并入工单自身", [{ path: "intoNumber", message: "不能并入工单自身" }]);
   // The access condition is written against the alias t (access/ticket-scope.ts).
   const scope = await ticketScope(tx, staff);
-  const [target] = await rows<{ id: number; status: string }>(
+  const [target] = await rows<SqlRow<typeof tickets, "id" | "status">>(
     tx,
     sql`SELECT t.id, t.status FROM tickets t WHERE t.number = ${into} AND ${scope}`,
   );

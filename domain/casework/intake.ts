@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import type { tickets } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { AppError } from "../../lib/errors";
 import { isImageMediaType, sniffMediaType } from "../../lib/media-type";
 import { ticketScope } from "../access/ticket-scope";
@@ -111,6 +113,9 @@ export async function mediaScreenshot(db: Db, ticketId: number) {
 /** The screenshot of a 舆情 ticket the staff member may see (null otherwise). */
 export async function screenshotFor(db: Db, staff: StaffPrincipal, number: string) {
   const scope = await ticketScope(db, staff);
-  const [t] = await rows<{ id: number }>(db, sql`SELECT t.id FROM tickets t WHERE t.number = ${number} AND ${scope}`);
+  const [t] = await rows<SqlRow<typeof tickets, "id">>(
+    db,
+    sql`SELECT t.id FROM tickets t WHERE t.number = ${number} AND ${scope}`,
+  );
   return t ? mediaScreenshot(db, t.id) : null;
 }

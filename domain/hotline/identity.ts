@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { ticketReporters } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { open, seal } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { appendAudit } from "../audit/audit-log";
@@ -91,9 +93,10 @@ export async function revealReporterIdentity(
  * returned to a caller to show. Empty for an anonymous ticket.
  */
 export async function reporterTermsToRedact(tx: Db, ticketId: number): Promise<string[]> {
-  const [r] = await rows<{ key_id: string; identity_enc: string }>(
+  const [r] = await rows<SqlRow<typeof ticketReporters, "key_id" | "identity_enc">>(
     tx,
-    sql`SELECT key_id, identity_enc FROM ticket_reporters WHERE ticket_id = ${ticketId}`,
+    sql`SELECT ${ticketReporters.keyId}, ${ticketReporters.identityEnc} FROM ${ticketReporters}
+        WHERE ${ticketReporters.ticketId} = ${ticketId}`,
   );
   if (!r) return [];
   const identity = JSON.parse(open({ keyId: r.key_id, data: r.identity_enc }, IDENTITY_AAD)) as ReporterIdentity;
@@ -109,10 +112,11 @@ export async function reencryptIdentities(db: Db, currentKeyId: string, batch = 
   let total = 0;
   for (;;) {
     const n = await db.transaction(async (tx) => {
-      const list = await rows<{ ticket_id: number; key_id: string; identity_enc: string }>(
+      const list = await rows<SqlRow<typeof ticketReporters, "ticket_id" | "key_id" | "identity_enc">>(
         tx,
-        sql`SELECT ticket_id, key_id, identity_enc FROM ticket_reporters WHERE key_id <> ${currentKeyId}
-            ORDER BY ticket_id LIMIT ${batch} FOR UPDATE`,
+        sql`SELECT ${ticketReporters.ticketId}, ${ticketReporters.keyId}, ${ticketReporters.identityEnc}
+            FROM ${ticketReporters} WHERE ${ticketReporters.keyId} <> ${currentKeyId}
+            ORDER BY ${ticketReporters.ticketId} LIMIT ${batch} FOR UPDATE`,
       );
       for (const r of list) {
         const plain = open({ keyId: r.key_id, data: r.identity_enc }, IDENTITY_AAD);

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rows } from "../../db/client";
+import { tickets } from "../../db/schema";
+import type { SqlRow } from "../../db/sql-row";
 import { hmacHex, sameDigest } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
@@ -304,7 +306,10 @@ async function lockTicket(tx: Db, id: number) {
 
 /** A reporter's status change into the public transparency log (no unit acted: `unit` is null). */
 async function logReporterTransition(tx: Db, id: number, action: string, from: string, to: string) {
-  const [t] = await rows<{ number: string }>(tx, sql`SELECT number FROM tickets WHERE id = ${id}`);
+  const [t] = await rows<SqlRow<typeof tickets, "number">>(
+    tx,
+    sql`SELECT ${tickets.number} FROM ${tickets} WHERE ${tickets.id} = ${id}`,
+  );
   await appendTicketTransition(tx, { number: t.number, action, from, to, unitId: null, time: new Date() });
 }
 
