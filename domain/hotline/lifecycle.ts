@@ -66,17 +66,7 @@ export interface TransitionRule {
 }
 
 const WORKING: TicketStatus[] = ["accepted", "dispatched", "returned", "handling", "reopened", "review_requested"];
-const NOT_FINAL: TicketStatus[] = [
-  "received",
-  "accepted",
-  "dispatched",
-  "returned",
-  "handling",
-  "replied",
-  "rated",
-  "reopened",
-  "review_requested",
-];
+const NOT_FINAL = OPEN_STATUSES;
 
 /** A transition rule; the reason is optional and the event internal unless the flags say otherwise. */
 function rule(
