@@ -26,6 +26,7 @@ const PublicList = z
   .object({
     id: z.number().int(),
     noticeId: z.number().int(),
+    villageId: z.number().int(),
     title: z.string(),
     kind: z.string(),
     kindLabel: z.string(),

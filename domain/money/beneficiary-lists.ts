@@ -115,6 +115,7 @@ export async function publishBeneficiaryList(
 export interface PublicList {
   id: number;
   noticeId: number;
+  villageId: number;
   title: string;
   kind: ListKind;
   kindLabel: string;
@@ -132,6 +133,7 @@ export interface PublicList {
 type ListRow = {
   id: number;
   notice_id: number;
+  village_id: number;
   title: string;
   kind: ListKind;
   period_start: string | null;
@@ -144,7 +146,7 @@ type ListRow = {
   changed_at: Date | string;
 };
 
-const LIST_SELECT = sql`SELECT l.id, l.notice_id, n.title, l.kind, n.period_start::text AS period_start, n.period_end::text AS period_end,
+const LIST_SELECT = sql`SELECT l.id, l.notice_id, l.village_id, n.title, l.kind, n.period_start::text AS period_start, n.period_end::text AS period_end,
     n.status,
     (SELECT count(*)::int FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection' AND t.status NOT IN ('closed', 'merged', 'not_accepted')) AS open_objections,
     (SELECT max(t.closed_at AT TIME ZONE 'Asia/Shanghai')::date::text FROM tickets t WHERE t.notice_id = n.id AND t.kind = 'objection') AS last_closed,
@@ -176,6 +178,7 @@ async function toPublic(db: Db, r: ListRow, today: string, retention: number): P
   return {
     id: Number(r.id),
     noticeId: Number(r.notice_id),
+    villageId: Number(r.village_id),
     title: r.title,
     kind: r.kind,
     kindLabel: LIST_KIND_LABELS[r.kind],

@@ -2,7 +2,7 @@ import iconv from "iconv-lite";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { idCheckChar } from "../../domain/money/privacy";
+import { idCheckChar, maskName } from "../../domain/money/privacy";
 import { DEMO_HOUSEHOLDS } from "../../seed/money";
 import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage, signIn } from "./harness";
 
@@ -153,6 +153,11 @@ describe("publishing the money trail", () => {
     ).json();
     expect(lists.items).toHaveLength(1);
     const noticeId = lists.items[0].noticeId as number;
+    const listId = lists.items[0].id as number;
+    // The notice carries the list: it points to the village page, where the households are listed.
+    await page.goto(`/notices/${noticeId}`);
+    expect(await page.locator("#beneficiary-list").textContent()).toContain("本公示附名单 2 户");
+    expect(await page.locator(`#beneficiary-list a[href$="#list-${listId}"]`).count()).toBe(1);
 
     // A 危房改造 case of one of them, its 村评议 result published with that notice: now in 公示.
     await page.goto("/console/publish/housing-cases");
@@ -172,7 +177,8 @@ describe("publishing the money trail", () => {
     expect(await cases.textContent()).toContain(publicCase.nameMasked);
     expect(await cases.textContent()).toContain("村评议");
     expect(await cases.locator(`a[href="/notices/${noticeId}"]`).count()).toBe(1);
-    expect(await page.locator("#lists-h ~ article").first().textContent()).toContain("收益分红");
+    const listed = await page.locator(`#list-${listId}`).textContent();
+    for (const p of [a, b]) expect(listed).toContain(maskName(p.name));
     const village = await page.content();
     for (const p of DEMO_HOUSEHOLDS) {
       expect(village).not.toContain(p.idNumber);
