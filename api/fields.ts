@@ -17,3 +17,6 @@ export const IdAndVersion = z.object({ id: z.number().int(), version: z.number()
 
 /** The answer to a create that returns only the new record's id. */
 export const NewId = z.object({ id: z.number().int() });
+
+/** A JSON object whose shape the API reference leaves open. */
+export const Loose = z.record(z.string(), z.unknown());
