@@ -17,9 +17,9 @@ import { AppError, validationFailed } from "../../lib/errors";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
+import { clientOf } from "../middleware/client";
 import { jsonBody } from "../request-bodies";
 import { fileBytes, readForm } from "../upload-form";
-import { clientOf } from "./tickets";
 
 // The 我眼中的脱贫攻坚 photo collection: anyone may submit; approved photos are public; publishers moderate.
 

@@ -14,7 +14,7 @@ import { AppError } from "../../lib/errors";
 import { type AppEnv, createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
-import { clientOf } from "./tickets";
+import { clientOf } from "../middleware/client";
 
 // Evidence files for a ticket, sent by the reporter with the receipt code: multipart/form-data with one
 // or more parts named "evidence". The JSON contract of POST /api/tickets stays as it is; a client that

@@ -51,9 +51,6 @@ const PublicTicket = z
   })
   .openapi("TrackedTicket");
 
-/** The client, for per-client rate limits (api/middleware/client.ts). */
-export { clientOf };
-
 const fileRoute = createRoute({
   method: "post",
   path: "/tickets",
