@@ -203,7 +203,7 @@ async function replicate(n: number) {
         SELECT doc_type, id, title, body, keywords, url, date, year, district,
                base || array_to_tsvector(
                  ARRAY(SELECT '#s:' || k FROM generate_series(1, lv) AS k)
-                 || ARRAY(SELECT '#' || k || '/' || l FROM unnest(tsvector_to_array(base)) AS l, generate_series(2, lv, 2) AS k
+                 || ARRAY(SELECT '#' || k || '/' || l FROM unnest(tsvector_to_array(base)) AS l, generate_series(3, lv, 3) AS k
                           WHERE left(l, 1) NOT IN ('#', '^'))),
                rank_tsv
         FROM (SELECT *, ts_delete(tsv, ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l ~ '^#(s:|[0-9])')) AS base,

@@ -22,7 +22,6 @@ import {
   parseQuery,
   SAMPLE_LEVELS,
   SAMPLED_LEVEL_STEP,
-  SHORT_RANK_TSQUERY,
   SHORTEST_RANK_TSQUERY,
   sampleLevel,
   sampleLexemes,
@@ -77,13 +76,9 @@ export function toRow(doc: SearchDocument) {
   };
 }
 
-async function index(db: Db, docs: SearchDocument[]) {
-  // Last one wins when a batch names the same document twice.
-  const unique = new Map(docs.map((d) => [`${d.type}\u0000${d.id}`, d]));
-  const list = [...unique.values()];
-  for (let i = 0; i < list.length; i += BATCH) {
-    const batch = list.slice(i, i + BATCH).map(toRow);
-    await db
+function upsert(db: Db, batch: ReturnType<typeof toRow>[]) {
+  return (
+    db
       .insert(searchDocuments)
       // biome-ignore lint/suspicious/noExplicitAny: tsv and rank_tsv are SQL expressions, which drizzle's insert type for custom columns does not admit
       .values(batch as any)
@@ -101,8 +96,30 @@ async function index(db: Db, docs: SearchDocument[]) {
           rankTsv: sql`excluded.rank_tsv`,
           indexedAt: sql`now()`,
         },
-      });
+      })
+      .execute()
+  );
+}
+
+async function index(db: Db, docs: SearchDocument[]) {
+  // Last one wins when a batch names the same document twice.
+  const unique = new Map(docs.map((d) => [`${d.type}\u0000${d.id}`, d]));
+  const list = [...unique.values()];
+  // Each batch's rows are built (segmentation and tsvectors: CPU in this process) while the database
+  // writes the batch before, one statement at a time on the caller's connection.
+  let writing: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < list.length; i += BATCH) {
+    let batch: ReturnType<typeof toRow>[];
+    try {
+      batch = list.slice(i, i + BATCH).map(toRow);
+    } finally {
+      await writing;
+    }
+    writing = upsert(db, batch);
+    // Awaited on the next turn or below; until then a failure must not count as unhandled.
+    writing.catch(() => {});
   }
+  await writing;
 }
 
 async function remove(db: Db, type: SearchType, ids: string[]) {
@@ -203,15 +220,15 @@ async function countLevel(tx: Db, matchAt: (level: number) => string, level: num
 }
 
 /** The count's probes read at most this many times the threshold of rows each. */
-export const COUNT_CAP_FACTOR = 2;
+export const COUNT_CAP_FACTOR = 3;
 /** An estimate needs at least this share of the threshold in sampled matches. */
-export const MIN_SAMPLE_SHARE = 0.4;
+export const MIN_SAMPLE_SHARE = 0.3;
 
 /**
  * Count a query's matches with work bounded by the threshold, not by the number of matches or the size
  * of the index. Sample level j (see sampleLevel() in search/text.ts) holds about one document in 2^j,
  * and each level holds the ones above it, so a level's matches are a uniform sample of the query's;
- * `matchAt(j)` is the query over level j's sampled postings (j = 0, 2, 4, …; see sampledLevels()), so a
+ * `matchAt(j)` is the query over level j's sampled postings (j = 0, 3, 6, …; see sampledLevels()), so a
  * probe reads only the sample's share of each posting list. Each probe reads one level's matches, at
  * most cap = COUNT_CAP_FACTOR × threshold rows (every row read is a heap visit for the facets), in one
  * GIN scan:
@@ -220,15 +237,15 @@ export const MIN_SAMPLE_SHARE = 0.4;
  *   - level 0 read whole is every match: counted exactly;
  *   - a level with at least MIN_SAMPLE_SHARE × threshold matches whose estimate c × 2^j is at least 1.5
  *     times the threshold answers with that estimate, for the total and each facet count; its relative
- *     standard error is about 1/√c, at most 5 % (docs/benchmarks.md gives the measured error). A query
+ *     standard error is about 1/√c, at most 5.8 % (docs/benchmarks.md gives the measured error). A query
  *     with at most `threshold` matches would need its sample to hold 1.5 times its expected share, itself
- *     at least 2/3 × MIN_SAMPLE_SHARE × threshold: at the default threshold eight standard errors, so such
- *     a query is counted exactly;
+ *     at least 2/3 × MIN_SAMPLE_SHARE × threshold: at the default threshold seven standard errors, so
+ *     such a query is counted exactly;
  *   - a level whose matches filled the cap is not a whole sample, but proves the total above
  *     cap × 2^j: the next probe reads the level above, which answers from any number of matches;
  *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
  *     the highest usable level expected to hold 1.1 × MIN_SAMPLE_SHARE × threshold matches or more (so
- *     between that and four times that), or level 0 when none above would.
+ *     between that and eight times that, within the cap), or level 0 when none above would.
  * Usually two probes, each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
@@ -305,9 +322,8 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
 
 /**
  * Best first, over `pool`: every match when they were counted exactly, else those in a sample level
- * (see query()) plus, through `shortQuery`, the matches whose title and keywords are short ('#r:0', see
- * orderLexemes()) and hold every query word in a four times larger sample, and those whose title and
- * keywords are shortest ('#r:1') in full: the classes ts_rank puts first. In three tiers, each
+ * (see query()) plus, through `shortQuery`, every match whose title and keywords are shortest ('#r:1',
+ * see orderLexemes()) and hold every query word: the class ts_rank puts first. In three tiers, each
  * computed only when the ones before fill less than the page:
  * 0. scored: of the pool's matches with every query word in their title or keywords (e: the shortest,
  *    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
@@ -464,21 +480,19 @@ async function query(
     if (count.exact && count.total <= 2 * rankingPool) {
       return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
     }
-    // Too many matches to rank them all (even when they were counted exactly: counting reads each once). Ranked: the matches in the usable sample level expected to hold
-    // about rankingPool of them (the matches counted at count.level, a quarter per usable level above,
-    // four times per level below), with those whose title and keywords are short and hold every query
-    // word (the class ts_rank favours) from the level below, four times as many, and every match whose
-    // title and keywords are shortest and hold every query word (the class ts_rank puts first); then
-    // the rest, newest first. The levels do not depend on the page, so pages never overlap.
+    // Too many matches to rank them all (even when they were counted exactly: counting reads each once).
+    // Ranked: the matches in the usable sample level expected to hold about rankingPool of them (the
+    // matches counted at count.level, an eighth per usable level above, eight times per level below),
+    // with every match whose title and keywords are shortest and hold every query word (the class
+    // ts_rank puts first); then the rest, newest first. The level does not depend on the page, so pages
+    // never overlap.
     const inLevel = count.total / 2 ** count.level;
     const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
     const level = usableLevel(count.level + shift, "down");
     if (level === 0) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
     const pool = matchAt(level);
-    const shortLevel = level - SAMPLED_LEVEL_STEP;
-    const shortClass = `( ${parsed.allInTitle} ) & ${SHORT_RANK_TSQUERY}`;
     const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
-    const shortQuery = `( ( ${matchAt(shortLevel)} ) & ${shortClass} ) | ( ( ${matchQuery} ) & ${shortestClass} )`;
+    const shortQuery = `( ${matchQuery} ) & ${shortestClass}`;
     const ranked = await read(byRelevance(q, words, pool, shortQuery, count.total));
     if (ranked.length === q.pageSize) return { count, hitRows: ranked };
     const [{ n: poolSize }] = await rows<{ n: number }>(
@@ -487,8 +501,7 @@ async function query(
           SELECT ctid FROM search_documents WHERE tsv @@ ${pool}::tsquery
           UNION SELECT ctid FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery) u`),
     );
-    const inShort = shortLevel === 0 ? shortClass : `${sampleTsquery(shortLevel)} & ${shortClass}`;
-    const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ${inShort} ) & !( ${shortestClass} )`;
+    const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ${shortestClass} )`;
     const newest = await read(
       byDateMonths(rest, yearsToWalk(q, count), Math.max(0, offset - poolSize), q.pageSize - ranked.length),
     );

@@ -347,18 +347,19 @@ export function sampleLexemes(level: number): string[] {
 export const sampleTsquery = (level: number) => quoteLexeme(`#s:${level}`);
 
 // Sampled postings: a document at sample level L carries each of its word, document-number and
-// character-pair lexemes once more per even level k (2 ≤ k ≤ L) as '#k/lexeme', without positions.
+// character-pair lexemes once more per level k = 3, 6, 9 … up to L as '#k/lexeme', without positions.
 // The query's matches in the level-k sample are then the query with every lexeme x written '#k/x'
 // (tsqueryAt): the GIN index reads only the sample's share of each word's posting list, so counting
 // and ranking from a sample cost what the sample holds, not what the whole index holds. Combining
 // the query with '#s:k' instead gives the same documents, but the index must then intersect the full
-// posting lists of the query's words, which grow with the index. Even levels only: a quarter of the
-// documents carry one copy, a sixteenth two …, a third more word lexemes in all; adjacent usable
-// levels differ fourfold. Migration 0260 adds them to rows indexed before.
+// posting lists of the query's words, which grow with the index. Every third level only: one document
+// in eight carries one copy, one in 64 two …, a seventh more word lexemes in all (every level would
+// double them, and indexing would slow by as much); adjacent usable levels differ eightfold.
+// Migration 0260 adds them to rows indexed before.
 
-export const SAMPLED_LEVEL_STEP = 2;
+export const SAMPLED_LEVEL_STEP = 3;
 
-/** The levels whose sampled postings a document at `level` carries: 2, 4, … up to level. */
+/** The levels whose sampled postings a document at `level` carries: 3, 6, … up to level. */
 export function sampledLevels(level: number): number[] {
   const out: number[] = [];
   for (let k = SAMPLED_LEVEL_STEP; k <= Math.min(level, SAMPLE_LEVELS); k += SAMPLED_LEVEL_STEP) out.push(k);
@@ -367,7 +368,7 @@ export function sampledLevels(level: number): number[] {
 
 export const sampledLexeme = (level: number, lex: string) => `#${level}/${lex}`;
 
-/** A sample level rounded to one that has sampled postings (0, 2, 4, …), down or up. */
+/** A sample level rounded to one that has sampled postings (0, 3, 6, …), down or up. */
 export const usableLevel = (level: number, round: "down" | "up") => {
   const clamped = Math.max(0, Math.min(SAMPLE_LEVELS, level));
   const step = SAMPLED_LEVEL_STEP;
@@ -377,24 +378,21 @@ export const usableLevel = (level: number, round: "down" | "up") => {
 };
 
 // Order lexemes, so that ordering can be answered from the GIN index a bounded piece at a time:
-//   '#r:0'  the document's title and keywords have at most SHORT_RANK_LEN words: the class ts_rank
-//           favours, considered from a larger sample than the rest when the matches are sampled;
-//   '#r:1'  at most SHORTEST_RANK_LEN words (a name, a short heading): the class ts_rank puts first,
-//           rare, considered in full even when the rest of the matches are sampled;
+//   '#r:1'  the document's title and keywords have at most SHORTEST_RANK_LEN words (a name, a short
+//           heading): the class ts_rank puts first, rare, considered in full even when the rest of the
+//           matches are sampled (rows indexed before migration 0260 may also carry '#r:0', no longer
+//           read);
 //   '#m:YYYY-MM' the month the document is dated ('#m:none' when undated), so "newest first" reads
 //           the matches a month at a time from the newest.
 
-export const SHORT_RANK_LEN = 12;
 export const SHORTEST_RANK_LEN = 4;
 
 export function orderLexemes(doc: { rankLength: number; date: string | null }): string[] {
   const out = [`#m:${doc.date ? doc.date.slice(0, 7) : "none"}`];
-  if (doc.rankLength <= SHORT_RANK_LEN) out.push("#r:0");
   if (doc.rankLength <= SHORTEST_RANK_LEN) out.push("#r:1");
   return out;
 }
 
-export const SHORT_RANK_TSQUERY = quoteLexeme("#r:0");
 export const SHORTEST_RANK_TSQUERY = quoteLexeme("#r:1");
 
 /** The facet filters as a tsquery conjunction (null when there are none). */

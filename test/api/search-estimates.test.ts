@@ -4,7 +4,7 @@ import { rows } from "../../db/client";
 import type { SearchDocument } from "../../search/contract";
 import { createEmbeddedBackend, embeddedBackend } from "../../search/embedded";
 import { setSearchBackend } from "../../search/engine";
-import { orderLexemes, SAMPLE_LEVELS, SHORT_RANK_LEN, sampleLevel, sampleLexemes } from "../../search/text";
+import { orderLexemes, SAMPLE_LEVELS, SHORTEST_RANK_LEN, sampleLevel, sampleLexemes } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
 import { searchDocument as doc } from "../support/search";
@@ -15,7 +15,7 @@ import { searchDocument as doc } from "../support/search";
 const THRESHOLD = 20;
 const DISTRICTS = ["高青县", "沂源县", "淄川区"];
 
-// Long keyword lists: none of these is in the short-title class ('#r:0'), so when they are sampled, a
+// Long keyword lists: none of these is in the shortest-title class ('#r:1'), so when they are sampled, a
 // document is only ranked if the sample holds it.
 const LONG_KEYWORDS = ["资金项目管理", "兜底保障", "农村低保", "民政局", "财政局", "公告公示", "监督电话"];
 
@@ -159,7 +159,6 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
                  ARRAY(SELECT '#s:' || k FROM generate_series(1, 20) AS k
                        WHERE (('x' || substr(md5(doc_type || ':' || doc_id), 1, 8))::bit(32)::bigint) % (1::bigint << k) = 0)
                  || ARRAY['#m:' || coalesce(to_char(date, 'YYYY-MM'), 'none')]
-                 || CASE WHEN rank_len <= 12 THEN ARRAY['#r:0'] ELSE ARRAY[]::text[] END
                  || CASE WHEN rank_len <= 4 THEN ARRAY['#r:1'] ELSE ARRAY[]::text[] END AS sql_lexemes,
                  ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l LIKE '#s:%' OR l LIKE '#m:%' OR l LIKE '#r:%') AS lexemes
           FROM search_documents`,
@@ -174,8 +173,8 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
       expect(r.sql_lexemes.sort()).toEqual(expected.sort());
       expect(r.lexemes.sort()).toEqual(expected.sort());
     }
-    expect(stored.find((r) => r.doc_id === "h1")!.lexemes).toEqual(expect.arrayContaining(["#m:none", "#r:0"]));
-    expect(stored.find((r) => r.doc_id === "t1")!.rank_len).toBeGreaterThan(SHORT_RANK_LEN);
+    expect(stored.find((r) => r.doc_id === "h1")!.lexemes).toEqual(expect.arrayContaining(["#m:none", "#r:1"]));
+    expect(stored.find((r) => r.doc_id === "t1")!.rank_len).toBeGreaterThan(SHORTEST_RANK_LEN);
   });
 
   it("sample levels are a uniform sample: about half the documents at level 1, a quarter at level 2", () => {

@@ -15,9 +15,9 @@ import { testDatabase } from "../support/db";
 const WORDS = ["城乡低保", "危房改造", "光伏扶贫", "小额信贷", "饮水安全", "黄河滩区", "乡村旅游", "扶贫车间"];
 const PLACES = ["高青县常家镇", "沂源县西里镇", "淄川区太河镇", "博山区池上镇"];
 
-/** 600 documents of mixed words, places, document numbers and an English word. */
+/** 1,200 documents of mixed words, places, document numbers and an English word. */
 function corpus(): SearchDocument[] {
-  return Array.from({ length: 600 }, (_, i) => {
+  return Array.from({ length: 1200 }, (_, i) => {
     const a = WORDS[i % WORDS.length];
     const b = WORDS[(i * 5 + 3) % WORDS.length];
     const place = PLACES[i % PLACES.length];
@@ -61,7 +61,7 @@ describe("search: sampled postings", () => {
     await embeddedBackend.index(db, docs);
     const maxLevel = Math.max(...docs.map((d) => sampleLevel(d.type, String(d.id))));
     const levels = sampledLevels(maxLevel).slice(0, 3);
-    expect(levels).toEqual([2, 4, 6].slice(0, levels.length));
+    expect(levels).toEqual([3, 6, 9].slice(0, levels.length));
     let compared = 0;
     for (const q of QUERIES) {
       const parsed = parseQuery(q);
@@ -85,7 +85,7 @@ describe("search: sampled postings", () => {
       db,
       sql`SELECT doc_id AS id, tsv::text AS tsv FROM search_documents ORDER BY doc_id`,
     );
-    expect(before.some((r) => r.tsv.includes("'#2/"))).toBe(true);
+    expect(before.some((r) => r.tsv.includes("'#3/"))).toBe(true);
     // As an older version indexed them: no sampled postings, no '#r:1'.
     await rows(
       db,
@@ -94,7 +94,7 @@ describe("search: sampled postings", () => {
     );
     const stripped = await rows<{ n: number }>(
       db,
-      sql`SELECT count(*)::int AS n FROM search_documents WHERE tsv::text LIKE '%''#2/%'`,
+      sql`SELECT count(*)::int AS n FROM search_documents WHERE tsv::text LIKE '%''#3/%'`,
     );
     expect(stripped[0].n).toBe(0);
     const migration = readFileSync(path.join(migrationsDir(), "0260_search_sampled_postings.sql"), "utf8");
