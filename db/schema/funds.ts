@@ -14,7 +14,8 @@ import {
   unique,
 } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
-import { categories, districts, towns, users, villages } from "./reference";
+import { placeColumns } from "./place-columns";
+import { categories, users } from "./reference";
 
 // Fund transparency: allocations with public version history, projects with dated stages and assets.
 
@@ -38,11 +39,7 @@ export const projects = pgTable(
     id: serial("id").primaryKey(),
     name: text("name").notNull(),
     year: integer("year").notNull(),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    townId: integer("town_id").references(() => towns.id),
-    villageId: integer("village_id").references(() => villages.id),
+    ...placeColumns(),
     categoryCode: text("category_code")
       .notNull()
       .references(() => categories.code),
@@ -119,11 +116,7 @@ export const fundAllocations = pgTable(
     level: text("level").$type<FundLevel>().notNull(),
     fundName: text("fund_name").notNull(),
     docNumber: text("doc_number").notNull(),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    townId: integer("town_id").references(() => towns.id),
-    villageId: integer("village_id").references(() => villages.id),
+    ...placeColumns(),
     projectId: integer("project_id").references(() => projects.id),
     categoryCode: text("category_code")
       .notNull()
@@ -180,11 +173,7 @@ export const fundAllocationVersions = pgTable(
     level: text("level").$type<FundLevel>().notNull(),
     fundName: text("fund_name").notNull(),
     docNumber: text("doc_number").notNull(),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    townId: integer("town_id").references(() => towns.id),
-    villageId: integer("village_id").references(() => villages.id),
+    ...placeColumns(),
     projectId: integer("project_id").references(() => projects.id),
     categoryCode: text("category_code")
       .notNull()

@@ -12,7 +12,8 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { timestamps } from "./columns";
-import { categories, districts, towns, units, users, villages } from "./reference";
+import { placeColumns } from "./place-columns";
+import { categories, units, users } from "./reference";
 
 // The 12317 hotline: tickets, their timeline, messages, ratings and the encrypted reporter identity.
 
@@ -31,11 +32,7 @@ export const tickets = pgTable(
     description: text("description").notNull(),
     /** Staff-approved public summary (personal data redacted); null: public views use the category title. */
     publicSummary: text("public_summary"),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    townId: integer("town_id").references(() => towns.id),
-    villageId: integer("village_id").references(() => villages.id),
+    ...placeColumns(),
     /** notices(id) for objections (FK added when the notices table exists). */
     noticeId: integer("notice_id"),
     /** The unit the ticket is about (resolved from subject.unit when it names a known unit). */

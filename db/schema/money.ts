@@ -20,6 +20,7 @@ import { timestamps } from "./columns";
 import { fundAllocations, projects } from "./funds";
 import { ledgerEntries } from "./ledger";
 import { notices } from "./notices";
+import { householdPlaceColumns, placeColumns } from "./place-columns";
 import { districts, towns, users, villages } from "./reference";
 
 // Following the money to the household (migration 0130): disbursements, project spending, the household
@@ -42,11 +43,7 @@ export const disbursements = pgTable(
     allocationId: integer("allocation_id")
       .notNull()
       .references(() => fundAllocations.id),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    townId: integer("town_id").references(() => towns.id),
-    villageId: integer("village_id").references(() => villages.id),
+    ...placeColumns(),
     year: integer("year").notNull(),
     disbursedOn: date("disbursed_on").notNull(),
     amount: money("amount").notNull(),
@@ -145,12 +142,7 @@ export const householdPayments = pgTable(
     disbursementId: integer("disbursement_id")
       .notNull()
       .references(() => disbursements.id),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    villageId: integer("village_id")
-      .notNull()
-      .references(() => villages.id),
+    ...householdPlaceColumns(),
     programme: text("programme").notNull(),
     period: text("period").notNull(),
     year: integer("year").notNull(),
@@ -186,12 +178,7 @@ export const housingCases = pgTable(
     householdId: integer("household_id")
       .notNull()
       .references(() => households.id),
-    districtId: integer("district_id")
-      .notNull()
-      .references(() => districts.id),
-    villageId: integer("village_id")
-      .notNull()
-      .references(() => villages.id),
+    ...householdPlaceColumns(),
     year: integer("year").notNull(),
     grade: text("grade").notNull(),
     method: text("method").notNull(),
