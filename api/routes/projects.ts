@@ -1,15 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { PROJECT_STAGES } from "../../db/schema";
 import { checkAmount } from "../../domain/funds/allocations";
+import { listProjects } from "../../domain/projects/directory";
 import { createProject, getProject } from "../../domain/projects/projects";
+import { parseUpdatedSince } from "../../lib/updated-since";
 import { createRouter, IdParam, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { Day } from "../fields";
 import { requireStaffForWrites } from "../middleware/auth";
 import { jsonBody } from "../request-bodies";
 
-// 扶贫项目: one project with its stages, asset and money (GET), and its registration (POST). Its stage
-// changes, asset record, inspections and income are routers of their own beside this one.
+// 扶贫项目: the project library (GET /projects), one project with its stages, asset and money, and its
+// registration (POST). Its stage changes, asset record, inspections and income are routers of their own
+// beside this one; the asset register is routes/assets.ts.
 
 const publisherForWrites = requireStaffForWrites("publisher", "admin");
 export const projectsRoutes = createRouter();
@@ -85,6 +88,50 @@ const ProjectInput = z.object({
   supervisionPhone: text(100),
   reservedOn: Day.optional(),
 });
+
+/** The filters of the project library and the asset register. */
+export const DirectoryFilters = z.object({
+  stage: z
+    .string()
+    .max(20)
+    .optional()
+    .openapi({ description: "reserve | approved | implementing | accepted | maintenance | distribution" }),
+  district: z.string().max(20).optional().openapi({ example: "高青县" }),
+  year: z.coerce.number().int().min(2014, "年度应为 2014–2035").max(2035, "年度应为 2014–2035").optional(),
+  category: z.string().max(20).optional().openapi({ description: "类别名称或代码" }),
+  updatedSince: z
+    .string()
+    .max(40)
+    .optional()
+    .openapi({ description: "只要此时间之后新增或变更的（ISO 8601，如 2026-11-01T00:00:00+08:00）" }),
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200, "每页最多 200 条").default(50),
+});
+/** A page of the project library or the asset register. */
+export const DirectoryPage = z.object({
+  items: z.array(z.record(z.string(), z.unknown())),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+
+projectsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/projects",
+    tags: ["资金公开"],
+    summary: "项目库：按阶段、区县、年度、类别筛选",
+    request: { query: DirectoryFilters },
+    responses: { 200: jsonContent(DirectoryPage, "一页项目"), ...errorResponses(400, 503) },
+  }),
+  async (c) => {
+    const { page, pageSize, updatedSince, ...f } = c.req.valid("query");
+    return c.json(
+      await listProjects(c.var.db, { ...f, updatedSince: parseUpdatedSince(updatedSince) }, { page, pageSize }),
+      200,
+    );
+  },
+);
 
 projectsRoutes.openapi(
   createRoute({

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { listCategories, listDistricts } from "../../domain/reference/places";
+import { listDistricts } from "../../domain/reference/places";
 import { createRouter } from "../context";
 import { errorResponses } from "../errors";
+
+// Reference data: the districts with their towns and villages (and the key/weak/deep-poverty marks).
 
 const Village = z.object({
   id: z.number().int(),
@@ -28,14 +30,6 @@ const District = z
     towns: z.array(Town),
   })
   .openapi("District");
-const Category = z
-  .object({
-    code: z.string().openapi({ example: "housing" }),
-    name: z.string().openapi({ example: "危房改造" }),
-    leadDepartment: z.string().openapi({ example: "市住房城乡建设局" }),
-  })
-  .openapi("Category");
-
 const districtsRoute = createRoute({
   method: "get",
   path: "/districts",
@@ -47,23 +41,6 @@ const districtsRoute = createRoute({
   },
 });
 
-const categoriesRoute = createRoute({
-  method: "get",
-  path: "/categories",
-  tags: ["参考数据"],
-  summary: "事项类别及牵头部门（工单分派依据）",
-  responses: {
-    200: { description: "全部类别", content: { "application/json": { schema: z.array(Category) } } },
-    ...errorResponses(503),
-  },
-});
-
-export const referenceRoutes = createRouter()
-  .openapi(districtsRoute, async (c) => c.json(await listDistricts(c.var.db), 200))
-  .openapi(categoriesRoute, async (c) => {
-    const list = await listCategories(c.var.db);
-    return c.json(
-      list.map(({ code, name, leadDepartment }) => ({ code, name, leadDepartment })),
-      200,
-    );
-  });
+export const districtRoutes = createRouter().openapi(districtsRoute, async (c) =>
+  c.json(await listDistricts(c.var.db), 200),
+);

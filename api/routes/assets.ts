@@ -1,0 +1,25 @@
+import { createRoute } from "@hono/zod-openapi";
+import { listAssets } from "../../domain/projects/directory";
+import { createRouter, jsonContent } from "../context";
+import { errorResponses } from "../errors";
+import { DirectoryFilters, DirectoryPage } from "./projects";
+
+// The asset register (扶贫项目资产登记): every registered project asset, public, filtered like the
+// project library.
+
+export const assetRoutes = createRouter();
+
+assetRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/assets",
+    tags: ["资金公开"],
+    summary: "扶贫项目资产登记（所有权人、管护主体、管护责任）",
+    request: { query: DirectoryFilters.omit({ updatedSince: true }) },
+    responses: { 200: jsonContent(DirectoryPage, "一页资产"), ...errorResponses(400, 503) },
+  }),
+  async (c) => {
+    const { page, pageSize, ...f } = c.req.valid("query");
+    return c.json(await listAssets(c.var.db, f, { page, pageSize }), 200);
+  },
+);
