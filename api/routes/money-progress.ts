@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { districtIdByName, PROGRESS_GROUPS, progressSummary } from "../../domain/money/trail";
+import { PROGRESS_GROUPS, progressSummary } from "../../domain/money/trail";
+import { districtIdByName } from "../../domain/reference/places";
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { Loose } from "../fields";

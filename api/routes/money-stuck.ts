@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { stuckMoney } from "../../domain/money/stuck";
-import { districtIdByName } from "../../domain/money/trail";
+import { districtIdByName } from "../../domain/reference/places";
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";
 import { Loose } from "../fields";

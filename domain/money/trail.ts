@@ -171,10 +171,3 @@ export async function compactMoneyProgress(db: Db): Promise<number> {
   const [r] = await rows<{ n: number }>(db, sql`SELECT money_progress_compact() AS n`);
   return Number(r.n);
 }
-
-/** A district's id from its reference name; 400 naming the field when unknown. */
-export async function districtIdByName(db: Db, name: string): Promise<number> {
-  const [d] = await rows<{ id: number }>(db, sql`SELECT id FROM districts WHERE name = ${name}`);
-  if (!d) throw validationFailed(`没有“${name}”这个区县`, [{ path: "district", message: "未知的区县" }]);
-  return Number(d.id);
-}

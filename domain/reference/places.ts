@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { categories, districts, towns, units, villages } from "../../db/schema";
+import { validationFailed } from "../../lib/errors";
 
 export interface VillageInfo {
   id: number;
@@ -198,4 +199,11 @@ function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
     else map.set(k, [item]);
   }
   return map;
+}
+
+/** A district's id from its reference name; 400 naming the field when unknown. */
+export async function districtIdByName(db: Db, name: string): Promise<number> {
+  const [d] = await db.select({ id: districts.id }).from(districts).where(eq(districts.name, name)).limit(1);
+  if (!d) throw validationFailed(`没有“${name}”这个区县`, [{ path: "district", message: "未知的区县" }]);
+  return d.id;
 }
