@@ -55,6 +55,12 @@ export async function requireJson(c: Context<AppEnv>, next: () => Promise<void>)
   await next();
 }
 
+/** The answers a filing route declares: 201 for a new ticket, 200 for a retry with the same key. */
+export const filedResponses = {
+  201: { description: "已保存", content: { "application/json": { schema: Filed } } },
+  200: { description: "重试：返回此前保存的同一工单", content: { "application/json": { schema: Filed } } },
+};
+
 /** The body of the answer to a filing. */
 export function filedBody(result: Awaited<ReturnType<typeof fileTicket>>) {
   const t = result.ticket;

@@ -5,7 +5,7 @@ import { createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { requireStaff } from "../middleware/auth";
 import { jsonBody } from "../request-bodies";
-import { Filed, filedBody, IdempotencyHeader, requireJson } from "../ticket-filing";
+import { filedBody, filedResponses, IdempotencyHeader, requireJson } from "../ticket-filing";
 
 // Staff intake: an operator files a phone call (POST /intake/phone, the filing API's shape), and the
 // console records calls, letters, visits and online opinion (POST /console/intake). Both route, tier and
@@ -19,8 +19,7 @@ const phoneIntakeRoute = createRoute({
   description: "需要接线员登录（会话 Cookie 与 X-CSRF-Token）。",
   request: { headers: IdempotencyHeader, body: jsonBody(FileTicketInput) },
   responses: {
-    201: { description: "已保存", content: { "application/json": { schema: Filed } } },
-    200: { description: "重试：返回此前保存的同一工单", content: { "application/json": { schema: Filed } } },
+    ...filedResponses,
     ...errorResponses(400, 401, 403, 409, 415, 503),
   },
 });

@@ -6,7 +6,7 @@ import { createRouter } from "../context";
 import { errorResponses } from "../errors";
 import { clientOf } from "../middleware/client";
 import { jsonBody } from "../request-bodies";
-import { Deadlines, Filed, filedBody, IdempotencyHeader, requireJson } from "../ticket-filing";
+import { Deadlines, filedBody, filedResponses, IdempotencyHeader, requireJson } from "../ticket-filing";
 import { NumberParam, ReceiptHeader } from "../ticket-params";
 
 // The hotline's JSON API: file a ticket, follow it with the receipt (X-Receipt header, never in the URL),
@@ -60,8 +60,7 @@ const fileRoute = createRoute({
     "201 表示已保存。响应中的 receipt（查询码）只出现这一次。带 Idempotency-Key 重试同一内容返回同一工单（200，Idempotent-Replayed: true）。",
   request: { headers: IdempotencyHeader, body: jsonBody(FileTicketInput) },
   responses: {
-    201: { description: "已保存", content: { "application/json": { schema: Filed } } },
-    200: { description: "重试：返回此前保存的同一工单", content: { "application/json": { schema: Filed } } },
+    ...filedResponses,
     ...errorResponses(400, 409, 413, 415, 503),
   },
 });
