@@ -174,7 +174,9 @@ describe("access rules", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ name: "张三", phone: "13800000001", contact: "phone" });
-    const [a] = await exec(sql`SELECT actor_id, details FROM audit_log WHERE action = 'ticket.identity.reveal'`);
+    const [a] = await exec<{ actor_id: number; details: { reason: string } }>(
+      sql`SELECT actor_id, details FROM audit_log WHERE action = 'ticket.identity.reveal'`,
+    );
     expect(a.actor_id).toBe(cast.cityInspector.id);
     expect(a.details.reason).toBe("核查线索需联系举报人");
     // Supervisors may not (and do not even see the discipline case).
@@ -254,7 +256,7 @@ describe("casework actions", () => {
     const events = await exec(
       sql`SELECT action, visibility FROM ticket_events WHERE ticket_id = ${t.id} AND actor_kind = 'staff' ORDER BY id`,
     );
-    const audits = await exec(
+    const audits = await exec<{ action: string }>(
       sql`SELECT action FROM audit_log WHERE subject_type = 'ticket' AND subject_id = ${n} ORDER BY id`,
     );
     expect(events.map((e) => e.action)).toEqual(audits.map((a) => a.action.replace("ticket.", "")));

@@ -162,7 +162,7 @@ describe("evidence, sign-off, reopen", () => {
   });
 
   it("a district supervisor signs off a town unit of their district", async () => {
-    const [town] = await exec(
+    const [town] = await exec<{ code: string }>(
       sql`SELECT u.code FROM units u JOIN districts d ON d.id = u.district_id WHERE d.code = 'gaoqing' AND u.level = 'town' ORDER BY u.id LIMIT 1`,
     );
     const r = await create(gaoqingSup, {

@@ -95,7 +95,7 @@ describe("the money progress rollup", () => {
     await withdrawHouseholdPayment(db, p1, "重复发放", t.pub.id);
     await compactMoneyProgress(db);
     await withdrawDisbursement(db, d2, "拨付撤回", t.pub.id);
-    const [edu] = await exec(sql`SELECT code FROM categories WHERE code = 'education'`);
+    const [edu] = await exec<{ code: string }>(sql`SELECT code FROM categories WHERE code = 'education'`);
     await correctAllocation(db, t.allocationId, { categoryCode: edu.code }, "类别更正", t.pub.id);
     both = await bothWays();
     expect(both.rollup).toEqual(both.straight);

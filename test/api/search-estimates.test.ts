@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../db/client";
 import type { SearchDocument } from "../../search/contract";
 import { createEmbeddedBackend, embeddedBackend } from "../../search/embedded";
-import { setSearchBackend } from "../../search/engine";
+import { type SearchResult, setSearchBackend } from "../../search/engine";
 import { orderLexemes, SAMPLE_LEVELS, SHORTEST_RANK_LEN, sampleLevel, sampleLexemes } from "../../search/text";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
@@ -39,7 +39,7 @@ function manyDocs(): SearchDocument[] {
   return docs;
 }
 
-const q = (text: string, extra = "") => api(`/api/search?q=${encodeURIComponent(text)}${extra}`);
+const q = (text: string, extra = "") => api<SearchResult>(`/api/search?q=${encodeURIComponent(text)}${extra}`);
 const sum = (list: { count: number }[]) => list.reduce((n, f) => n + f.count, 0);
 
 describe("search counts: exact up to the threshold, estimated beyond (embedded backend)", () => {
@@ -87,7 +87,7 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
     expect(sum(res.body.facets.district)).toBe(res.body.total);
     expect(sum(res.body.facets.year)).toBe(res.body.total);
     expect(res.body.hits).toHaveLength(10);
-    expect(res.body.hits.every((h: any) => h.title.includes("低保"))).toBe(true);
+    expect(res.body.hits.every((h) => h.title.includes("低保"))).toBe(true);
 
     // With the table's statistics gathered the walk starts at a lower level: the same guarantees.
     await rows(db, sql`ANALYZE search_documents`);
@@ -128,9 +128,9 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
       .map((d) => d.id);
     const page1 = await q("低保", "&sort=date&pageSize=20");
     expect(page1.body.totalIsExact).toBe(false);
-    expect(page1.body.hits.map((h: any) => h.id)).toEqual(newest.slice(0, 20));
+    expect(page1.body.hits.map((h) => h.id)).toEqual(newest.slice(0, 20));
     const page3 = await q("低保", "&sort=date&pageSize=20&page=3");
-    expect(page3.body.hits.map((h: any) => h.id)).toEqual(newest.slice(40, 60));
+    expect(page3.body.hits.map((h) => h.id)).toEqual(newest.slice(40, 60));
   });
 
   it("pages through the sampled ranking without repeating a document", async () => {
@@ -138,7 +138,7 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
     await embeddedBackend.index(db, manyDocs());
     const seen: string[] = [];
     for (let page = 1; page <= 4; page++)
-      seen.push(...(await q("低保", `&pageSize=25&page=${page}`)).body.hits.map((h: any) => h.id));
+      seen.push(...(await q("低保", `&pageSize=25&page=${page}`)).body.hits.map((h) => h.id));
     expect(seen).toHaveLength(100);
     expect(new Set(seen).size).toBe(100);
   });

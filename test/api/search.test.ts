@@ -4,7 +4,7 @@ import { rows } from "../../db/client";
 import { searchOutbox } from "../../db/schema";
 import type { SearchDocument, SearchSource, SearchType } from "../../search/contract";
 import { embeddedBackend, RANKED_CANDIDATES } from "../../search/embedded";
-import { normalizeQuery } from "../../search/engine";
+import { normalizeQuery, type SearchResult } from "../../search/engine";
 import { searchSources } from "../../search/registry";
 import { reindex } from "../../search/reindex";
 import { seedSearchIndex } from "../../search/seed";
@@ -47,13 +47,13 @@ describe("GET /api/search (embedded backend)", () => {
       }),
       doc({ type: "policy", id: "3", title: "淄博市城乡低保标准调整通知", body: "提高农村低保标准。", district: null }),
     ]);
-    const housing = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
+    const housing = await api<SearchResult>(`/api/search?q=${encodeURIComponent("危房改造")}`);
     expect(housing.status).toBe(200);
-    expect(housing.body.hits.map((h: any) => `${h.type}:${h.id}`)).toEqual(["notice:1"]);
+    expect(housing.body.hits.map((h) => `${h.type}:${h.id}`)).toEqual(["notice:1"]);
     expect(housing.body.hits[0].titleHtml).toContain("<mark>危房改造</mark>");
     expect(housing.body.hits[0].url).toBe("/notices/1");
 
-    const gaoqing = await api(`/api/search?q=${encodeURIComponent("高青 资金")}`);
+    const gaoqing = await api<SearchResult>(`/api/search?q=${encodeURIComponent("高青 资金")}`);
     expect(gaoqing.body.total).toBe(2);
     expect(gaoqing.body.facets.type).toEqual([
       { value: "allocation", count: 1 },
@@ -63,12 +63,12 @@ describe("GET /api/search (embedded backend)", () => {
     expect(gaoqing.body.facets.year).toEqual([{ value: "2018", count: 2 }]);
     expect(typeof gaoqing.body.tookMs).toBe("number");
 
-    const filtered = await api(`/api/search?q=${encodeURIComponent("资金")}&type=allocation&year=2017`);
-    expect(filtered.body.hits.map((h: any) => h.id)).toEqual(["8"]);
+    const filtered = await api<SearchResult>(`/api/search?q=${encodeURIComponent("资金")}&type=allocation&year=2017`);
+    expect(filtered.body.hits.map((h) => h.id)).toEqual(["8"]);
     expect(filtered.body.hits[0].district).toBe("沂源县");
 
-    const dibao = await api(`/api/search?q=${encodeURIComponent("低保")}`);
-    expect(dibao.body.hits.map((h: any) => h.id)).toEqual(["3"]);
+    const dibao = await api<SearchResult>(`/api/search?q=${encodeURIComponent("低保")}`);
+    expect(dibao.body.hits.map((h) => h.id)).toEqual(["3"]);
   });
 
   it("highlights safely: the text is escaped and only the matches are wrapped in <mark>", async () => {
@@ -80,7 +80,7 @@ describe("GET /api/search (embedded backend)", () => {
         body: "前言<script>alert('x')</script>低保资金 & 补助",
       }),
     ]);
-    const res = await api(`/api/search?q=${encodeURIComponent("低保")}`);
+    const res = await api<SearchResult>(`/api/search?q=${encodeURIComponent("低保")}`);
     const hit = res.body.hits[0];
     expect(hit.titleHtml).toBe("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<mark>低保</mark>公示");
     expect(hit.snippet).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;<mark>低保</mark>资金 &amp; 补助");
@@ -98,11 +98,13 @@ describe("GET /api/search (embedded backend)", () => {
         }),
       ),
     );
-    const page1 = await api(`/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5`);
+    const page1 = await api<SearchResult>(`/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5`);
     expect(page1.body.total).toBe(12);
-    expect(page1.body.hits.map((h: any) => h.id)).toEqual(["12", "11", "10", "9", "8"]);
-    const page3 = await api(`/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5&page=3`);
-    expect(page3.body.hits.map((h: any) => h.id)).toEqual(["2", "1"]);
+    expect(page1.body.hits.map((h) => h.id)).toEqual(["12", "11", "10", "9", "8"]);
+    const page3 = await api<SearchResult>(
+      `/api/search?q=${encodeURIComponent("扶贫项目")}&sort=date&pageSize=5&page=3`,
+    );
+    expect(page3.body.hits.map((h) => h.id)).toEqual(["2", "1"]);
   });
 
   it("rejects an empty or overlong query, an unknown type and a bad page with the error envelope", async () => {
@@ -126,7 +128,7 @@ describe("GET /api/search (embedded backend)", () => {
   });
 
   it("punctuation-only queries find nothing rather than failing", async () => {
-    const res = await api(`/api/search?q=${encodeURIComponent("！？…")}`);
+    const res = await api<SearchResult>(`/api/search?q=${encodeURIComponent("！？…")}`);
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(0);
   });
@@ -167,40 +169,40 @@ describe("embedded backend at scale: exact counts, bounded scoring", () => {
     docs.push(doc({ type: "policy", id: "p1", title: "低保", date: "2014-01-01", year: 2014 }));
     await indexDocs(docs);
 
-    const all = await api(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50`);
+    const all = await api<SearchResult>(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50`);
     expect(all.body.total).toBe(docs.length);
     const sum = (list: { count: number }[]) => list.reduce((n, f) => n + f.count, 0);
     expect(sum(all.body.facets.type)).toBe(docs.length);
     expect(sum(all.body.facets.year)).toBe(docs.length);
-    expect(all.body.facets.year.find((f: any) => f.value === "2020").count).toBe(15);
-    expect(all.body.facets.district.find((f: any) => f.value === "高青县").count).toBe(
+    expect(all.body.facets.year.find((f) => f.value === "2020")?.count).toBe(15);
+    expect(all.body.facets.district.find((f) => f.value === "高青县")?.count).toBe(
       docs.filter((d) => d.district === "高青县").length,
     );
     // The whole query as the title first; then title matches; body-only matches last, though newest.
     expect(all.body.hits[0].id).toBe("p1");
-    expect(all.body.hits.every((h: any) => h.title.includes("低保"))).toBe(true);
+    expect(all.body.hits.every((h) => h.title.includes("低保"))).toBe(true);
 
     const seen: string[] = [];
     for (let page = 1; page <= 6; page++) {
-      const res = await api(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50&page=${page}`);
-      seen.push(...res.body.hits.map((h: any) => h.id));
+      const res = await api<SearchResult>(`/api/search?q=${encodeURIComponent("低保")}&pageSize=50&page=${page}`);
+      seen.push(...res.body.hits.map((h) => h.id));
     }
     expect(seen.length).toBe(docs.length);
     expect(new Set(seen).size).toBe(docs.length);
     expect(seen.slice(-15).every((id) => id.startsWith("b"))).toBe(true);
 
     // A facet filter is exact too, and the facets describe the filtered matches.
-    const filtered = await api(
+    const filtered = await api<SearchResult>(
       `/api/search?q=${encodeURIComponent("低保")}&district=${encodeURIComponent("沂源县")}&year=2017`,
     );
     const expected = docs.filter((d) => d.district === "沂源县" && d.year === 2017).length;
     expect(filtered.body.total).toBe(expected);
     expect(filtered.body.facets.district).toEqual([{ value: "沂源县", count: expected }]);
     expect(filtered.body.facets.year).toEqual([{ value: "2017", count: expected }]);
-    expect(filtered.body.hits.every((h: any) => h.district === "沂源县")).toBe(true);
+    expect(filtered.body.hits.every((h) => h.district === "沂源县")).toBe(true);
 
-    const byDate = await api(`/api/search?q=${encodeURIComponent("低保")}&sort=date&pageSize=5`);
-    expect(byDate.body.hits.map((h: any) => h.date)).toEqual(Array(5).fill("2020-05-01"));
+    const byDate = await api<SearchResult>(`/api/search?q=${encodeURIComponent("低保")}&sort=date&pageSize=5`);
+    expect(byDate.body.hits.map((h) => h.date)).toEqual(Array(5).fill("2020-05-01"));
   });
 
   it("no typed word reaches the facet or title lexemes", async () => {
@@ -209,16 +211,16 @@ describe("embedded backend at scale: exact counts, bounded scoring", () => {
       doc({ type: "notice", id: "2", title: "沂源县道路硬化公示", body: "危房改造后续", district: "沂源县" }),
     ]);
     for (const q of ["notice", "t:notice", "#t:notice", "#d:高青县", "year", "201", "^危房改造"]) {
-      const res = await api(`/api/search?q=${encodeURIComponent(q)}`);
+      const res = await api<SearchResult>(`/api/search?q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);
       expect(
-        res.body.hits.map((h: any) => h.id).filter((id: string) => id === "2"),
+        res.body.hits.map((h) => h.id).filter((id: string) => id === "2"),
         q,
       ).toEqual(q === "^危房改造" ? ["2"] : []);
     }
     // Title matches rank first: the title, not the body, says 危房改造.
-    const res = await api(`/api/search?q=${encodeURIComponent("危房改造")}`);
-    expect(res.body.hits.map((h: any) => h.id)).toEqual(["1", "2"]);
+    const res = await api<SearchResult>(`/api/search?q=${encodeURIComponent("危房改造")}`);
+    expect(res.body.hits.map((h) => h.id)).toEqual(["1", "2"]);
   });
 
   it("searching inside a caller's transaction leaves its planner settings as they were", async () => {
@@ -280,19 +282,19 @@ describe("syncSearch with the embedded backend", () => {
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
-    expect((await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
+    expect((await api<SearchResult>(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
 
     await db.transaction(async (tx) => syncSearch(tx, type, [1]));
-    const found = await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`);
-    expect(found.body.hits.map((h: any) => h.url)).toEqual(["/archive/yearbook/1"]);
+    const found = await api<SearchResult>(`/api/search?q=${encodeURIComponent("黄河滩区")}`);
+    expect(found.body.hits.map((h) => h.url)).toEqual(["/archive/yearbook/1"]);
     // The embedded backend needs no outbox.
     expect(await db.select().from(searchOutbox)).toEqual([]);
 
     // Changed, then gone: the index follows.
     store.set("1", "2018年淄博脱贫攻坚年鉴：太河库区");
     await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
-    expect((await api(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
-    expect((await api(`/api/search?q=${encodeURIComponent("太河库区")}`)).body.total).toBe(1);
+    expect((await api<SearchResult>(`/api/search?q=${encodeURIComponent("黄河滩区")}`)).body.total).toBe(0);
+    expect((await api<SearchResult>(`/api/search?q=${encodeURIComponent("太河库区")}`)).body.total).toBe(1);
     store.delete("1");
     await db.transaction(async (tx) => syncSearch(tx, type, ["1"]));
     const [{ n }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM search_documents`);
@@ -326,14 +328,14 @@ describe("reindex and the demo seeder", () => {
     });
     expect(result.perType[type]).toBe(3);
     expect(progress.at(-1)).toBe(3);
-    const found = await api(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
-    expect(found.body.hits.map((h: any) => h.id).sort()).toEqual(["1", "2", "3"]);
+    const found = await api<SearchResult>(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
+    expect(found.body.hits.map((h) => h.id).sort()).toEqual(["1", "2", "3"]);
 
     // The demo seeder leaves a type alone when its rows match the source, and fills it when they do not.
     await seedSearchIndex(db);
     await db.execute(sql`DELETE FROM search_documents WHERE doc_type = 'photo' AND doc_id = '2'`);
     await seedSearchIndex(db);
-    const again = await api(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
+    const again = await api<SearchResult>(`/api/search?q=${encodeURIComponent("太河库区")}&type=photo`);
     expect(again.body.total).toBe(3);
   });
 });

@@ -5,7 +5,7 @@ import { principalOf } from "../../domain/auth/session";
 import { fileTicket } from "../../domain/hotline/filing";
 import type { FileTicketInput } from "../../domain/hotline/input";
 import { testDatabase } from "./db";
-import { api } from "./http";
+import { type ApiResponse, api, type Unchecked } from "./http";
 
 // Staff accounts and tickets for console tests.
 
@@ -19,7 +19,7 @@ export interface Signed {
   csrf: string;
   principal: Awaited<ReturnType<typeof principalOf>>;
   /** Call the API as this person (cookie + CSRF header on writes). */
-  call: (path: string, init?: RequestInit & { json?: unknown }) => ReturnType<typeof api>;
+  call: <T = Unchecked>(path: string, init?: RequestInit & { json?: unknown }) => Promise<ApiResponse<T>>;
 }
 
 export async function staff(role: string, unitCode: string, username = `${role}-${unitCode}`): Promise<Signed> {
@@ -41,11 +41,11 @@ export async function staff(role: string, unitCode: string, username = `${role}-
     cookie,
     csrf,
     principal: await principalOf(db, id),
-    call: (path, init = {}) => {
+    call: <T = Unchecked>(path: string, init: RequestInit & { json?: unknown } = {}) => {
       const headers = new Headers(init.headers);
       headers.set("cookie", cookie);
       if (init.method && init.method !== "GET") headers.set("x-csrf-token", csrf);
-      return api(path, { ...init, headers });
+      return api<T>(path, { ...init, headers });
     },
   };
 }
@@ -106,16 +106,27 @@ export async function unitId(code: string): Promise<number> {
   return u.id;
 }
 
+/** The columns of a ticket's row that tests read by name (the others are there too). */
+export interface TicketRow extends Record<string, unknown> {
+  id: number;
+  routed_code: string;
+  routing_reason: string;
+  extended_days: number;
+  handle_due_on: string | Date;
+}
+
+/** A ticket's row as the database holds it, with its routed unit's code. */
 export async function ticketRow(number: string) {
   const { db } = await testDatabase();
-  const [t] = await rows<Record<string, any>>(
+  const [t] = await rows<TicketRow>(
     db,
     sql`SELECT t.*, u.code AS routed_code FROM tickets t JOIN units u ON u.id = t.routed_unit_id WHERE t.number = ${number}`,
   );
   return t;
 }
 
-export async function exec(q: ReturnType<typeof sql>) {
+/** Run a statement on the test database; `R` names the shape of the rows a test reads. */
+export async function exec<R = Record<string, unknown>>(q: ReturnType<typeof sql>) {
   const { db } = await testDatabase();
-  return rows<Record<string, any>>(db, q);
+  return rows<R>(db, q);
 }
