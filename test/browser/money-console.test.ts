@@ -150,6 +150,7 @@ describe("money console pages", () => {
     expect(await paymentRow.textContent()).toContain("已发放");
     // The same household, programme and period again: refused.
     await page.fill("#householdId", String(householdId));
+    await page.selectOption("#programme", "dividend");
     await page.fill("#period", "2026");
     await page.fill("#amount", "300");
     await page.fill("#paidOn", "2026-04-05");
