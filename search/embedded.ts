@@ -20,13 +20,13 @@ import {
   normalize,
   orderLexemes,
   parseQuery,
-  SAMPLE_LEVELS,
   SAMPLED_LEVEL_STEP,
   SHORTEST_RANK_TSQUERY,
   sampleLevel,
   sampleLexemes,
   sampleTsquery,
   snippetHtml,
+  TOP_SAMPLED_LEVEL,
   titleLexemes,
   tsqueryAt,
   tsvectorLength,
@@ -259,7 +259,7 @@ export async function countMatches(tx: Db, matchAt: (level: number) => string, t
   for (;;) {
     const probe = await countLevel(tx, matchAt, level, cap);
     if (probe.c >= cap) {
-      if (level === SAMPLE_LEVELS) return estimate(probe);
+      if (level === TOP_SAMPLED_LEVEL) return estimate(probe);
       full = level;
       level += step;
       continue;

@@ -368,13 +368,13 @@ export function sampledLevels(level: number): number[] {
 
 export const sampledLexeme = (level: number, lex: string) => `#${level}/${lex}`;
 
-/** A sample level rounded to one that has sampled postings (0, 3, 6, …), down or up. */
+/** The highest level with sampled postings. */
+export const TOP_SAMPLED_LEVEL = Math.floor(SAMPLE_LEVELS / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
+
+/** A sample level rounded to one that has sampled postings (0, 3, 6, … TOP_SAMPLED_LEVEL), down or up. */
 export const usableLevel = (level: number, round: "down" | "up") => {
-  const clamped = Math.max(0, Math.min(SAMPLE_LEVELS, level));
-  const step = SAMPLED_LEVEL_STEP;
-  return round === "down"
-    ? Math.floor(clamped / step) * step
-    : Math.min(SAMPLE_LEVELS, Math.ceil(clamped / step) * step);
+  const steps = Math.max(0, level) / SAMPLED_LEVEL_STEP;
+  return Math.min(TOP_SAMPLED_LEVEL, (round === "down" ? Math.floor(steps) : Math.ceil(steps)) * SAMPLED_LEVEL_STEP);
 };
 
 // Order lexemes, so that ordering can be answered from the GIN index a bounded piece at a time:

@@ -4,10 +4,14 @@ import {
   facetLexemes,
   facetTsquery,
   parseQuery,
+  SAMPLE_LEVELS,
+  sampledLevels,
   segmentForIndex,
   TITLE_MARK,
+  TOP_SAMPLED_LEVEL,
   titleLexemes,
   tsqueryAt,
+  usableLevel,
 } from "../../search/text";
 
 describe("search text: what the embedded index stores and asks", () => {
@@ -57,5 +61,19 @@ describe("search text: what the embedded index stores and asks", () => {
     // The same words over sample level 3's sampled postings; the phrase is checked on the positions.
     expect(tsqueryAt(two, 3)).toBe("'#3/高青' & '#3/危房改造'");
     expect(tsqueryAt(unknown, 3)).toBe("( '#3/郝峪村' | ( '#3/郝峪' & '#3/峪村' & ( '郝峪' <-> '峪村' ) ) )");
+  });
+
+  it("sampled postings exist every third level, up to the top one", () => {
+    expect(sampledLevels(2)).toEqual([]);
+    expect(sampledLevels(7)).toEqual([3, 6]);
+    expect(sampledLevels(SAMPLE_LEVELS)).toEqual([3, 6, 9, 12, 15, 18]);
+    expect(TOP_SAMPLED_LEVEL).toBe(18);
+    expect([usableLevel(7, "down"), usableLevel(7, "up"), usableLevel(-2, "up"), usableLevel(40, "up")]).toEqual([
+      6, 9, 0, 18,
+    ]);
+    const tsv = buildTsvector({ title: "低保", body: "" }, { sampleLevel: 6 });
+    expect(tsv).toContain("'#3/低保'");
+    expect(tsv).toContain("'#6/低保'");
+    expect(tsv).not.toContain("'#9/");
   });
 });
