@@ -14,6 +14,12 @@ import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
+/** A policy's section as GET /api/policies/{slug} answers it. */
+interface PolicySection {
+  heading: string;
+  measures: { number: number; anchor: string; url: string; title: string; leadUnits: string[] }[];
+}
+
 // Uploads go under DATA_DIR; keep the test's files out of the working tree (unless another test file
 // in this worker already read the configuration: then the files are removed after each test).
 process.env.DATA_DIR = mkdtempSync(path.join(tmpdir(), "sunshine-archive-test-"));
@@ -73,13 +79,13 @@ describe("policy documents", () => {
     const r = await api(`/api/policies/${FOUNDING_SLUG}`);
     expect(r.status).toBe(200);
     expect(r.body.title).toBe("中共淄博市委 淄博市人民政府关于打赢脱贫攻坚战三年行动的实施意见");
-    expect(r.body.sections.map((s: any) => s.heading)).toEqual([
+    expect(r.body.sections.map((s: PolicySection) => s.heading)).toEqual([
       "一、总体要求",
       "二、重点任务措施",
       "三、加强对脱贫攻坚工作的领导",
     ]);
-    const measures = r.body.sections.flatMap((s: any) => s.measures);
-    expect(measures.map((m: any) => m.number)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+    const measures: PolicySection["measures"] = r.body.sections.flatMap((s: PolicySection) => s.measures);
+    expect(measures.map((m) => m.number)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
     const m10 = measures[9];
     expect(m10).toMatchObject({
       anchor: "m10",
@@ -145,7 +151,7 @@ describe("photo submissions", () => {
 
     const pub = await staff("publisher", "city-fpb");
     const queue = await pub.call("/api/archive/moderation");
-    expect(queue.body.map((i: any) => i.id)).toEqual([id]);
+    expect(queue.body.map((i: { id: number }) => i.id)).toEqual([id]);
     const approve = await pub.call(`/api/archive/items/${id}/approve`, { method: "POST" });
     expect(approve.status).toBe(200);
     expect(approve.body.status).toBe("approved");
@@ -259,17 +265,17 @@ describe("honour roll", () => {
       method: "POST",
       json: { ...entry, year: 2020, kind: "collective", name: "测试集体", district: "高青县" },
     });
-    expect((await api("/api/honors?year=2019")).body.map((h: any) => h.name)).toEqual(["测试个人"]);
-    expect((await api(`/api/honors?district=${encodeURIComponent("高青县")}`)).body.map((h: any) => h.name)).toEqual([
-      "测试集体",
-    ]);
+    expect((await api("/api/honors?year=2019")).body.map((h: { name: string }) => h.name)).toEqual(["测试个人"]);
+    expect(
+      (await api(`/api/honors?district=${encodeURIComponent("高青县")}`)).body.map((h: { name: string }) => h.name),
+    ).toEqual(["测试集体"]);
     expect((await api("/api/honors?kind=collective")).body).toHaveLength(1);
     expect((await api(`/api/honors/${a.body.id}`)).body).toMatchObject({ kindLabel: "先进个人", district: "沂源县" });
     const photo = new FormData();
     photo.set("photo", new File([await jpegWithGps(800, 1000)], "p.jpg", { type: "image/jpeg" }));
     const withPhoto = await pub.call(`/api/honors/${a.body.id}/photo`, { method: "PUT", body: photo });
     expect(withPhoto.status).toBe(200);
-    expect(withPhoto.body.photo.images.map((i: any) => i.width)).toEqual([480, 800]);
+    expect(withPhoto.body.photo.images.map((i: { width: number }) => i.width)).toEqual([480, 800]);
     expect((await api(`/api/honors/${a.body.id}`, { method: "DELETE" })).status).toBe(401);
     expect((await pub.call(`/api/honors/${a.body.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await api(`/api/honors/${a.body.id}`)).status).toBe(404);

@@ -4,6 +4,7 @@ import { verifyAuditChain } from "../../domain/audit/audit-log";
 import { CASE_ACTIONS } from "../../domain/casework/actions";
 import { runSweep } from "../../domain/casework/sweep";
 import { TICKET_STATUSES, TRANSITIONS } from "../../domain/hotline/lifecycle";
+import type { Items } from "../support/api-types";
 import { exec, file, type Signed, staff, ticketRow, unitId } from "../support/console";
 import { testDatabase } from "../support/db";
 import { expectEnvelope } from "../support/http";
@@ -155,7 +156,9 @@ describe("access rules", () => {
     );
     const h = cast.gaoqingHousingHandler;
     expect((await h.call(`/api/console/tickets/${n}`)).status).toBe(404);
-    expect((await h.call("/api/console/tickets?status=all")).body.items.map((i: any) => i.number)).not.toContain(n);
+    expect(
+      (await h.call<Items<{ number: string }>>("/api/console/tickets?status=all")).body.items.map((i) => i.number),
+    ).not.toContain(n);
     expect(
       (await h.call(`/api/console/tickets/${n}/actions/reply`, { method: "POST", json: { reason: "x" } })).status,
     ).toBe(404);
@@ -317,8 +320,8 @@ describe("casework actions", () => {
   it("merges a duplicate into another ticket", async () => {
     const a = await file();
     const b = await file({ title: "危房改造补助迟迟未发放（重复）" });
-    const detail = await sup.call(`/api/console/tickets/${b.ticket.number}`);
-    expect(detail.body.related.map((r: any) => r.number)).toContain(a.ticket.number);
+    const detail = await sup.call<{ related: { number: string }[] }>(`/api/console/tickets/${b.ticket.number}`);
+    expect(detail.body.related.map((r) => r.number)).toContain(a.ticket.number);
     const r = await act(sup, b.ticket.number, "merge", { intoNumber: a.ticket.number, reason: "同一事项" });
     expect(r.body.status).toBe("merged");
     expect((await ticketRow(b.ticket.number)).merged_into_id).toBe((await ticketRow(a.ticket.number)).id);

@@ -133,7 +133,7 @@ describe("adding evidence with the receipt (POST /api/tickets/{number}/evidence)
       ]),
     );
     expect(res.status, res.text).toBe(201);
-    expect(res.body.evidence.map((e: any) => e.mediaType)).toEqual(["image/png", "application/pdf"]);
+    expect(res.body.evidence.map((e: { mediaType: string }) => e.mediaType)).toEqual(["image/png", "application/pdf"]);
     const stored = await Promise.all((await newFiles()).map(storedBytes));
     const storedPdf = stored.find((b) => b.subarray(0, 5).toString() === "%PDF-")!;
     expect(storedPdf.toString("latin1")).not.toContain("Wang Jianguo");

@@ -2,11 +2,22 @@ import { describe, expect, it } from "vitest";
 import { testDriver } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
+interface Village {
+  deepPovertyArea: string | null;
+  isProvincialKey: boolean;
+  isDemo: boolean;
+}
+interface District {
+  name: string;
+  isKey: boolean;
+  towns: { name: string; villages: Village[] }[];
+}
+
 describe("reference data", () => {
   it("lists the 11 districts with towns, villages and flags", async () => {
-    const { status, body } = await api("/api/districts");
+    const { status, body } = await api<District[]>("/api/districts");
     expect(status).toBe(200);
-    expect(body.map((d: any) => d.name)).toEqual([
+    expect(body.map((d) => d.name)).toEqual([
       "张店区",
       "淄川区",
       "博山区",
@@ -19,20 +30,20 @@ describe("reference data", () => {
       "经济开发区",
       "文昌湖省级旅游度假区",
     ]);
-    const key = body.filter((d: any) => d.isKey).map((d: any) => d.name);
+    const key = body.filter((d) => d.isKey).map((d) => d.name);
     expect(key).toEqual(["淄川区", "博山区", "高青县", "沂源县"]);
-    const gaoqing = body.find((d: any) => d.name === "高青县");
-    const flood = gaoqing.towns.flatMap((t: any) => t.villages).filter((v: any) => v.deepPovertyArea === "黄河滩区");
+    const gaoqing = body.find((d) => d.name === "高青县")!;
+    const flood = gaoqing.towns.flatMap((t) => t.villages).filter((v) => v.deepPovertyArea === "黄河滩区");
     expect(flood.length).toBeGreaterThan(0);
-    expect(gaoqing.towns.flatMap((t: any) => t.villages).some((v: any) => v.isProvincialKey)).toBe(true);
-    const taihe = body.find((d: any) => d.name === "淄川区").towns.find((t: any) => t.name === "太河镇");
-    expect(taihe.villages.every((v: any) => v.deepPovertyArea === "太河库区" && v.isDemo)).toBe(true);
+    expect(gaoqing.towns.flatMap((t) => t.villages).some((v) => v.isProvincialKey)).toBe(true);
+    const taihe = body.find((d) => d.name === "淄川区")!.towns.find((t) => t.name === "太河镇")!;
+    expect(taihe.villages.every((v) => v.deepPovertyArea === "太河库区" && v.isDemo)).toBe(true);
   });
 
   it("lists categories with their lead department (the routing table)", async () => {
-    const { status, body } = await api("/api/categories");
+    const { status, body } = await api<{ name: string; leadDepartment: string }[]>("/api/categories");
     expect(status).toBe(200);
-    const byName = Object.fromEntries(body.map((c: any) => [c.name, c.leadDepartment]));
+    const byName = Object.fromEntries(body.map((c) => [c.name, c.leadDepartment]));
     expect(byName["危房改造"]).toBe("市住房城乡建设局");
     expect(byName["腐败和作风问题"]).toBe("市纪委监委机关");
     expect(byName["就业扶贫"]).toBe("市人力资源社会保障局");

@@ -1,11 +1,19 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../domain/audit/audit-log";
+import type { Items, KeyRow } from "../support/api-types";
 import { exec, file, type Signed, staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { expectEnvelope } from "../support/http";
 
 // The problem ledger (台账 · 整改销号): who may create, give evidence, sign off and reopen.
+
+/** An entry's page: its evidence and its history. */
+interface LedgerDetail {
+  evidence: { current: boolean }[];
+  events: { action: string; ticketNumber?: string }[];
+}
+type LevelTotal = KeyRow & { total: number };
 
 let city: Signed;
 let gaoqingSup: Signed;
@@ -153,9 +161,9 @@ describe("evidence, sign-off, reopen", () => {
     expect((await post(city, id, "sign-off")).status).toBe(409);
     // Evidence after sign-off is refused until reopened.
     expect((await post(housingHandler, id, "evidence", { body: "补充" })).status).toBe(409);
-    const detail = await housingHandler.call(`/api/ledger/${id}`);
+    const detail = await housingHandler.call<LedgerDetail>(`/api/ledger/${id}`);
     expect(detail.body.evidence[0]).toMatchObject({ attachments: ["发放凭证.pdf"], current: true });
-    expect(detail.body.events.map((e: any) => e.action)).toEqual(["create", "evidence", "sign_off"]);
+    expect(detail.body.events.map((e) => e.action)).toEqual(["create", "evidence", "sign_off"]);
     const audits = await exec(sql`SELECT action FROM audit_log WHERE subject_type = 'ledger_entry' ORDER BY id`);
     expect(audits.map((a) => a.action)).toEqual(["ledger.create", "ledger.evidence", "ledger.sign_off"]);
     expect(await verifyAuditChain((await testDatabase()).db)).toMatchObject({ ok: true });
@@ -187,8 +195,8 @@ describe("evidence, sign-off, reopen", () => {
     await post(city, id, "sign-off");
     const later = await acceptedTicket({ title: "补助又没发" });
     // Only signed-off entries matching the ticket are offered.
-    const candidates = await city.call(`/api/ledger/recurrence/${later}`);
-    expect(candidates.body.items.map((e: any) => e.id)).toContain(id);
+    const candidates = await city.call<Items<{ id: number }>>(`/api/ledger/recurrence/${later}`);
+    expect(candidates.body.items.map((e) => e.id)).toContain(id);
     expect((await post(housingHandler, id, "reopen", { ticketNumber: later })).status).toBe(403);
     const bad = await post(city, id, "reopen", { ticketNumber: "bad" });
     expect(bad.status).toBe(400);
@@ -201,9 +209,9 @@ describe("evidence, sign-off, reopen", () => {
     expect(refused.status).toBe(409);
     expect((await post(housingHandler, id, "evidence", { body: "再次整改并回访" })).status).toBe(200);
     expect((await post(city, id, "sign-off")).status).toBe(200);
-    const detail = await city.call(`/api/ledger/${id}`);
-    expect(detail.body.events.find((e: any) => e.action === "reopen").ticketNumber).toBe(later);
-    expect(detail.body.evidence.map((e: any) => e.current)).toEqual([false, true]);
+    const detail = await city.call<LedgerDetail>(`/api/ledger/${id}`);
+    expect(detail.body.events.find((e) => e.action === "reopen")?.ticketNumber).toBe(later);
+    expect(detail.body.evidence.map((e) => e.current)).toEqual([false, true]);
   });
 });
 
@@ -222,9 +230,9 @@ describe("views and export", () => {
     await mk("gaoqing-edu", "2026-08-01");
     await mk("zichuan-housing", "2026-04-02");
     await mk("city-housing", "2025-05-01");
-    const q2 = await city.call("/api/ledger?q2=2026");
+    const q2 = await city.call<Items<{ title: string }>>("/api/ledger?q2=2026");
     expect(q2.status).toBe(200);
-    expect(q2.body.items.map((e: any) => e.title).sort()).toEqual([
+    expect(q2.body.items.map((e) => e.title).sort()).toEqual([
       "审计-gaoqing-housing-2026-05-20",
       "审计-zichuan-housing-2026-04-02",
     ]);
@@ -234,12 +242,12 @@ describe("views and export", () => {
       sql`UPDATE ledger_entries SET status = 'signed_off', signed_off_at = '2026-06-15T10:00:00+08:00' WHERE id = ${late.body.id}`,
     );
     expect((await city.call("/api/ledger?q2=2026")).body.items).toHaveLength(3);
-    const all = await city.call("/api/ledger");
-    expect(all.body.summary.byLevel.map((l: any) => [l.key, l.total])).toEqual([
+    const all = await city.call<{ summary: Record<"byLevel" | "byUnit", LevelTotal[]> }>("/api/ledger");
+    expect(all.body.summary.byLevel.map((l) => [l.key, l.total])).toEqual([
       ["city", 1],
       ["district", 4],
     ]);
-    expect(all.body.summary.byUnit.find((u: any) => u.key === "gaoqing-edu").total).toBe(2);
+    expect(all.body.summary.byUnit.find((u) => u.key === "gaoqing-edu")?.total).toBe(2);
     expect((await city.call("/api/ledger?level=city")).body.items).toHaveLength(1);
     expect((await city.call("/api/ledger?unit=gaoqing-housing")).body.items[0].id).toBe(a.body.id);
     expect((await city.call("/api/ledger?q2=20x6")).status).toBe(400);

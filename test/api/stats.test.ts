@@ -1,8 +1,12 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { publishCell, secondarySuppress } from "../../domain/stats/hotline";
+import type { KeyRow } from "../support/api-types";
 import { exec, file } from "../support/console";
 import { api, expectEnvelope } from "../support/http";
+
+/** One cell of a grouped report: its key and figures (null where withheld). */
+type Cell = KeyRow & { [figure: string]: unknown };
 
 // Public hotline statistics on a known data set: figures, small-cell suppression, filters, errors,
 // and the rollup staying exact when tickets change.
@@ -69,10 +73,10 @@ describe("GET /api/stats/hotline", () => {
       satisfactionRate: 50,
       avgDaysToClose: 20,
     });
-    const month = Object.fromEntries(r.body.byMonth.map((m: any) => [m.key, m.received]));
+    const month = Object.fromEntries(r.body.byMonth.map((m: Cell) => [m.key, m.received]));
     expect(month).toMatchObject({ "2025-01": 0, "2025-03": 10, "2025-07": 7 });
     expect(r.body.byMonth).toHaveLength(12);
-    const cat = Object.fromEntries(r.body.byCategory.map((c: any) => [c.key, c.received]));
+    const cat = Object.fromEntries(r.body.byCategory.map((c: Cell) => [c.key, c.received]));
     expect(cat).toMatchObject({ housing: 12, employment: 5, health: 0 });
     // The four open 高青 tickets are past their handling deadline.
     expect(r.body.overdueUnits[0]).toEqual({ unit: "高青县住房城乡建设局", overdueNow: 4, repliedLate: 0 });
@@ -83,7 +87,7 @@ describe("GET /api/stats/hotline", () => {
 
   it("withholds cells under 3, the rates built on them, and one more cell where one would be recoverable", async () => {
     const r = await api("/api/stats/hotline?year=2025");
-    const d = Object.fromEntries(r.body.byDistrict.map((x: any) => [x.key, x]));
+    const d = Object.fromEntries(r.body.byDistrict.map((x: Cell) => [x.key, x]));
     expect(d.zichuan.received).toBeNull();
     expect(d.zichuan.accepted).toBeNull();
     expect(d.zichuan.acceptedOnTimeRate).toBeNull();
@@ -101,7 +105,7 @@ describe("GET /api/stats/hotline", () => {
     const g = await api(`/api/stats/hotline?district=${encodeURIComponent("高青县")}&category=housing`);
     expect(g.status).toBe(200);
     expect(g.body.totals).toMatchObject({ received: 10, accepted: 10, closed: 6, closureRate: 60 });
-    expect(g.body.byDistrict.map((x: any) => x.key)).toEqual(["gaoqing"]);
+    expect(g.body.byDistrict.map((x: Cell) => x.key)).toEqual(["gaoqing"]);
     const e = await api("/api/stats/hotline?category=employment");
     expect(e.body.totals).toMatchObject({ received: 5, accepted: 0, closureRate: null });
     const y = await api("/api/stats/hotline?year=2024");
@@ -150,8 +154,16 @@ describe("GET /api/stats/hotline", () => {
     await exec(sql`SELECT hotline_stats_rebuild()`);
     const after = await exec(sql`SELECT * FROM hotline_stats_monthly ORDER BY 1, 2, 3, 4`);
     expect(
-      JSON.parse(JSON.stringify(before)).map((x: any) => ({ ...x, close_days_sum: Number(x.close_days_sum) })),
-    ).toEqual(JSON.parse(JSON.stringify(after)).map((x: any) => ({ ...x, close_days_sum: Number(x.close_days_sum) })));
+      JSON.parse(JSON.stringify(before)).map((x: Record<string, unknown>) => ({
+        ...x,
+        close_days_sum: Number(x.close_days_sum),
+      })),
+    ).toEqual(
+      JSON.parse(JSON.stringify(after)).map((x: Record<string, unknown>) => ({
+        ...x,
+        close_days_sum: Number(x.close_days_sum),
+      })),
+    );
   });
 });
 

@@ -12,6 +12,9 @@ import { env } from "../../lib/env";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 
+/** The staff member revealReporterIdentity acts as. */
+type Staff = Parameters<typeof revealReporterIdentity>[1];
+
 const anonymous = {
   kind: "complaint",
   category: "housing",
@@ -74,7 +77,7 @@ describe("POST /api/tickets", () => {
     const res = await api(`/api/tickets/${filed.body.number}`, { headers: { "X-Receipt": filed.body.receipt } });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("received");
-    expect(res.body.timeline.map((e: any) => e.action)).toEqual(["file"]);
+    expect(res.body.timeline.map((e: { action: string }) => e.action)).toEqual(["file"]);
     expect(res.text).not.toContain("张测试");
     expect(res.text).not.toContain("13800000042");
     // lower-case and without dashes works too
@@ -371,13 +374,13 @@ describe("reporter identity never leaves", () => {
     const captured: string[] = [];
     const out = process.stdout.write.bind(process.stdout);
     const err = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: any, ...rest: any[]) => {
-      captured.push(String(chunk));
-      return out(chunk, ...rest);
+    process.stdout.write = ((...args: Parameters<typeof out>) => {
+      captured.push(String(args[0]));
+      return out(...args);
     }) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: any, ...rest: any[]) => {
-      captured.push(String(chunk));
-      return err(chunk, ...rest);
+    process.stderr.write = ((...args: Parameters<typeof err>) => {
+      captured.push(String(args[0]));
+      return err(...args);
     }) as typeof process.stderr.write;
     const bodies: string[] = [];
     try {
@@ -435,7 +438,7 @@ describe("reporter identity never leaves", () => {
       );
       return u.id;
     };
-    const staff = (userId: number, role: any, unitId: number, unitKind: string) => ({
+    const staff = (userId: number, role: Staff["role"], unitId: number, unitKind: string) => ({
       userId,
       username: "x",
       displayName: "x",
@@ -613,7 +616,7 @@ describe("database unavailable", () => {
   it("503 with Retry-After, never a false success", async () => {
     const { db } = await testDatabase();
     const original = db.execute.bind(db);
-    (db as any).execute = async () => {
+    (db as { execute: unknown }).execute = async () => {
       throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     };
     try {
@@ -623,7 +626,7 @@ describe("database unavailable", () => {
       expect(expectEnvelope(res.body).code).toBe("SERVICE_UNAVAILABLE");
       expect(res.text).not.toContain("receipt");
     } finally {
-      (db as any).execute = original;
+      (db as { execute: unknown }).execute = original;
     }
   });
 });
