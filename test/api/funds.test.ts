@@ -3,9 +3,13 @@ import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { app } from "../../api/app";
 import { rows } from "../../db/client";
+import type { FieldErrors, ImportProblems, KeyRow } from "../support/api-types";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
+
+/** A summary row: its key, how many allocations and their sum. */
+type SumRow = KeyRow & { count: number; sum: string };
 
 // Fund allocations: filters, sums, summaries, versions, exports, import (all or nothing), errors.
 
@@ -106,7 +110,7 @@ describe("GET /api/funds", () => {
     await seedSome();
     const r = await api("/api/funds?pageSize=2&page=2&sort=-amount");
     expect(r.status).toBe(200);
-    expect(r.body.items.map((i: any) => i.amount)).toEqual(["700.00", "12.34"]);
+    expect(r.body.items.map((i: { amount: string }) => i.amount)).toEqual(["700.00", "12.34"]);
     expect(r.body.total).toBe(5);
     expect(r.body.sum).toBe("156268.19");
     const asc = await api("/api/funds?sort=amount&pageSize=1");
@@ -132,7 +136,7 @@ describe("GET /api/funds", () => {
       const r = await api(`/api/funds?${encodeURI(query)}`);
       expect(r.status, query).toBe(400);
       const e = expectEnvelope(r.body);
-      expect((e.details as any[])[0].path, query).toBe(field);
+      expect((e.details as FieldErrors)[0].path, query).toBe(field);
     }
   });
 });
@@ -147,21 +151,21 @@ describe("GET /api/funds/summary", () => {
       { key: "高青县", value: "高青县", count: 3, sum: "155555.85" },
     ]);
     const y = await api("/api/funds/summary?groupBy=year");
-    expect(y.body.rows.map((r: any) => [r.key, r.sum])).toEqual([
+    expect(y.body.rows.map((r: SumRow) => [r.key, r.sum])).toEqual([
       ["2018", "156255.85"],
       ["2019", "12.34"],
     ]);
     const l = await api("/api/funds/summary?groupBy=level");
-    expect(l.body.rows.map((r: any) => r.key)).toEqual(["中央", "省级", "市级", "县级"]);
+    expect(l.body.rows.map((r: SumRow) => r.key)).toEqual(["中央", "省级", "市级", "县级"]);
     const c = await api(`/api/funds/summary?groupBy=category&${encodeURI("district=高青县")}`);
-    expect(c.body.rows.map((r: any) => [r.key, r.count])).toEqual([
+    expect(c.body.rows.map((r: SumRow) => [r.key, r.count])).toEqual([
       ["产业扶贫", 3],
       ["危房改造", 1],
     ]);
     const t = await api(`/api/funds/summary?groupBy=town&${encodeURI("district=高青县")}`);
-    expect(t.body.rows.reduce((n: number, r: any) => n + r.count, 0)).toBe(4);
+    expect(t.body.rows.reduce((n: number, r: SumRow) => n + r.count, 0)).toBe(4);
     const v = await api(`/api/funds/summary?groupBy=village&${encodeURI("district=高青县")}`);
-    expect(v.body.rows.some((r: any) => r.key === "（镇办本级）")).toBe(true);
+    expect(v.body.rows.some((r: SumRow) => r.key === "（镇办本级）")).toBe(true);
     expect((await api("/api/funds/summary?groupBy=planet")).status).toBe(400);
     expect((await api("/api/funds/summary")).status).toBe(400);
   });
@@ -194,7 +198,7 @@ describe("publishing allocations", () => {
       const r = await pub.call("/api/funds", { method: "POST", json: { ...base, ...over } });
       expect(r.status, JSON.stringify(over)).toBe(400);
       const e = expectEnvelope(r.body);
-      expect((e.details as any[])[0].path).toBe(field);
+      expect((e.details as FieldErrors)[0].path).toBe(field);
       expect(e.message).toContain(text);
     }
     expect((await api("/api/funds")).body.total).toBe(0);
@@ -210,7 +214,14 @@ describe("publishing allocations", () => {
     expect(c.status, c.text).toBe(201);
     expect(c.body.amount).toBe("99000.00");
     expect(c.body.corrected).toBe(true);
-    expect(c.body.versions.map((v: any) => [v.version, v.kind, v.amount, v.reason])).toEqual([
+    expect(
+      c.body.versions.map((v: { version: number; kind: string; amount: string; reason: string | null }) => [
+        v.version,
+        v.kind,
+        v.amount,
+        v.reason,
+      ]),
+    ).toEqual([
       [2, "correction", "99000.00", "录入错误，按文件更正"],
       [1, "original", "100000.10", null],
     ]);
@@ -259,7 +270,9 @@ describe("exports", () => {
     const j = await api(`/api/funds/export.json?${encodeURI("district=高青县&year=2018")}`);
     expect(j.status).toBe(200);
     expect(j.body).toHaveLength(3);
-    expect(j.body.every((i: any) => i.district === "高青县" && i.year === 2018)).toBe(true);
+    expect(j.body.every((i: { district: string; year: number }) => i.district === "高青县" && i.year === 2018)).toBe(
+      true,
+    );
     expect((await api("/api/funds/export.csv?district=nowhere")).status).toBe(400);
   });
 
@@ -291,7 +304,7 @@ describe("exports", () => {
     const r = await api("/api/funds/datapackage.json");
     expect(r.status).toBe(200);
     expect(r.body.profile).toBe("fiscal-data-package");
-    expect(r.body.resources[0].schema.fields.map((f: any) => f.name)).toContain("金额");
+    expect(r.body.resources[0].schema.fields.map((f: { name: string }) => f.name)).toContain("金额");
     expect(r.body.model.measures.amount).toMatchObject({ source: "金额", currency: "CNY" });
   });
 });
@@ -358,8 +371,8 @@ describe("CSV import", () => {
     expect(r.status).toBe(400);
     const e = expectEnvelope(r.body);
     expect(e.message).toContain("表头");
-    const problems = (e.details as any).problems;
-    expect(problems.some((p: any) => p.problem.includes("缺少表头“文号”"))).toBe(true);
+    const problems = (e.details as ImportProblems).problems;
+    expect(problems.some((p) => p.problem.includes("缺少表头“文号”"))).toBe(true);
     expect(problems[0].expected).toContain("年度、资金级次");
   });
 
@@ -377,7 +390,7 @@ describe("CSV import", () => {
     ].join("\r\n");
     const r = await upload(pub, csv);
     expect(r.status).toBe(400);
-    const problems = (expectEnvelope(r.body).details as any).problems as any[];
+    const problems = (expectEnvelope(r.body).details as ImportProblems).problems;
     expect(problems.map((p) => [p.row, p.column])).toEqual([
       [3, "区县"],
       [4, "金额"],
@@ -399,7 +412,7 @@ describe("CSV import", () => {
     expect((await upload(pub, csv)).status).toBe(201);
     const again = await upload(pub, csv);
     expect(again.status).toBe(400);
-    expect((expectEnvelope(again.body).details as any).problems[0].problem).toContain("重复");
+    expect((expectEnvelope(again.body).details as ImportProblems).problems[0].problem).toContain("重复");
     expect((await api("/api/funds")).body.total).toBe(1);
   });
 

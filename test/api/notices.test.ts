@@ -4,10 +4,21 @@ import { rows } from "../../db/client";
 import { createNotice } from "../../domain/notices/notices";
 import { addDays, todayCn } from "../../domain/notices/state";
 import { seedFundsDemo } from "../../seed/funds";
+import type { FieldErrors, Items, KeyRow } from "../support/api-types";
 import { staff } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api, expectEnvelope } from "../support/http";
 import { workshopNotice } from "../support/notices";
+
+/** A notice in a list answer, with the fields the filters work on. */
+interface NoticeItem {
+  state: string;
+  district: string;
+  town: string | null;
+  periodStart: string;
+  daysLeft: number;
+}
+type NoticeList = Items<NoticeItem> & { total: number };
 
 const notice = workshopNotice;
 
@@ -55,7 +66,7 @@ describe("notices", () => {
     expect(ten.body.periodEnd).toBe(addDays(todayCn(), 9));
     const place = await pub.call("/api/notices", { method: "POST", json: { ...notice, town: "不存在镇" } });
     expect(place.status).toBe(400);
-    expect((expectEnvelope(place.body).details as any[])[0].path).toBe("town");
+    expect((expectEnvelope(place.body).details as FieldErrors)[0].path).toBe("town");
     expect((await api("/api/notices", { method: "POST", json: notice })).status).toBe(401);
   });
 
@@ -90,7 +101,7 @@ describe("notices", () => {
       supersededById: am.body.id,
       objectionUrl: null,
     });
-    expect(orig.body.history.map((h: any) => h.id)).toEqual([first.body.id, am.body.id]);
+    expect(orig.body.history.map((h: { id: number }) => h.id)).toEqual([first.body.id, am.body.id]);
     const again = await pub.call(`/api/notices/${first.body.id}/amendments`, {
       method: "POST",
       json: { reason: "再改一次" },
@@ -111,22 +122,20 @@ describe("notices", () => {
 
   it("lists with filters: district, town, state, year, q", async () => {
     await seedFundsDemo((await testDatabase()).db);
-    const all = await api("/api/notices?pageSize=100");
+    const all = await api<Items<NoticeItem>>("/api/notices?pageSize=100");
     expect(all.status).toBe(200);
-    const states = new Set(all.body.items.map((i: any) => i.state));
+    const states = new Set(all.body.items.map((i) => i.state));
     expect([...states].sort()).toEqual(["amended", "ended", "in_period", "withdrawn"]);
-    const gq = await api(`/api/notices?${encodeURI("district=高青县&state=in_period")}`);
+    const gq = await api<NoticeList>(`/api/notices?${encodeURI("district=高青县&state=in_period")}`);
     expect(gq.body.total).toBeGreaterThanOrEqual(1);
-    expect(gq.body.items.every((i: any) => i.district === "高青县" && i.state === "in_period" && i.daysLeft > 0)).toBe(
-      true,
-    );
-    const y2018 = await api("/api/notices?year=2018");
-    expect(y2018.body.items.every((i: any) => i.periodStart.startsWith("2018"))).toBe(true);
+    expect(gq.body.items.every((i) => i.district === "高青县" && i.state === "in_period" && i.daysLeft > 0)).toBe(true);
+    const y2018 = await api<NoticeList>("/api/notices?year=2018");
+    expect(y2018.body.items.every((i) => i.periodStart.startsWith("2018"))).toBe(true);
     expect(y2018.body.total).toBe(2);
     const q = await api(`/api/notices?q=${encodeURIComponent("光伏")}`);
     expect(q.body.total).toBe(1);
     const town = await api(`/api/notices?${encodeURI("district=高青县&town=常家镇")}`);
-    expect(town.body.items.every((i: any) => i.town === "常家镇")).toBe(true);
+    expect(town.body.items.every((i: NoticeItem) => i.town === "常家镇")).toBe(true);
     expect((await api(`/api/notices?${encodeURI("district=火星县")}`)).status).toBe(400);
     expect((await api("/api/notices?state=bogus")).status).toBe(400);
     expect((await api("/api/notices?year=1900")).status).toBe(400);
@@ -140,11 +149,13 @@ describe("notices", () => {
     const [{ n: n2 }] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM fund_allocations`);
     expect(n2).toBe(n);
     const r = await api(`/api/funds?${encodeURI("district=高青县&year=2018")}&pageSize=200`);
-    expect(r.body.items.some((i: any) => i.corrected && i.village)).toBe(true);
+    expect(r.body.items.some((i: { corrected: boolean; village: string | null }) => i.corrected && i.village)).toBe(
+      true,
+    );
     const d = await api("/api/funds/summary?groupBy=district");
     expect(d.body.rows).toHaveLength(11);
     const y = await api("/api/funds/summary?groupBy=year");
-    expect(y.body.rows.map((x: any) => x.key)).toEqual([
+    expect(y.body.rows.map((x: KeyRow) => x.key)).toEqual([
       "2018",
       "2019",
       "2020",
@@ -216,7 +227,9 @@ describe("projects", () => {
     });
     expect(asset.status, asset.text).toBe(200);
     const pubView = await api(`/api/projects/${p.body.id}`);
-    expect(pubView.body.stages.map((s: any) => [s.label, s.happenedOn])).toEqual([
+    expect(
+      pubView.body.stages.map((s: { label: string; happenedOn: string | null }) => [s.label, s.happenedOn]),
+    ).toEqual([
       ["项目储备", "2019-02-01"],
       ["遴选立项", "2019-03-01"],
       ["组织实施", "2019-04-01"],

@@ -19,7 +19,7 @@ export interface Rows<T> {
 /** A validation error's details: one entry per field that was refused. */
 export type FieldErrors = { path: string }[];
 
-/** An import's refusal details: one problem per line of the file. */
+/** An import's refusal details: one problem per cell (or header) of the file. */
 export interface ImportProblems {
-  problems: { problem: string }[];
+  problems: { row?: number; column?: string; value?: string; problem: string; expected?: string }[];
 }
