@@ -29,6 +29,19 @@ const base = {
 };
 
 /** JSON and XML of one resource: JSON valid against `schema`, XML well-formed and equal to the JSON. */
+/** The fields of GeoReport answers that these tests read. */
+interface Service {
+  service_code: string;
+}
+interface Attribute {
+  code: string;
+  order: number;
+}
+interface ServiceRequest {
+  service_request_id: string;
+  description: string | null;
+}
+
 async function bothFormats(resource: string, root: string, schema?: SchemaName) {
   const json = await o311(`${resource}.json`);
   expect(json.status, json.text).toBe(200);
@@ -62,22 +75,24 @@ describe("Open311 discovery and services", () => {
   it("lists kinds × categories as services, valid against services.json", async () => {
     const { json } = await bothFormats("/services", "services", "services.json");
     expect(json).toHaveLength(5 * 13);
-    const housing = json.find((s: any) => s.service_code === "report-housing");
+    const housing = json.find((s: Service) => s.service_code === "report-housing");
     expect(housing).toMatchObject({ service_name: "举报·危房改造", metadata: true, type: "realtime", group: "举报" });
-    expect(new Set(json.map((s: any) => s.service_code)).size).toBe(65);
+    expect(new Set(json.map((s: Service) => s.service_code)).size).toBe(65);
   });
 
   it("defines each service's attributes (district required, with the 11 districts)", async () => {
     const { json } = await bothFormats("/services/complaint-housing", "service_definition", "service-definition.json");
     expect(json.service_code).toBe("complaint-housing");
-    const district = json.attributes.find((a: any) => a.code === "district");
+    const district = json.attributes.find((a: Attribute) => a.code === "district");
     expect(district).toMatchObject({ required: true, datatype: "singlevaluelist", order: 1 });
     expect(district.values).toHaveLength(11);
     expect(district.values).toContainEqual({ key: "gaoqing", name: "高青县" });
-    expect(json.attributes.map((a: any) => a.order)).toEqual(json.attributes.map((_: any, i: number) => i + 1));
+    expect(json.attributes.map((a: Attribute) => a.order)).toEqual(
+      json.attributes.map((_: Attribute, i: number) => i + 1),
+    );
     const objection = await o311("/services/objection-fund_management.json");
     expect(schemaErrors("service-definition.json", objection.body)).toBe("");
-    expect(objection.body.attributes.find((a: any) => a.code === "notice_id")).toMatchObject({ required: true });
+    expect(objection.body.attributes.find((a: Attribute) => a.code === "notice_id")).toMatchObject({ required: true });
   });
 
   it("404 in the GeoReport error format for an unknown service code, in both formats", async () => {
@@ -186,7 +201,7 @@ describe("Open311 POST requests: filing", () => {
     expect(res.status).toBe(200);
     const doc = parseXml(res.text);
     expect(doc.root.name).toBe("service_requests");
-    const req = sparkJson(doc.root) as any[];
+    const req = sparkJson(doc.root) as ServiceRequest[];
     expect(req[0].service_request_id).toMatch(/^ZB-/);
   });
 
@@ -313,10 +328,10 @@ describe("Open311 GET requests: the public view", () => {
     });
     const c = await file({ description: "我的电话是13905338888，补助一直没发。" });
     const { json, xml } = await bothFormats("/requests", "service_requests", "requests.json");
-    expect(json.map((r: any) => r.service_request_id).sort()).toEqual([a, b, c].sort());
-    expect(json.find((r: any) => r.service_request_id === c).description).toBe("投诉·危房改造");
+    expect(json.map((r: ServiceRequest) => r.service_request_id).sort()).toEqual([a, b, c].sort());
+    expect(json.find((r: ServiceRequest) => r.service_request_id === c).description).toBe("投诉·危房改造");
     for (const r of json) expect(schemaErrors("request.json", r)).toBe("");
-    const complaint = json.find((r: any) => r.service_request_id === a);
+    const complaint = json.find((r: ServiceRequest) => r.service_request_id === a);
     expect(complaint).toMatchObject({
       status: "open",
       service_code: "complaint-housing",
@@ -327,7 +342,7 @@ describe("Open311 GET requests: the public view", () => {
     });
     expect(complaint.status_notes).toBe("已收到，待受理");
     expect(complaint.expected_datetime).toMatch(/T23:59:59\+08:00$/);
-    const report = json.find((r: any) => r.service_request_id === b);
+    const report = json.find((r: ServiceRequest) => r.service_request_id === b);
     expect(report.description).toBeNull();
     expect(report.address).toBe("高青县");
     for (const text of [JSON.stringify(json), xml]) {
@@ -364,7 +379,7 @@ describe("Open311 GET requests: the public view", () => {
     const a = await file({});
     const b = await file({ service_code: "inquiry-education", "attribute[district]": "淄川区" });
     await rows(await db(), sql`UPDATE tickets SET status = 'closed', closed_at = now() WHERE number = ${b}`);
-    const ids = (res: any) => res.body.map((r: any) => r.service_request_id);
+    const ids = (res: { body: ServiceRequest[] }) => res.body.map((r) => r.service_request_id);
     expect(ids(await o311(`/requests.json?service_request_id=${b},${a}&status=open`)).sort()).toEqual([a, b].sort());
     expect(ids(await o311("/requests.json?service_code=inquiry-education"))).toEqual([b]);
     expect(ids(await o311("/requests.json?service_code=inquiry-education,complaint-housing")).sort()).toEqual(
@@ -413,7 +428,7 @@ describe("Open311 GET requests: the public view", () => {
       sql`UPDATE tickets SET public_summary = ${"<b>补助</b> & “回扣” ]]>"} WHERE number = ${id}`,
     );
     const xml = await o311(`/requests/${id}.xml`);
-    const [req] = sparkJson(parseXml(xml.text).root) as any[];
+    const [req] = sparkJson(parseXml(xml.text).root) as ServiceRequest[];
     expect(req.description).toBe("<b>补助</b> & “回扣” ]]>");
   });
 });

@@ -4,6 +4,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import sax from "sax";
 import { open311 } from "../../api/open311/app";
+import type { ApiResponse, Unchecked } from "./http";
 
 // Helpers for the Open311 tests: call the GeoReport app in process, validate JSON against the official
 // JSON Schemas (test/fixtures/open311/, the GeoReport v2 conformance files) and parse XML strictly (well-formedness).
@@ -107,11 +108,11 @@ export function asXmlStrings(value: unknown): unknown {
   return s === "" ? null : s;
 }
 
-/** Call the Open311 app in process. `form` is sent form-encoded. */
-export async function o311(
+/** Call the Open311 app in process. `form` is sent form-encoded; `T` names the shape of a JSON answer. */
+export async function o311<T = Unchecked>(
   pathname: string,
   init: RequestInit & { form?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Headers; text: string; body: any }> {
+): Promise<ApiResponse<T>> {
   const { form, ...rest } = init;
   const headers = new Headers(rest.headers);
   let body = rest.body;
@@ -121,17 +122,17 @@ export async function o311(
   }
   const res = await open311.request(`/open311/v2${pathname}`, { ...rest, headers, body });
   const text = await res.text();
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, headers: res.headers, text, body: parsed };
+  return { status: res.status, headers: res.headers, text, body: parsed as T };
 }
 
 /** Assert the GeoReport error format (JSON): a non-empty list of { code, description }. */
-export function expectOpen311Errors(body: any): { code: number; description: string }[] {
+export function expectOpen311Errors(body: unknown): { code: number; description: string }[] {
   if (
     !Array.isArray(body) ||
     body.length === 0 ||
