@@ -32,7 +32,7 @@ function startServer(name: string, extra: Record<string, string>): Promise<Serve
 interface Answer {
   status: number;
   text: string;
-  json: () => any;
+  json: () => unknown;
 }
 
 /** One HTTP request from a chosen loopback source address. */

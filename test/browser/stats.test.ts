@@ -2,6 +2,12 @@ import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { baseURL, browserForFile, expectNoAxeViolationsWithJs, openNoJsPage } from "./harness";
 
+/** The parts of GET /api/stats/hotline that the page is compared with. */
+interface HotlineStats {
+  totals: { received: number | null };
+  byDistrict: { label: string; received: number | null }[];
+}
+
 // /stats with JavaScript off: the figures, charts with tables, small cells withheld, filters in the URL.
 
 describe("public hotline statistics", () => {
@@ -14,7 +20,7 @@ describe("public hotline statistics", () => {
     const { page, context, errors } = await openNoJsPage(browser);
     await page.goto("/stats");
     expect(await page.locator("h1").textContent()).toContain("办理统计");
-    const api = (await (await fetch(`${baseURL()}/api/stats/hotline`)).json()) as any;
+    const api = (await (await fetch(`${baseURL()}/api/stats/hotline`)).json()) as HotlineStats;
     // The demo data's tickets: the total is published, and the page shows the API's figure.
     expect(api.totals.received).toBeGreaterThanOrEqual(3);
     const totals = await page.locator("#totals").textContent();
@@ -23,7 +29,7 @@ describe("public hotline statistics", () => {
     expect(await page.locator("figure.bar-chart svg[role=img]").count()).toBe(3);
     expect(await page.locator("#by-district-table tbody tr").count()).toBe(11);
     // Small cells: the demo has districts with 1 or 2 tickets; they read "<3", never the number.
-    const withheld = api.byDistrict.filter((d: any) => d.received === null);
+    const withheld = api.byDistrict.filter((d) => d.received === null);
     expect(withheld.length).toBeGreaterThan(0);
     for (const d of withheld) {
       const cell = page.locator(`#by-district-table tr:has(th:text-is("${d.label}")) td`).first();

@@ -183,15 +183,32 @@ function imageForm(field: string, fields: Record<string, string> = {}) {
 }
 
 type OpenApiDoc = ReturnType<typeof app.getOpenAPI31Document>;
-/** A JSON Schema node, walked by hand. */
-type Schema = any;
+/** The parts of a JSON Schema node that the walk below reads. */
+interface Schema {
+  $ref?: string;
+  type?: string | string[];
+  example?: unknown;
+  examples?: unknown[];
+  default?: unknown;
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+}
+/** An OpenAPI operation's request body, by media type. */
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+}
 
 /** An example built from the schema's own examples, defaults and enums; undefined when one is missing. */
 function fromSchema(doc: OpenApiDoc, schema: Schema): unknown {
   const schemas = (doc.components?.schemas ?? {}) as Record<string, Schema>;
-  const resolve = (s: Schema): Schema => (s?.$ref ? resolve(schemas[String(s.$ref).split("/").pop() as string]) : s);
+  const resolve = (s: Schema | undefined): Schema | undefined =>
+    s?.$ref ? resolve(schemas[String(s.$ref).split("/").pop() as string]) : s;
   const missing = Symbol("missing");
-  const walk = (s0: Schema): unknown => {
+  const walk = (s0: Schema | undefined): unknown => {
     const s = resolve(s0);
     if (!s) return missing;
     if (s.example !== undefined) return s.example;
@@ -199,7 +216,7 @@ function fromSchema(doc: OpenApiDoc, schema: Schema): unknown {
     if (s.default !== undefined) return s.default;
     if (s.const !== undefined) return s.const;
     if (s.enum?.length) return s.enum[0];
-    if (s.anyOf || s.oneOf) return walk((s.anyOf ?? s.oneOf).find((a: Schema) => resolve(a)?.type !== "null"));
+    if (s.anyOf || s.oneOf) return walk((s.anyOf ?? s.oneOf ?? []).find((a) => resolve(a)?.type !== "null"));
     if (s.type === "object" || s.properties) {
       const out: Record<string, unknown> = {};
       for (const k of s.required ?? []) {
@@ -223,7 +240,7 @@ function fromSchema(doc: OpenApiDoc, schema: Schema): unknown {
 export function exampleBody(doc: OpenApiDoc, key: string): Example | null | undefined {
   if (key in EXAMPLE_TABLE) return EXAMPLE_TABLE[key];
   const [method, path] = key.split(" ") as [string, string];
-  const op = (doc.paths?.[path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")] as Record<string, Schema> | undefined)?.[
+  const op = (doc.paths?.[path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")] as Record<string, Operation> | undefined)?.[
     method.toLowerCase()
   ];
   if (!op) return undefined;
