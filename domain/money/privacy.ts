@@ -1,3 +1,5 @@
+import { addDays } from "../../lib/china-date";
+
 // The privacy rules for household data, in one place. Every public page, API, export, feed and search
 // result shows a household only through these functions:
 //  - a person's name masked (张*明, 李*, 欧**明), an ID number at most as 3703**********1234,
@@ -63,13 +65,6 @@ export function scrubPersonalText(text: string): string {
     .replace(MOBILE_IN_TEXT, "［电话已隐去］")
     .replace(LANDLINE_IN_TEXT, "［电话已隐去］")
     .replace(LONG_DIGITS_IN_TEXT, "［号码已隐去］");
-}
-
-/** YYYY-MM-DD plus n days. */
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 
 /**
