@@ -2,6 +2,7 @@ import type { AstroGlobal } from "astro";
 import { type Db, getDb } from "../../db/client";
 import type { StaffPrincipal, StaffRole } from "../../domain/auth/principal";
 import { CSRF_FIELD, csrfMatches, SESSION_COOKIE, sessionFromToken } from "../../domain/auth/session";
+import { AppError } from "../../lib/errors";
 
 // Staff pages (the console, publisher tools): call from a page's frontmatter.
 //
@@ -66,4 +67,17 @@ export async function staffRecordPage(
   const id = Number(Astro.params.id);
   if (!Number.isSafeInteger(id) || id <= 0) return Astro.rewrite("/404");
   return { ...auth, id };
+}
+
+/**
+ * A record page's lookup: the record, or null when the domain says there is none (NOT_FOUND), for the
+ * page to answer with the site's 404 page (`if (!r) return Astro.rewrite("/404")`). Other errors throw.
+ */
+export async function foundOrNull<T>(lookup: Promise<T>): Promise<T | null> {
+  try {
+    return await lookup;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+    throw err;
+  }
 }
