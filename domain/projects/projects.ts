@@ -150,6 +150,9 @@ export async function registerAsset(
       .insert(projectAssets)
       .values({ projectId: id, ...input })
       .onConflictDoUpdate({ target: projectAssets.projectId, set: { ...input } });
+    // The project's entry changes with its asset (hasAsset; the asset register lists it): updatedSince
+    // on /api/projects and /api/assets reads the project's time.
+    await tx.update(projects).set({ updatedAt: new Date() }).where(eq(projects.id, id));
     await audit(tx, { actorId, action: "project.asset", subjectType: "project", subjectId: String(id) });
   });
 }
