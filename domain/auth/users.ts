@@ -135,14 +135,6 @@ export async function listUsers(db: Db) {
   );
 }
 
-export async function listUnits(db: Db) {
-  return rows<SqlRow<typeof units, "id" | "code" | "name" | "level" | "kind">>(
-    db,
-    sql`SELECT ${units.id}, ${units.code}, ${units.name}, ${units.level}, ${units.kind} FROM ${units}
-        ORDER BY CASE ${units.level} WHEN 'city' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, ${units.id}`,
-  );
-}
-
 /** The id of the account with this username (as stored), or null when there is none. */
 export async function userIdByUsername(db: Db, username: string): Promise<number | null> {
   const [u] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
