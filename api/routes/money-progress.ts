@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { PROGRESS_GROUPS, progressSummary } from "../../domain/money/trail";
+import { PROGRESS_GROUPS, progressSummary } from "../../domain/money/progress";
 import { districtIdByName } from "../../domain/reference/places";
 import { createRouter, jsonContent } from "../context";
 import { errorResponses } from "../errors";

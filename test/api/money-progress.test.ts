@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { correctAllocation } from "../../domain/funds/allocations";
 import { correctDisbursement, createDisbursement, withdrawDisbursement } from "../../domain/money/disbursements";
 import { correctHouseholdPayment, createHouseholdPayment, withdrawHouseholdPayment } from "../../domain/money/payments";
-import { compactMoneyProgress } from "../../domain/money/trail";
+import { compactMoneyProgress } from "../../domain/money/progress";
 import { exec } from "../support/console";
 import { testDatabase } from "../support/db";
 import { api } from "../support/http";
