@@ -59,7 +59,9 @@ export async function startChromium(): Promise<SharedChromium> {
         child.kill("SIGTERM");
         await new Promise((r) => child.once("exit", r));
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still write to the profile for a moment after the browser
+      // exits (ENOTEMPTY): retry rather than fail the run's teardown.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
