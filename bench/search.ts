@@ -198,13 +198,13 @@ async function replicate(n: number) {
     for (let copy = 1; copy * small < n; copy++) {
       const count = Math.min(small, n - copy * small);
       // The new id's sample level (as migration 0170 computes it), its sample lexemes and its sampled
-      // postings (as migration 0260 adds them), in place of the copied document's.
+      // postings (as migrations 0260 and 0270 add them), in place of the copied document's.
       await database.exec(`INSERT INTO search_documents (doc_type, doc_id, title, body, keywords, url, date, year, district, tsv, rank_tsv)
         SELECT doc_type, id, title, body, keywords, url, date, year, district,
                base || array_to_tsvector(
                  ARRAY(SELECT '#s:' || k FROM generate_series(1, lv) AS k)
                  || ARRAY(SELECT '#' || k || '/' || l FROM unnest(tsvector_to_array(base)) AS l, generate_series(3, lv, 3) AS k
-                          WHERE left(l, 1) NOT IN ('#', '^'))),
+                          WHERE left(l, 1) <> '#' OR left(l, 3) IN ('#t:', '#y:', '#d:'))),
                rank_tsv
         FROM (SELECT *, ts_delete(tsv, ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l ~ '^#(s:|[0-9])')) AS base,
                      (SELECT count(*)::int FROM generate_series(1, 20) AS k

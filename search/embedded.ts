@@ -19,6 +19,7 @@ import {
   memoSegmenter,
   normalize,
   orderLexemes,
+  type ParsedQuery,
   parseQuery,
   SAMPLED_LEVEL_STEP,
   SHORTEST_RANK_TSQUERY,
@@ -28,6 +29,7 @@ import {
   snippetHtml,
   TOP_SAMPLED_LEVEL,
   titleLexemes,
+  titleTsqueryAt,
   tsqueryAt,
   tsvectorLength,
   usableLevel,
@@ -321,10 +323,10 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
             FROM top JOIN search_documents s ON s.ctid = top.row`;
 
 /**
- * Best first, over `pool`: every match when they were counted exactly, else those in a sample level
- * (see query()) plus, through `shortQuery`, every match whose title and keywords are shortest ('#r:1',
- * see orderLexemes()) and hold every query word: the class ts_rank puts first. In three tiers, each
- * computed only when the ones before fill less than the page:
+ * Best first, over `pool`: every match when they were counted exactly, else those in sample level
+ * `level` (see query()) plus, through `shortQuery`, every match whose title and keywords are shortest
+ * ('#r:1', see orderLexemes()) and hold every query word: the class ts_rank puts first. In three tiers,
+ * each computed only when the ones before fill less than the page:
  * 0. scored: of the pool's matches with every query word in their title or keywords (e: the shortest,
  *    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
  *    RANKED_CANDIDATES by score (the whole query in the title first, then ts_rank);
@@ -334,14 +336,15 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
  */
 function byRelevance(
   q: NormalizedQuery,
-  parsed: { tsquery: string; inTitle: string; allInTitle: string },
-  pool: string,
+  parsed: ParsedQuery & { tsquery: string },
+  pool: { query: string; level: number },
   shortQuery: string | null,
   total: number,
 ) {
-  const allTitleQuery = `( ${pool} ) & ( ${parsed.allInTitle} )`;
+  const allTitleQuery = `( ${pool.query} ) & ( ${titleTsqueryAt(parsed, pool.level, "all")} )`;
   // With one word, "some word in the title" is "every word in the title".
-  const anyTitleQuery = parsed.allInTitle === parsed.inTitle ? null : `( ${pool} ) & ( ${parsed.inTitle} )`;
+  const anyTitleQuery =
+    parsed.titleClauses.length === 1 ? null : `( ${pool.query} ) & ( ${titleTsqueryAt(parsed, pool.level, "any")} )`;
   const phrase = normalize(q.q).replace(/\s+/g, "");
   const need = q.page * q.pageSize;
   const offset = (q.page - 1) * q.pageSize;
@@ -381,13 +384,14 @@ function byRelevance(
         (SELECT row, 1, NULL::real, true, dt
          FROM ((SELECT ctid AS row, date AS dt FROM search_documents WHERE tsv @@ ${allTitleQuery}::tsquery)
                ${shortRest}) r
-         WHERE (SELECT count(*) FROM scored) < ${need} AND NOT (row IN (SELECT row FROM scored))
+         WHERE (SELECT count(*) FROM scored) < ${need} AND (SELECT count(*) FROM e) >= ${RANKED_CANDIDATES}
+           AND NOT (row IN (SELECT row FROM scored))
          ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
       ), t2 AS (
         SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
         FROM search_documents
         WHERE (SELECT count(*) FROM t01) < ${need} AND ${total} > (SELECT count(*) FROM t01)
-          AND tsv @@ ${pool}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
+          AND tsv @@ ${pool.query}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
         ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
       ), top AS (
         SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
@@ -452,16 +456,18 @@ async function query(
   { threshold, rankingPool }: { threshold: number; rankingPool: number },
 ): Promise<Omit<SearchResult, "tookMs">> {
   const parsed = parseQuery(q.q);
-  if (!parsed.tsquery || !parsed.inTitle || !parsed.allInTitle) {
+  const { tsquery } = parsed;
+  if (!tsquery) {
     return { hits: [], total: 0, totalIsExact: true, facets: emptyFacets(), page: q.page, pageSize: q.pageSize };
   }
-  const words = { tsquery: parsed.tsquery, inTitle: parsed.inTitle, allInTitle: parsed.allInTitle };
+  const words = { ...parsed, tsquery };
   // Facet filters and title words are lexemes of tsv too (search/text.ts), so one GIN index answers all.
-  const facets = facetTsquery({ type: q.type, year: q.year, district: q.district });
+  const facetValues = { type: q.type, year: q.year, district: q.district };
   /** The matches in sample level `level` (0: all of them), through the sampled postings. */
   const matchAt = (level: number) => {
-    const words = level === 0 ? parsed.tsquery : tsqueryAt(parsed, level);
-    return facets ? `( ${words} ) & ${facets}` : `${words}`;
+    const words = level === 0 ? tsquery : tsqueryAt(parsed, level);
+    const facets = facetTsquery(facetValues, level);
+    return facets ? `( ${words} ) & ${facets}` : words;
   };
   const matchQuery = matchAt(0);
   const offset = (q.page - 1) * q.pageSize;
@@ -478,7 +484,7 @@ async function query(
     }
     // Up to twice the ranking pool, every match is ranked (each tier reads them all again).
     if (count.exact && count.total <= 2 * rankingPool) {
-      return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
+      return { count, hitRows: await read(byRelevance(q, words, { query: matchQuery, level: 0 }, null, count.total)) };
     }
     // Too many matches to rank them all (even when they were counted exactly: counting reads each once).
     // Ranked: the matches in the usable sample level expected to hold about rankingPool of them (the
@@ -489,8 +495,9 @@ async function query(
     const inLevel = count.total / 2 ** count.level;
     const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
     const level = usableLevel(count.level + shift, "down");
-    if (level === 0) return { count, hitRows: await read(byRelevance(q, words, matchQuery, null, count.total)) };
-    const pool = matchAt(level);
+    if (level === 0)
+      return { count, hitRows: await read(byRelevance(q, words, { query: matchQuery, level: 0 }, null, count.total)) };
+    const pool = { query: matchAt(level), level };
     const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
     const shortQuery = `( ${matchQuery} ) & ${shortestClass}`;
     const ranked = await read(byRelevance(q, words, pool, shortQuery, count.total));
@@ -498,7 +505,7 @@ async function query(
     const [{ n: poolSize }] = await rows<{ n: number }>(
       tx,
       customPlan(sql`SELECT count(*)::int AS n FROM (
-          SELECT ctid FROM search_documents WHERE tsv @@ ${pool}::tsquery
+          SELECT ctid FROM search_documents WHERE tsv @@ ${pool.query}::tsquery
           UNION SELECT ctid FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery) u`),
     );
     const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ${shortestClass} )`;

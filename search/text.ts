@@ -267,6 +267,7 @@ export function buildTsvector(
   for (const lex of opts.extra ?? []) if (!lexemes.has(lex)) parts.push(quoteLexeme(lex));
   for (const k of sampledLevels(opts.sampleLevel ?? 0)) {
     for (const lex of lexemes.keys()) parts.push(quoteLexeme(sampledLexeme(k, lex)));
+    for (const lex of opts.extra ?? []) if (hasSampledPostings(lex)) parts.push(quoteLexeme(sampledLexeme(k, lex)));
   }
   return parts.join(" ");
 }
@@ -346,16 +347,17 @@ export function sampleLexemes(level: number): string[] {
 /** The lexeme of sample level j as tsquery text (level 0, the whole index, has none). */
 export const sampleTsquery = (level: number) => quoteLexeme(`#s:${level}`);
 
-// Sampled postings: a document at sample level L carries each of its word, document-number and
-// character-pair lexemes once more per level k = 3, 6, 9 … up to L as '#k/lexeme', without positions.
-// The query's matches in the level-k sample are then the query with every lexeme x written '#k/x'
-// (tsqueryAt): the GIN index reads only the sample's share of each word's posting list, so counting
-// and ranking from a sample cost what the sample holds, not what the whole index holds. Combining
-// the query with '#s:k' instead gives the same documents, but the index must then intersect the full
-// posting lists of the query's words, which grow with the index. Every third level only: one document
-// in eight carries one copy, one in 64 two …, a seventh more word lexemes in all (every level would
-// double them, and indexing would slow by as much); adjacent usable levels differ eightfold.
-// Migration 0260 adds them to rows indexed before.
+// Sampled postings: a document at sample level L carries each of its word, document-number,
+// character-pair, facet and title lexemes once more per level k = 3, 6, 9 … up to L as '#k/lexeme',
+// without positions. The query's matches in the level-k sample are then the query with every lexeme x
+// written '#k/x' (tsqueryAt, facetTsquery, titleTsqueryAt): the GIN index reads only the sample's share
+// of each posting list, so counting and ranking from a sample cost what the sample holds, not what the
+// whole index holds. Combining the query with '#s:k' instead gives the same documents, but the index
+// must then intersect the full posting lists of the query's words and facets, which grow with the
+// index. Every third level only: one document in eight carries one copy, one in 64 two …, a seventh
+// more lexemes in all (every level would double them, and indexing would slow by as much); adjacent
+// usable levels differ eightfold. The sample and order lexemes have none. Migrations 0260 (words) and
+// 0270 (facets, titles) add them to rows indexed before.
 
 export const SAMPLED_LEVEL_STEP = 3;
 
@@ -367,6 +369,9 @@ export function sampledLevels(level: number): number[] {
 }
 
 export const sampledLexeme = (level: number, lex: string) => `#${level}/${lex}`;
+
+/** Whether an extra lexeme (facet, sample, order, title) has sampled postings: facets and titles do. */
+const hasSampledPostings = (lex: string) => lex.startsWith(TITLE_MARK) || /^#[tyd]:/.test(lex);
 
 /** The highest level with sampled postings. */
 export const TOP_SAMPLED_LEVEL = Math.floor(SAMPLE_LEVELS / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
@@ -395,9 +400,12 @@ export function orderLexemes(doc: { rankLength: number; date: string | null }): 
 
 export const SHORTEST_RANK_TSQUERY = quoteLexeme("#r:1");
 
-/** The facet filters as a tsquery conjunction (null when there are none). */
-export function facetTsquery(f: FacetValues): string | null {
-  const lexemes = facetLexemes(f);
+/**
+ * The facet filters as a tsquery conjunction (null when there are none), over the sampled postings of
+ * sample level `level` (0, the default: every document).
+ */
+export function facetTsquery(f: FacetValues, level = 0): string | null {
+  const lexemes = facetLexemes(f).map((lex) => (level === 0 ? lex : sampledLexeme(level, lex)));
   return lexemes.length ? lexemes.map(quoteLexeme).join(" & ") : null;
 }
 
@@ -412,6 +420,8 @@ export interface ParsedQuery {
   tsquery: string | null;
   /** The words as clauses, for the query at a sample level (tsqueryAt). */
   clauses: Clause[];
+  /** Each word in the title or keywords, as clauses over the title lexemes (titleTsqueryAt). */
+  titleClauses: Clause[];
   /**
    * Any one of the query's words in the title or keywords (the title lexemes, see titleLexemes), without
    * phrase operators so the GIN index answers it with no recheck: what tells the matches that get a
@@ -443,22 +453,32 @@ function renderClause(c: Clause, level: number): string {
   return `( ${at(c.word)} | ( ${c.pairs.map(at).join(" & ")} & ( ${phrase} ) ) )`;
 }
 
-/** The query's matches among the documents of sample level `level` (0, 2, 4, …; see sampledLevels). */
+/** The query's matches among the documents of sample level `level` (0, 3, 6, …; see sampledLevels). */
 export function tsqueryAt(parsed: Pick<ParsedQuery, "clauses">, level: number): string {
   return parsed.clauses.map((c) => renderClause(c, level)).join(" & ");
+}
+
+/**
+ * Every (`all`) or any (`any`) one of the query's words in the title or keywords, among the documents of
+ * sample level `level`: the title lexemes without phrase operators (a word jieba did not cut is its
+ * lexeme or all its pairs), so the GIN index answers with no recheck.
+ */
+export function titleTsqueryAt(parsed: Pick<ParsedQuery, "titleClauses">, level: number, mode: "all" | "any"): string {
+  const at = (lex: string) => quoteLexeme(level === 0 ? lex : sampledLexeme(level, lex));
+  const render = (c: Clause) =>
+    "lex" in c ? `${at(c.lex)}${c.prefix ? ":*" : ""}` : `${at(c.word)} | ( ${c.pairs.map(at).join(" & ")} )`;
+  return parsed.titleClauses.map((c) => `( ${render(c)} )`).join(mode === "all" ? " & " : " | ");
 }
 
 /** Turn what a person typed into a tsquery: every word must match (AND). */
 export function parseQuery(q: string): ParsedQuery {
   const clauses: Clause[] = [];
-  const loose: string[] = [];
   const highlight = new Set<string>();
   const words: string[] = [];
   let rest = normalize(q);
   for (const d of findDocNumbers(rest)) {
     const issuer = d.issuer.slice(-6);
     clauses.push({ lex: canonicalDocNumber({ ...d, issuer }) });
-    loose.push(quoteLexeme(TITLE_MARK + canonicalDocNumber({ ...d, issuer })));
     highlight.add(docNumberPattern({ ...d, issuer }));
     words.push(canonicalDocNumber({ ...d, issuer }));
   }
@@ -473,40 +493,41 @@ export function parseQuery(q: string): ParsedQuery {
       const chars = [...tok];
       if (chars.length === 1) {
         clauses.push({ lex: tok, prefix: true });
-        loose.push(`${quoteLexeme(TITLE_MARK + tok)}:*`);
       } else if (chars.length === 2) {
         clauses.push({ lex: tok });
-        loose.push(quoteLexeme(TITLE_MARK + tok));
       } else if (segmenter().cutAll(tok).includes(tok)) {
         // A dictionary word: every indexed text containing it carries its lexeme (segmentForIndex adds
         // every dictionary word of three or more characters), so the lexeme alone finds them all.
         clauses.push({ lex: tok });
-        loose.push(quoteLexeme(TITLE_MARK + tok));
       } else {
         const pairs = chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
         clauses.push({ word: tok, pairs });
-        loose.push(
-          `${quoteLexeme(TITLE_MARK + tok)} | ( ${pairs.map((p) => quoteLexeme(TITLE_MARK + p)).join(" & ")} )`,
-        );
       }
     } else if (isHan(tok)) {
       const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
       clauses.push({ lex: clean });
-      loose.push(quoteLexeme(TITLE_MARK + clean));
     } else {
       const clean = tok.replace(/[^\p{L}\p{N}]/gu, "");
       if (clean) {
         const prefix = /^[a-z]{3,}$/.test(clean);
         clauses.push({ lex: clean, prefix });
-        loose.push(`${quoteLexeme(TITLE_MARK + clean)}${prefix ? ":*" : ""}`);
       }
     }
   }
+  // The same words over the title lexemes (titleLexemes): every lexeme behind TITLE_MARK.
+  const titleClauses = clauses.map(
+    (c): Clause =>
+      "lex" in c
+        ? { ...c, lex: TITLE_MARK + c.lex }
+        : { word: TITLE_MARK + c.word, pairs: c.pairs.map((p) => TITLE_MARK + p) },
+  );
+  const empty = clauses.length === 0;
   return {
-    tsquery: clauses.length ? tsqueryAt({ clauses }, 0) : null,
+    tsquery: empty ? null : tsqueryAt({ clauses }, 0),
     clauses,
-    inTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" | ") : null,
-    allInTitle: loose.length ? loose.map((c) => `( ${c} )`).join(" & ") : null,
+    titleClauses,
+    inTitle: empty ? null : titleTsqueryAt({ titleClauses }, 0, "any"),
+    allInTitle: empty ? null : titleTsqueryAt({ titleClauses }, 0, "all"),
     highlight: [...highlight].sort((a, b) => b.length - a.length),
     words,
   };

@@ -6,11 +6,20 @@ import { rows } from "../../db/client";
 import { migrationsDir } from "../../db/migrate";
 import type { SearchDocument } from "../../search/contract";
 import { embeddedBackend } from "../../search/embedded";
-import { parseQuery, sampledLevels, sampleLevel, sampleTsquery, tsqueryAt } from "../../search/text";
+import {
+  facetTsquery,
+  parseQuery,
+  sampledLevels,
+  sampleLevel,
+  sampleTsquery,
+  titleTsqueryAt,
+  tsqueryAt,
+} from "../../search/text";
 import { testDatabase } from "../support/db";
 
 // Sampled postings (search/text.ts): the query written over level k's sampled lexemes finds exactly the
-// query's matches among the level-k documents, for every kind of query word.
+// query's matches among the level-k documents, for every kind of query word, with the facet filters and
+// the title words.
 
 const WORDS = ["城乡低保", "危房改造", "光伏扶贫", "小额信贷", "饮水安全", "黄河滩区", "乡村旅游", "扶贫车间"];
 const PLACES = ["高青县常家镇", "沂源县西里镇", "淄川区太河镇", "博山区池上镇"];
@@ -71,13 +80,37 @@ describe("search: sampled postings", () => {
         const expected = await ids(db, `( ${parsed.tsquery} ) & ${sampleTsquery(k)}`);
         expect(await ids(db, tsqueryAt(parsed, k)), `${q} at level ${k}`).toEqual(expected);
         compared += expected.length;
+        for (const mode of ["all", "any"] as const) {
+          const inTitle = `( ${parsed.tsquery} ) & ( ${titleTsqueryAt(parsed, 0, mode)} ) & ${sampleTsquery(k)}`;
+          const sampled = `( ${tsqueryAt(parsed, k)} ) & ( ${titleTsqueryAt(parsed, k, mode)} )`;
+          expect(await ids(db, sampled), `${q} (${mode} in the title) at level ${k}`).toEqual(await ids(db, inTitle));
+        }
       }
     }
     // Not vacuous: the samples held matches.
     expect(compared).toBeGreaterThan(100);
   });
 
-  it("migration 0260 gives rows indexed before it the sampled postings the code writes", async () => {
+  it("the facet filters over level k's sampled postings find exactly the filtered matches at level k", async () => {
+    const { db } = await testDatabase();
+    await embeddedBackend.index(db, corpus());
+    const filters = [{ type: "notice" }, { year: 2017 }, { district: "沂源县" }, { type: "allocation", year: 2018 }];
+    let compared = 0;
+    for (const f of filters) {
+      for (const q of ["低保", "太河镇 光伏"]) {
+        const parsed = parseQuery(q);
+        for (const k of [3, 6]) {
+          const expected = await ids(db, `( ${parsed.tsquery} ) & ${facetTsquery(f)} & ${sampleTsquery(k)}`);
+          const sampled = `( ${tsqueryAt(parsed, k)} ) & ${facetTsquery(f, k)}`;
+          expect(await ids(db, sampled), `${q} ${JSON.stringify(f)} at level ${k}`).toEqual(expected);
+          compared += expected.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
+  it("migrations 0260 and 0270 give rows indexed before them the sampled postings the code writes", async () => {
     const database = await testDatabase();
     const { db } = database;
     await embeddedBackend.index(db, corpus().slice(0, 200));
@@ -97,8 +130,9 @@ describe("search: sampled postings", () => {
       sql`SELECT count(*)::int AS n FROM search_documents WHERE tsv::text LIKE '%''#3/%'`,
     );
     expect(stripped[0].n).toBe(0);
-    const migration = readFileSync(path.join(migrationsDir(), "0260_search_sampled_postings.sql"), "utf8");
-    await database.exec(migration);
+    for (const file of ["0260_search_sampled_postings.sql", "0270_search_sampled_facets_titles.sql"]) {
+      await database.exec(readFileSync(path.join(migrationsDir(), file), "utf8"));
+    }
     const after = await rows<{ id: string; tsv: string }>(
       db,
       sql`SELECT doc_id AS id, tsv::text AS tsv FROM search_documents ORDER BY doc_id`,

@@ -10,6 +10,7 @@ import {
   TITLE_MARK,
   TOP_SAMPLED_LEVEL,
   titleLexemes,
+  titleTsqueryAt,
   tsqueryAt,
   usableLevel,
 } from "../../search/text";
@@ -61,6 +62,11 @@ describe("search text: what the embedded index stores and asks", () => {
     // The same words over sample level 3's sampled postings; the phrase is checked on the positions.
     expect(tsqueryAt(two, 3)).toBe("'#3/高青' & '#3/危房改造'");
     expect(tsqueryAt(unknown, 3)).toBe("( '#3/郝峪村' | ( '#3/郝峪' & '#3/峪村' & ( '郝峪' <-> '峪村' ) ) )");
+    // And the title words and facets over them.
+    expect(titleTsqueryAt(two, 3, "all")).toBe("( '#3/^高青' ) & ( '#3/^危房改造' )");
+    expect(titleTsqueryAt(unknown, 6, "any")).toBe("( '#6/^郝峪村' | ( '#6/^郝峪' & '#6/^峪村' ) )");
+    expect(titleTsqueryAt(parseQuery("扶"), 3, "all")).toBe("( '#3/^扶':* )");
+    expect(facetTsquery({ year: 2018, district: "高青县" }, 3)).toBe("'#3/#y:2018' & '#3/#d:高青县'");
   });
 
   it("sampled postings exist every third level, up to the top one", () => {
