@@ -199,6 +199,8 @@ export interface MatchCount {
   level: number;
   /** Matches per (type, year, district) at that level, not yet scaled. */
   groups: { type: string; year: number | null; district: string | null; n: number }[];
+  /** Counted exactly: every match's row, as a tid[] literal (see byRelevance). */
+  rows?: string;
 }
 
 /** The table's size by its last statistics (0 before the first ANALYZE or autovacuum). */
@@ -210,15 +212,23 @@ async function tableSize(tx: Db): Promise<number> {
   return n;
 }
 
-/** One sample level's matches (at most `cap` read), grouped by (type, year, district). */
+/**
+ * One sample level's matches (at most `cap` read), grouped by (type, year, district); at level 0 also
+ * their rows, so that ranking every match reads them by row instead of intersecting the posting lists
+ * again.
+ */
 async function countLevel(tx: Db, matchAt: (level: number) => string, level: number, cap: number) {
-  const groups = await rows<{ type: string; year: number | null; district: string | null; n: number }>(
+  const found = await rows<{ type: string; year: number | null; district: string | null; n: number; rows: string }>(
     tx,
-    customPlan(sql`SELECT m.doc_type AS type, m.year, m.district, count(*)::int AS n
-      FROM (SELECT doc_type, year, district FROM search_documents WHERE tsv @@ ${matchAt(level)}::tsquery LIMIT ${cap}) m
+    customPlan(sql`SELECT m.doc_type AS type, m.year, m.district, count(*)::int AS n,
+             CASE WHEN ${level} = 0 THEN array_agg(m.ctid)::text END AS rows
+      FROM (SELECT ctid, doc_type, year, district FROM search_documents WHERE tsv @@ ${matchAt(level)}::tsquery LIMIT ${cap}) m
       GROUP BY m.doc_type, m.year, m.district`),
   );
-  return { level, c: groups.reduce((sum, g) => sum + g.n, 0), groups };
+  const groups = found.map(({ rows: _, ...g }) => g);
+  // Each group's rows are a tid[] literal, {"(0,1)","(0,2)"}: their elements joined into one.
+  const all = `{${found.map((g) => g.rows?.slice(1, -1) ?? "").join(",")}}`;
+  return { level, c: groups.reduce((sum, g) => sum + g.n, 0), groups, rows: all };
 }
 
 /** The count's probes read at most this many times the threshold of rows each. */
@@ -266,7 +276,7 @@ export async function countMatches(tx: Db, matchAt: (level: number) => string, t
       level += step;
       continue;
     }
-    if (level === 0) return { total: probe.c, exact: true, level: 0, groups: probe.groups };
+    if (level === 0) return { total: probe.c, exact: true, level: 0, groups: probe.groups, rows: probe.rows };
     if (probe.c >= minSample && (full >= 0 || probe.c * 2 ** level >= 1.5 * threshold)) return estimate(probe);
     if (full === level - step) {
       // The level below filled the cap: few matches here by chance; never below what the cap proved.
@@ -323,10 +333,42 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
             FROM top JOIN search_documents s ON s.ctid = top.row`;
 
 /**
- * Best first, over `pool`: every match when they were counted exactly, else those in sample level
- * `level` (see query()) plus, through `shortQuery`, every match whose title and keywords are shortest
- * ('#r:1', see orderLexemes()) and hold every query word: the class ts_rank puts first. In three tiers,
- * each computed only when the ones before fill less than the page:
+ * The matches ranking reads: a sample level's, through the sampled postings (`query`, `level`), or every
+ * match, by row (`rows`: the tid[] literal the exact count collected; no posting list is read again).
+ */
+type Pool = { query: string; level: number } | { rows: string };
+
+/**
+ * The pool's rows with `titleWords` (a tsquery over the title lexemes at the pool's level) that are not
+ * in `exclude`, as (row, dt, rank_len) in order `order` (a list over date, rank_len and ctid), at most
+ * `limit`, if `when`. A sample: one GIN scan of the pool's query and the title words. Every match by
+ * row: the rows read by ctid and sorted first, the title words checked on them in that order only until
+ * `limit` are found.
+ */
+function poolRows(
+  pool: Pool,
+  titleWords: string,
+  { order, limit, exclude, when }: { order: SQL; limit: number | null; exclude?: SQL; when?: SQL },
+) {
+  const limitSql = limit === null ? sql`` : sql`LIMIT ${limit}`;
+  const cond = sql.join([when ?? sql`true`, exclude ? sql`NOT (row IN (${exclude}))` : sql`true`], sql` AND `);
+  if ("rows" in pool) {
+    return sql`SELECT row, dt, rank_len FROM (
+        SELECT ctid AS row, date AS dt, rank_len, tsv FROM search_documents
+        WHERE ctid = ANY((SELECT tids FROM every)::tid[]) ORDER BY ${order} OFFSET 0) o
+      WHERE ${cond} AND tsv @@ ${titleWords}::tsquery ${limitSql}`;
+  }
+  return sql`SELECT row, dt, rank_len FROM (
+      SELECT ctid AS row, date AS dt, rank_len FROM search_documents
+      WHERE tsv @@ ${`( ${pool.query} ) & ( ${titleWords} )`}::tsquery) o
+    WHERE ${cond} ORDER BY ${order} ${limitSql}`;
+}
+
+/**
+ * Best first, over `pool`: every match when they were counted exactly, else those in a sample level
+ * (see query()) plus, through `shortQuery`, every match whose title and keywords are shortest ('#r:1',
+ * see orderLexemes()) and hold every query word: the class ts_rank puts first. In three tiers, each
+ * computed only when the ones before fill less than the page:
  * 0. scored: of the pool's matches with every query word in their title or keywords (e: the shortest,
  *    then newest RANKED_CANDIDATES of them) or, when e has fewer, with some word (a, likewise),
  *    RANKED_CANDIDATES by score (the whole query in the title first, then ts_rank);
@@ -337,38 +379,40 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
 function byRelevance(
   q: NormalizedQuery,
   parsed: ParsedQuery & { tsquery: string },
-  pool: { query: string; level: number },
+  pool: Pool,
   shortQuery: string | null,
   total: number,
 ) {
-  const allTitleQuery = `( ${pool.query} ) & ( ${titleTsqueryAt(parsed, pool.level, "all")} )`;
+  const level = "rows" in pool ? 0 : pool.level;
+  const allInTitle = titleTsqueryAt(parsed, level, "all");
   // With one word, "some word in the title" is "every word in the title".
-  const anyTitleQuery =
-    parsed.titleClauses.length === 1 ? null : `( ${pool.query} ) & ( ${titleTsqueryAt(parsed, pool.level, "any")} )`;
+  const anyInTitle = parsed.titleClauses.length === 1 ? null : titleTsqueryAt(parsed, level, "any");
   const phrase = normalize(q.q).replace(/\s+/g, "");
   const need = q.page * q.pageSize;
   const offset = (q.page - 1) * q.pageSize;
   const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
     + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
+  const shortest = sql`rank_len, dt DESC NULLS LAST, row`;
   const short = shortQuery
     ? sql`UNION (SELECT ctid, date, rank_len FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)`
     : sql``;
-  const shortRest = shortQuery
-    ? sql`UNION (SELECT ctid, date FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)`
-    : sql``;
-  return sql`WITH e AS MATERIALIZED (
+  const poolAll =
+    "rows" in pool ? sql`ctid = ANY((SELECT tids FROM every)::tid[])` : sql`tsv @@ ${pool.query}::tsquery`;
+  // The rows given once (planning a statement with the list in each scan would read it each time).
+  const every = "rows" in pool ? sql`every AS MATERIALIZED (SELECT ${pool.rows}::tid[] AS tids),` : sql``;
+  return sql`WITH ${every} e AS MATERIALIZED (
         SELECT * FROM (
-          (SELECT ctid AS row, date AS dt, rank_len FROM search_documents
-           WHERE tsv @@ ${allTitleQuery}::tsquery
-           ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES})
+          (${poolRows(pool, allInTitle, { order: shortest, limit: RANKED_CANDIDATES })})
           ${short}
         ) u ORDER BY rank_len, dt DESC NULLS LAST, row LIMIT ${RANKED_CANDIDATES}
       ), a AS MATERIALIZED (
-        SELECT ctid AS row, date AS dt, rank_len FROM search_documents
-        WHERE ${anyTitleQuery !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
-          AND ${total} > (SELECT count(*) FROM e)
-          AND tsv @@ ${anyTitleQuery ?? allTitleQuery}::tsquery AND NOT (ctid IN (SELECT row FROM e))
-        ORDER BY rank_len, date DESC NULLS LAST, ctid LIMIT ${RANKED_CANDIDATES}
+        ${poolRows(pool, anyInTitle ?? allInTitle, {
+          order: shortest,
+          limit: RANKED_CANDIDATES,
+          exclude: sql`SELECT row FROM e`,
+          when: sql`${anyInTitle !== null} AND (SELECT count(*) FROM e) < ${RANKED_CANDIDATES}
+            AND ${total} > (SELECT count(*) FROM e)`,
+        })}
       ), c AS (
         SELECT row, dt, rank_len, true AS all_title FROM e
         UNION ALL
@@ -382,8 +426,8 @@ function byRelevance(
         SELECT * FROM scored
         UNION ALL
         (SELECT row, 1, NULL::real, true, dt
-         FROM ((SELECT ctid AS row, date AS dt FROM search_documents WHERE tsv @@ ${allTitleQuery}::tsquery)
-               ${shortRest}) r
+         FROM ((SELECT row, dt FROM (${poolRows(pool, allInTitle, { order: sql`row`, limit: null })}) p)
+               ${shortQuery ? sql`UNION (SELECT ctid, date FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)` : sql``}) r
          WHERE (SELECT count(*) FROM scored) < ${need} AND (SELECT count(*) FROM e) >= ${RANKED_CANDIDATES}
            AND NOT (row IN (SELECT row FROM scored))
          ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
@@ -391,7 +435,7 @@ function byRelevance(
         SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
         FROM search_documents
         WHERE (SELECT count(*) FROM t01) < ${need} AND ${total} > (SELECT count(*) FROM t01)
-          AND tsv @@ ${pool.query}::tsquery AND NOT (ctid IN (SELECT row FROM t01))
+          AND ${poolAll} AND NOT (ctid IN (SELECT row FROM t01))
         ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
       ), top AS (
         SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
@@ -401,11 +445,11 @@ function byRelevance(
       ${hitColumns}`;
 }
 
-/** Newest first, over every match (counted exactly: at most 4 × threshold of them). */
-function byDateExact(q: NormalizedQuery, matchQuery: string) {
+/** Newest first, over every match (counted exactly: `rows`, at most COUNT_CAP_FACTOR × threshold). */
+function byDateExact(q: NormalizedQuery, matchRows: string) {
   return sql`WITH top AS (
         SELECT ctid AS row, 0 AS tier, NULL::real AS score, false AS all_title, date AS dt FROM search_documents
-        WHERE tsv @@ ${matchQuery}::tsquery
+        WHERE ctid = ANY(${matchRows}::tid[])
         ORDER BY date DESC NULLS LAST, ctid LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}
       )
       ${hitColumns}`;
@@ -478,13 +522,15 @@ async function query(
     const read = (page: SQL) => rows<PageRow>(tx, customPlan(page));
     if (q.sort === "date") {
       const page = count.exact
-        ? byDateExact(q, matchQuery)
+        ? byDateExact(q, count.rows!)
         : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
       return { count, hitRows: await read(page) };
     }
-    // Up to twice the ranking pool, every match is ranked (each tier reads them all again).
+    // Every match: by the rows the exact count collected, else (an estimate) through the posting lists.
+    const every: Pool = count.exact ? { rows: count.rows! } : { query: matchQuery, level: 0 };
+    // Up to twice the ranking pool, every match is ranked.
     if (count.exact && count.total <= 2 * rankingPool) {
-      return { count, hitRows: await read(byRelevance(q, words, { query: matchQuery, level: 0 }, null, count.total)) };
+      return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
     }
     // Too many matches to rank them all (even when they were counted exactly: counting reads each once).
     // Ranked: the matches in the usable sample level expected to hold about rankingPool of them (the
@@ -495,8 +541,7 @@ async function query(
     const inLevel = count.total / 2 ** count.level;
     const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
     const level = usableLevel(count.level + shift, "down");
-    if (level === 0)
-      return { count, hitRows: await read(byRelevance(q, words, { query: matchQuery, level: 0 }, null, count.total)) };
+    if (level === 0) return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
     const pool = { query: matchAt(level), level };
     const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
     const shortQuery = `( ${matchQuery} ) & ${shortestClass}`;

@@ -187,3 +187,49 @@ describe("search counts: exact up to the threshold, estimated beyond (embedded b
     expect(Math.max(...levels)).toBeLessThanOrEqual(SAMPLE_LEVELS);
   });
 });
+
+describe("search ranking of every match, by the rows the exact count collected", () => {
+  beforeAll(() => setSearchBackend(embeddedBackend));
+  afterAll(() => setSearchBackend(undefined));
+
+  it("pages through every match once: the scored ones, then the rest of the title class, then the others, newest first", async () => {
+    const { db } = await testDatabase();
+    const titled = manyDocs();
+    // 低保 only in the body: the last tier.
+    const inBody = Array.from({ length: 30 }, (_, i) =>
+      doc({
+        type: "notice",
+        id: `b${i + 1}`,
+        title: `第${i + 1}批资金发放情况公示`,
+        body: "其中城乡低保资金已按月发放到户。",
+        keywords: ["资金项目管理", "民政局", "财政局", "公告公示", "监督电话"],
+        date: new Date(Date.UTC(2019, 0, 1) + i * 5 * 86_400_000).toISOString().slice(0, 10),
+        year: 2019,
+      }),
+    );
+    await embeddedBackend.index(db, [...titled, ...inBody]);
+    const seen: string[] = [];
+    for (let page = 1; page <= 7; page++) {
+      const res = await q("低保", `&pageSize=50&page=${page}`);
+      expect(res.body).toMatchObject({ total: 330, totalIsExact: true });
+      seen.push(...res.body.hits.map((h) => h.id));
+    }
+    expect(seen).toHaveLength(330);
+    expect(new Set(seen).size).toBe(330);
+    // RANKED_CANDIDATES (200) of the title class are scored; the other 100 follow, newest first; then
+    // the 30 with the word in the body only, newest first.
+    const newest = (docs: SearchDocument[]) =>
+      docs
+        .slice()
+        .sort((a, b) => b.date!.localeCompare(a.date!))
+        .map((d) => d.id);
+    const scored = new Set(seen.slice(0, 200));
+    expect(seen.slice(0, 200).every((id) => id.startsWith("t"))).toBe(true);
+    expect(seen.slice(200, 300)).toEqual(newest(titled.filter((d) => !scored.has(d.id))));
+    expect(seen.slice(300)).toEqual(newest(inBody));
+
+    // Newest first over every match, from the same rows.
+    const byDate = await q("低保", "&sort=date&pageSize=40&page=2");
+    expect(byDate.body.hits.map((h) => h.id)).toEqual(newest([...titled, ...inBody]).slice(40, 80));
+  });
+});
