@@ -199,8 +199,8 @@ export interface MatchCount {
   level: number;
   /** Matches per (type, year, district) at that level, not yet scaled. */
   groups: { type: string; year: number | null; district: string | null; n: number }[];
-  /** Counted exactly: every match's row, as a tid[] literal (see byRelevance). */
-  rows?: string;
+  /** The rows of the matches counted (at `level`), as a tid[] literal (see byRelevance). */
+  rows: string;
 }
 
 /** The table's size by its last statistics (0 before the first ANALYZE or autovacuum). */
@@ -213,21 +213,20 @@ async function tableSize(tx: Db): Promise<number> {
 }
 
 /**
- * One sample level's matches (at most `cap` read), grouped by (type, year, district); at level 0 also
- * their rows, so that ranking every match reads them by row instead of intersecting the posting lists
- * again.
+ * One sample level's matches (at most `cap` read), grouped by (type, year, district), with their rows,
+ * so that ranking the same matches reads them by row instead of intersecting the posting lists again.
  */
 async function countLevel(tx: Db, matchAt: (level: number) => string, level: number, cap: number) {
   const found = await rows<{ type: string; year: number | null; district: string | null; n: number; rows: string }>(
     tx,
     customPlan(sql`SELECT m.doc_type AS type, m.year, m.district, count(*)::int AS n,
-             CASE WHEN ${level} = 0 THEN array_agg(m.ctid)::text END AS rows
+             array_agg(m.ctid)::text AS rows
       FROM (SELECT ctid, doc_type, year, district FROM search_documents WHERE tsv @@ ${matchAt(level)}::tsquery LIMIT ${cap}) m
       GROUP BY m.doc_type, m.year, m.district`),
   );
   const groups = found.map(({ rows: _, ...g }) => g);
   // Each group's rows are a tid[] literal, {"(0,1)","(0,2)"}: their elements joined into one.
-  const all = `{${found.map((g) => g.rows?.slice(1, -1) ?? "").join(",")}}`;
+  const all = `{${found.map((g) => g.rows.slice(1, -1)).join(",")}}`;
   return { level, c: groups.reduce((sum, g) => sum + g.n, 0), groups, rows: all };
 }
 
@@ -235,6 +234,12 @@ async function countLevel(tx: Db, matchAt: (level: number) => string, level: num
 export const COUNT_CAP_FACTOR = 3;
 /** An estimate needs at least this share of the threshold in sampled matches. */
 export const MIN_SAMPLE_SHARE = 0.3;
+/**
+ * The lowest sampled level (3), the one level 0 would otherwise be read after, answers with fewer: when
+ * it holds at least this many standard deviations more matches than a query with `threshold` matches
+ * would put there on average.
+ */
+export const LOWEST_LEVEL_MARGIN = 3;
 
 /**
  * Count a query's matches with work bounded by the threshold, not by the number of matches or the size
@@ -253,11 +258,17 @@ export const MIN_SAMPLE_SHARE = 0.3;
  *     with at most `threshold` matches would need its sample to hold 1.5 times its expected share, itself
  *     at least 2/3 × MIN_SAMPLE_SHARE × threshold: at the default threshold seven standard errors, so
  *     such a query is counted exactly;
+ *   - so does level 3 when c ≥ b + LOWEST_LEVEL_MARGIN × √b, b = threshold / 8 being the matches a query
+ *     with `threshold` of them puts there on average (at the default threshold c ≥ 159: a relative
+ *     standard error of at most 8 %), rather than intersecting every match's posting lists at level 0.
+ *     A query with at most `threshold` matches reaches that with three standard deviations of luck
+ *     (about 0.2 % at exactly the threshold; with 900 matches, 0.002 %);
  *   - a level whose matches filled the cap is not a whole sample, but proves the total above
  *     cap × 2^j: the next probe reads the level above, which answers from any number of matches;
  *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
  *     the highest usable level expected to hold 1.1 × MIN_SAMPLE_SHARE × threshold matches or more (so
- *     between that and eight times that, within the cap), or level 0 when none above would.
+ *     between that and eight times that, within the cap), or, when none above would, level 3 if the
+ *     prediction reaches the threshold (it may answer, see above) and level 0 otherwise.
  * Usually two probes, each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
@@ -283,14 +294,23 @@ export async function countMatches(tx: Db, matchAt: (level: number) => string, t
       const upper = estimate(probe);
       return { ...upper, total: Math.max(upper.total, cap * 2 ** full) };
     }
+    const bound = threshold / 2 ** step;
+    if (level === step && probe.c >= bound + LOWEST_LEVEL_MARGIN * Math.sqrt(bound)) return estimate(probe);
     const predicted = Math.max(probe.c, 1) * 2 ** level;
-    const target = usableLevel(Math.log2(predicted / (1.1 * minSample)), "down");
+    let target = usableLevel(Math.log2(predicted / (1.1 * minSample)), "down");
+    if (target === 0 && predicted >= threshold) target = step;
     level = Math.min(level - step, Math.max(full + step, target, 0));
   }
 }
 
-function estimate(probe: { level: number; c: number; groups: MatchCount["groups"] }): MatchCount {
-  return { total: probe.c * 2 ** probe.level, exact: false, level: probe.level, groups: probe.groups };
+function estimate(probe: { level: number; c: number; groups: MatchCount["groups"]; rows: string }): MatchCount {
+  return {
+    total: probe.c * 2 ** probe.level,
+    exact: false,
+    level: probe.level,
+    groups: probe.groups,
+    rows: probe.rows,
+  };
 }
 
 function facetsOf(count: MatchCount): SearchFacets {
@@ -333,10 +353,11 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
             FROM top JOIN search_documents s ON s.ctid = top.row`;
 
 /**
- * The matches ranking reads: a sample level's, through the sampled postings (`query`, `level`), or every
- * match, by row (`rows`: the tid[] literal the exact count collected; no posting list is read again).
+ * The matches ranking reads, those of sample level `level` (0: every match): through the sampled
+ * postings (`query`), or by row (`rows`: the tid[] literal of the matches the count read at that level;
+ * no posting list is read again).
  */
-type Pool = { query: string; level: number } | { rows: string };
+type Pool = { level: number } & ({ query: string } | { rows: string });
 
 /**
  * The pool's rows with `titleWords` (a tsquery over the title lexemes at the pool's level) that are not
@@ -383,10 +404,11 @@ function byRelevance(
   shortQuery: string | null,
   total: number,
 ) {
-  const level = "rows" in pool ? 0 : pool.level;
-  const allInTitle = titleTsqueryAt(parsed, level, "all");
+  // Rows read by row are checked against their own title lexemes, which every document has.
+  const titleLevel = "rows" in pool ? 0 : pool.level;
+  const allInTitle = titleTsqueryAt(parsed, titleLevel, "all");
   // With one word, "some word in the title" is "every word in the title".
-  const anyInTitle = parsed.titleClauses.length === 1 ? null : titleTsqueryAt(parsed, level, "any");
+  const anyInTitle = parsed.titleClauses.length === 1 ? null : titleTsqueryAt(parsed, titleLevel, "any");
   const phrase = normalize(q.q).replace(/\s+/g, "");
   const need = q.page * q.pageSize;
   const offset = (q.page - 1) * q.pageSize;
@@ -522,12 +544,12 @@ async function query(
     const read = (page: SQL) => rows<PageRow>(tx, customPlan(page));
     if (q.sort === "date") {
       const page = count.exact
-        ? byDateExact(q, count.rows!)
+        ? byDateExact(q, count.rows)
         : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
       return { count, hitRows: await read(page) };
     }
     // Every match: by the rows the exact count collected, else (an estimate) through the posting lists.
-    const every: Pool = count.exact ? { rows: count.rows! } : { query: matchQuery, level: 0 };
+    const every: Pool = count.exact ? { rows: count.rows, level: 0 } : { query: matchQuery, level: 0 };
     // Up to twice the ranking pool, every match is ranked.
     if (count.exact && count.total <= 2 * rankingPool) {
       return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
@@ -540,9 +562,15 @@ async function query(
     // never overlap.
     const inLevel = count.total / 2 ** count.level;
     const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
-    const level = usableLevel(count.level + shift, "down");
+    // An estimate ranks from a sample, never from every match (that would read every posting list).
+    const level = Math.max(usableLevel(count.level + shift, "down"), count.exact ? 0 : SAMPLED_LEVEL_STEP);
     if (level === 0) return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
-    const pool = { query: matchAt(level), level };
+    // A small sample the count read is read again by row: checking its few rows' titles costs less than
+    // intersecting the title words' posting lists.
+    const pool: Pool =
+      level === count.level && inLevel <= 2 * RANKED_CANDIDATES
+        ? { rows: count.rows, level }
+        : { query: matchAt(level), level };
     const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
     const shortQuery = `( ${matchQuery} ) & ${shortestClass}`;
     const ranked = await read(byRelevance(q, words, pool, shortQuery, count.total));
@@ -550,7 +578,7 @@ async function query(
     const [{ n: poolSize }] = await rows<{ n: number }>(
       tx,
       customPlan(sql`SELECT count(*)::int AS n FROM (
-          SELECT ctid FROM search_documents WHERE tsv @@ ${pool.query}::tsquery
+          ${"rows" in pool ? sql`SELECT unnest(${pool.rows}::tid[])` : sql`SELECT ctid FROM search_documents WHERE tsv @@ ${pool.query}::tsquery`}
           UNION SELECT ctid FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery) u`),
     );
     const rest = `( ${matchQuery} ) & !${sampleTsquery(level)} & !( ${shortestClass} )`;

@@ -233,3 +233,37 @@ describe("search ranking of every match, by the rows the exact count collected",
     expect(byDate.body.hits.map((h) => h.id)).toEqual(newest([...titled, ...inBody]).slice(40, 80));
   });
 });
+
+describe("search counts near the threshold: the lowest sample level answers when it clearly can", () => {
+  // Threshold 300: level 3 answers once it holds 300/8 + 3 × √(300/8) ≈ 56 matches or more.
+  beforeAll(() => setSearchBackend(createEmbeddedBackend({ exactThreshold: 300, rankingPool: 100 })));
+  afterAll(() => setSearchBackend(undefined));
+
+  it("estimates a query with a few times the threshold from level 3 and still counts one within it exactly", async () => {
+    const { db } = await testDatabase();
+    const docs = Array.from({ length: 1200 }, (_, i) =>
+      doc({
+        type: "notice",
+        id: `n${i}`,
+        // 光伏 in 700 titles, 危房改造 in 280.
+        title: i < 700 ? `光伏扶贫电站${i}号公示` : i < 980 ? `危房改造第${i}户公示` : `饮水安全工程${i}号`,
+        keywords: LONG_KEYWORDS,
+        district: DISTRICTS[i % 3],
+        date: "2018-05-01",
+        year: 2018,
+      }),
+    );
+    await embeddedBackend.index(db, docs);
+    await rows(db, sql`ANALYZE search_documents`);
+    const many = await q("光伏");
+    expect(many.body.totalIsExact).toBe(false);
+    // From level 3: every count is a multiple of 8.
+    expect(many.body.total % 8).toBe(0);
+    expect(Math.abs(many.body.total - 700) / 700).toBeLessThan(0.35);
+    expect(sum(many.body.facets.district)).toBe(many.body.total);
+    expect(many.body.hits).toHaveLength(10);
+    expect(many.body.hits.every((h) => h.title.includes("光伏"))).toBe(true);
+    const few = await q("危房改造");
+    expect(few.body).toMatchObject({ total: 280, totalIsExact: true });
+  });
+});
