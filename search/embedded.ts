@@ -262,14 +262,14 @@ export const LOWEST_LEVEL_MARGIN = 3;
  *     with `threshold` of them puts there on average (at the default threshold c ≥ 159: a relative
  *     standard error of at most 8 %), rather than intersecting every match's posting lists at level 0.
  *     A query with at most `threshold` matches reaches that with three standard deviations of luck
- *     (about 0.2 % at exactly the threshold; with 900 matches, 0.002 %);
+ *     (about 0.2 % at exactly the threshold; with 900 matches, under 0.001 %);
  *   - a level whose matches filled the cap is not a whole sample, but proves the total above
  *     cap × 2^j: the next probe reads the level above, which answers from any number of matches;
  *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
  *     the highest usable level expected to hold 1.1 × MIN_SAMPLE_SHARE × threshold matches or more (so
  *     between that and eight times that, within the cap), or, when none above would, level 3 if the
  *     prediction reaches the threshold (it may answer, see above) and level 0 otherwise.
- * Usually two probes, each bounded by cap rows.
+ * Usually two probes (three when level 3 is read and cannot answer), each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
   const cap = COUNT_CAP_FACTOR * threshold;
@@ -361,7 +361,7 @@ type Pool = { level: number } & ({ query: string } | { rows: string });
 
 /**
  * The pool's rows with `titleWords` (a tsquery over the title lexemes at the pool's level) that are not
- * in `exclude`, as (row, dt, rank_len) in order `order` (a list over date, rank_len and ctid), at most
+ * in `exclude`, as (row, dt, rank_len) in order `order` (a list over those three), at most
  * `limit`, if `when`. A sample: one GIN scan of the pool's query and the title words. Every match by
  * row: the rows read by ctid and sorted first, the title words checked on them in that order only until
  * `limit` are found.
@@ -548,8 +548,8 @@ async function query(
         : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
       return { count, hitRows: await read(page) };
     }
-    // Every match: by the rows the exact count collected, else (an estimate) through the posting lists.
-    const every: Pool = count.exact ? { rows: count.rows, level: 0 } : { query: matchQuery, level: 0 };
+    // Every match, by the rows the count collected (used only when it counted exactly).
+    const every: Pool = { rows: count.rows, level: 0 };
     // Up to twice the ranking pool, every match is ranked.
     if (count.exact && count.total <= 2 * rankingPool) {
       return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
