@@ -548,23 +548,20 @@ async function query(
         : byDateMonths(matchQuery, yearsToWalk(q, count), offset, q.pageSize);
       return { count, hitRows: await read(page) };
     }
-    // Every match, by the rows the count collected (used only when it counted exactly).
-    const every: Pool = { rows: count.rows, level: 0 };
-    // Up to twice the ranking pool, every match is ranked.
-    if (count.exact && count.total <= 2 * rankingPool) {
+    // Counted exactly (at most the count's cap of them): every match is ranked, by the rows the count read.
+    if (count.exact) {
+      const every: Pool = { rows: count.rows, level: 0 };
       return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
     }
-    // Too many matches to rank them all (even when they were counted exactly: counting reads each once).
-    // Ranked: the matches in the usable sample level expected to hold about rankingPool of them (the
+    // Too many matches to rank them all. Ranked: the matches in the usable sample level (never level 0,
+    // which would intersect every posting list again) expected to hold about rankingPool of them (the
     // matches counted at count.level, an eighth per usable level above, eight times per level below),
     // with every match whose title and keywords are shortest and hold every query word (the class
     // ts_rank puts first); then the rest, newest first. The level does not depend on the page, so pages
     // never overlap.
     const inLevel = count.total / 2 ** count.level;
     const shift = Math.round(Math.log2(inLevel / rankingPool) / SAMPLED_LEVEL_STEP) * SAMPLED_LEVEL_STEP;
-    // An estimate ranks from a sample, never from every match (that would read every posting list).
-    const level = Math.max(usableLevel(count.level + shift, "down"), count.exact ? 0 : SAMPLED_LEVEL_STEP);
-    if (level === 0) return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
+    const level = Math.max(usableLevel(count.level + shift, "down"), SAMPLED_LEVEL_STEP);
     // A small sample the count read is read again by row: checking its few rows' titles costs less than
     // intersecting the title words' posting lists.
     const pool: Pool =
