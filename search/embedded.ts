@@ -268,7 +268,8 @@ export const LOWEST_LEVEL_MARGIN = 3;
  *   - otherwise the level predicts the total (c × 2^j, at least 2^j when c is 0) and the next probe reads
  *     the highest usable level expected to hold 1.1 × MIN_SAMPLE_SHARE × threshold matches or more (so
  *     between that and eight times that, within the cap), or, when none above would, level 3 if the
- *     prediction reaches the threshold (it may answer, see above) and level 0 otherwise.
+ *     level held a match and predicts at least half the threshold (level 3 may answer, see above; a few
+ *     sampled matches predict loosely) and level 0 otherwise.
  * Usually two probes (three when level 3 is read and cannot answer), each bounded by cap rows.
  */
 export async function countMatches(tx: Db, matchAt: (level: number) => string, threshold: number): Promise<MatchCount> {
@@ -298,7 +299,7 @@ export async function countMatches(tx: Db, matchAt: (level: number) => string, t
     if (level === step && probe.c >= bound + LOWEST_LEVEL_MARGIN * Math.sqrt(bound)) return estimate(probe);
     const predicted = Math.max(probe.c, 1) * 2 ** level;
     let target = usableLevel(Math.log2(predicted / (1.1 * minSample)), "down");
-    if (target === 0 && predicted >= threshold) target = step;
+    if (target === 0 && probe.c > 0 && predicted >= threshold / 2) target = step;
     level = Math.min(level - step, Math.max(full + step, target, 0));
   }
 }
@@ -364,7 +365,7 @@ type Pool = { level: number } & ({ query: string } | { rows: string });
  * in `exclude`, as (row, dt, rank_len) in order `order` (a list over those three), at most
  * `limit`, if `when`. A sample: one GIN scan of the pool's query and the title words. Every match by
  * row: the rows read by ctid and sorted first, the title words checked on them in that order only until
- * `limit` are found.
+ * `limit` are found (pool_rows: see byRelevance).
  */
 function poolRows(
   pool: Pool,
@@ -374,9 +375,7 @@ function poolRows(
   const limitSql = limit === null ? sql`` : sql`LIMIT ${limit}`;
   const cond = sql.join([when ?? sql`true`, exclude ? sql`NOT (row IN (${exclude}))` : sql`true`], sql` AND `);
   if ("rows" in pool) {
-    return sql`SELECT row, dt, rank_len FROM (
-        SELECT ctid AS row, date AS dt, rank_len, tsv FROM search_documents
-        WHERE ctid = ANY((SELECT tids FROM every)::tid[]) ORDER BY ${order} OFFSET 0) o
+    return sql`SELECT row, dt, rank_len FROM (SELECT * FROM pool_rows ORDER BY ${order} OFFSET 0) o
       WHERE ${cond} AND tsv @@ ${titleWords}::tsquery ${limitSql}`;
   }
   return sql`SELECT row, dt, rank_len FROM (
@@ -419,10 +418,17 @@ function byRelevance(
     ? sql`UNION (SELECT ctid, date, rank_len FROM search_documents WHERE tsv @@ ${shortQuery}::tsquery)`
     : sql``;
   const poolAll =
-    "rows" in pool ? sql`ctid = ANY((SELECT tids FROM every)::tid[])` : sql`tsv @@ ${pool.query}::tsquery`;
-  // The rows given once (planning a statement with the list in each scan would read it each time).
-  const every = "rows" in pool ? sql`every AS MATERIALIZED (SELECT ${pool.rows}::tid[] AS tids),` : sql``;
-  return sql`WITH ${every} e AS MATERIALIZED (
+    "rows" in pool
+      ? sql`SELECT row, dt FROM pool_rows`
+      : sql`SELECT ctid AS row, date AS dt FROM search_documents WHERE tsv @@ ${pool.query}::tsquery`;
+  // Rows given by ctid are read once, for every tier (the tsvector stays out of line until a tier checks
+  // a row's title words).
+  const poolRowsCte =
+    "rows" in pool
+      ? sql`pool_rows AS MATERIALIZED (
+          SELECT ctid AS row, date AS dt, rank_len, tsv FROM search_documents WHERE ctid = ANY(${pool.rows}::tid[])),`
+      : sql``;
+  return sql`WITH ${poolRowsCte} e AS MATERIALIZED (
         SELECT * FROM (
           (${poolRows(pool, allInTitle, { order: shortest, limit: RANKED_CANDIDATES })})
           ${short}
@@ -454,11 +460,11 @@ function byRelevance(
            AND NOT (row IN (SELECT row FROM scored))
          ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
       ), t2 AS (
-        SELECT ctid AS row, 2 AS tier, NULL::real AS score, false AS all_title, date AS dt
-        FROM search_documents
+        SELECT row, 2 AS tier, NULL::real AS score, false AS all_title, dt
+        FROM (${poolAll}) p
         WHERE (SELECT count(*) FROM t01) < ${need} AND ${total} > (SELECT count(*) FROM t01)
-          AND ${poolAll} AND NOT (ctid IN (SELECT row FROM t01))
-        ORDER BY date DESC NULLS LAST, ctid LIMIT ${need}
+          AND NOT (row IN (SELECT row FROM t01))
+        ORDER BY dt DESC NULLS LAST, row LIMIT ${need}
       ), top AS (
         SELECT * FROM (SELECT * FROM t01 UNION ALL SELECT * FROM t2) u
         ORDER BY tier, score DESC NULLS LAST, all_title DESC, dt DESC NULLS LAST, row
