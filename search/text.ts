@@ -423,12 +423,10 @@ export interface ParsedQuery {
   /** Each word in the title or keywords, as clauses over the title lexemes (titleTsqueryAt). */
   titleClauses: Clause[];
   /**
-   * Any one of the query's words in the title or keywords (the title lexemes, see titleLexemes), without
-   * phrase operators so the GIN index answers it with no recheck: what tells the matches that get a
-   * relevance score (search/embedded.ts). Null when tsquery is.
+   * Every one of the query's words in the title or keywords (the title lexemes, see titleLexemes), without
+   * phrase operators so the GIN index answers it with no recheck (titleTsqueryAt at level 0): what tells
+   * the matches that get a relevance score (search/embedded.ts). Null when tsquery is.
    */
-  inTitle: string | null;
-  /** Every one of the query's words in the title or keywords, likewise. Null when tsquery is. */
   allInTitle: string | null;
   /** Regex sources (case-insensitive) marking the matches in a text, longest first. */
   highlight: string[];
@@ -526,7 +524,6 @@ export function parseQuery(q: string): ParsedQuery {
     tsquery: empty ? null : tsqueryAt({ clauses }, 0),
     clauses,
     titleClauses,
-    inTitle: empty ? null : titleTsqueryAt({ titleClauses }, 0, "any"),
     allInTitle: empty ? null : titleTsqueryAt({ titleClauses }, 0, "all"),
     highlight: [...highlight].sort((a, b) => b.length - a.length),
     words,
