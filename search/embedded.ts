@@ -354,11 +354,10 @@ const hitColumns = sql`SELECT (row_number() OVER (ORDER BY top.tier, top.score D
             FROM top JOIN search_documents s ON s.ctid = top.row`;
 
 /**
- * The matches ranking reads, those of sample level `level` (0: every match): through the sampled
- * postings (`query`), or by row (`rows`: the tid[] literal of the matches the count read at that level;
- * no posting list is read again).
+ * The matches ranking reads: those of sample level `level` through its sampled postings (`query`), or
+ * the matches the count read, by row (`rows`: their tid[] literal; no posting list is read again).
  */
-type Pool = { level: number } & ({ query: string } | { rows: string });
+type Pool = { query: string; level: number } | { rows: string };
 
 /**
  * The pool's rows with `titleWords` (a tsquery over the title lexemes at the pool's level) that are not
@@ -556,8 +555,7 @@ async function query(
     }
     // Counted exactly (at most the count's cap of them): every match is ranked, by the rows the count read.
     if (count.exact) {
-      const every: Pool = { rows: count.rows, level: 0 };
-      return { count, hitRows: await read(byRelevance(q, words, every, null, count.total)) };
+      return { count, hitRows: await read(byRelevance(q, words, { rows: count.rows }, null, count.total)) };
     }
     // Too many matches to rank them all. Ranked: the matches in the usable sample level (never level 0,
     // which would intersect every posting list again) expected to hold about rankingPool of them (the
@@ -572,7 +570,7 @@ async function query(
     // intersecting the title words' posting lists.
     const pool: Pool =
       level === count.level && inLevel <= 2 * RANKED_CANDIDATES
-        ? { rows: count.rows, level }
+        ? { rows: count.rows }
         : { query: matchAt(level), level };
     const shortestClass = `( ${parsed.allInTitle} ) & ${SHORTEST_RANK_TSQUERY}`;
     const shortQuery = `( ${matchQuery} ) & ${shortestClass}`;
