@@ -405,8 +405,13 @@ export const SHORTEST_RANK_TSQUERY = quoteLexeme("#r:1");
  * sample level `level` (0, the default: every document).
  */
 export function facetTsquery(f: FacetValues, level = 0): string | null {
-  const lexemes = facetLexemes(f).map((lex) => (level === 0 ? lex : sampledLexeme(level, lex)));
-  return lexemes.length ? lexemes.map(quoteLexeme).join(" & ") : null;
+  const terms = facetTsqueries(f, level);
+  return terms.length ? terms.join(" & ") : null;
+}
+
+/** The facet filters one tsquery each (their conjunction is facetTsquery). */
+export function facetTsqueries(f: FacetValues, level = 0): string[] {
+  return facetLexemes(f).map((lex) => quoteLexeme(level === 0 ? lex : sampledLexeme(level, lex)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +458,12 @@ function renderClause(c: Clause, level: number): string {
 
 /** The query's matches among the documents of sample level `level` (0, 3, 6, …; see sampledLevels). */
 export function tsqueryAt(parsed: Pick<ParsedQuery, "clauses">, level: number): string {
-  return parsed.clauses.map((c) => renderClause(c, level)).join(" & ");
+  return wordTsqueriesAt(parsed, level).join(" & ");
+}
+
+/** The query's words at sample level `level`, one tsquery each (their conjunction is tsqueryAt). */
+export function wordTsqueriesAt(parsed: Pick<ParsedQuery, "clauses">, level: number): string[] {
+  return parsed.clauses.map((c) => renderClause(c, level));
 }
 
 /**
