@@ -120,6 +120,9 @@ async function index(db: Db, docs: SearchDocument[]) {
     writing = upsert(db, batch);
     // Awaited on the next turn or below; until then a failure must not count as unhandled.
     writing.catch(() => {});
+    // Let the statement go out before the next batch's build, which holds the event loop: the driver
+    // sends it a few promise turns after the call, and without this turn it waited for the build.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await writing;
 }
