@@ -152,7 +152,8 @@ export const RANKED_CANDIDATES = 200;
 export const RANKING_POOL = 2 * RANKED_CANDIDATES;
 
 /**
- * Run fn with the planner told to use the GIN index. Left alone, it may choose a sequential scan and
+ * Run fn with the planner told to use the GIN index, given the table's size by its last statistics (0
+ * before the first ANALYZE or autovacuum), read in the same round trip. Left alone, it may choose a sequential scan and
  * evaluate `tsv @@ …` on every row it reads: that detoasts the full tsvector of each (ten times the cost
  * of a bitmap scan for a common word). It also underestimates the matches, and would sort them for a
  * merge join where hashing them is cheaper. The matches are materialised: give them memory. The settings
@@ -165,10 +166,10 @@ const PLAN_SETTINGS: [string, string][] = [
   ["work_mem", "32MB"],
 ];
 
-async function withGinPlan<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+async function withGinPlan<T>(db: Db, fn: (tx: Db, tableSize: number) => Promise<T>): Promise<T> {
   const nested = db instanceof PgTransaction;
   return db.transaction(async (tx) => {
-    const [before] = await rows<Record<string, string>>(
+    const [before] = await rows<Record<string, string> & { size: number }>(
       tx,
       sql.join(
         [
@@ -180,11 +181,12 @@ async function withGinPlan<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
             ),
             sql`, `,
           ),
+          sql`, (SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'search_documents'::regclass) AS size`,
         ],
         sql` `,
       ),
     );
-    const result = await fn(tx);
+    const result = await fn(tx, before.size);
     if (nested) {
       await rows(
         tx,
@@ -233,15 +235,6 @@ export interface MatchCount {
   rows: string;
 }
 
-/** The table's size by its last statistics (0 before the first ANALYZE or autovacuum). */
-async function tableSize(tx: Db): Promise<number> {
-  const [{ n }] = await rows<{ n: number }>(
-    tx,
-    sql`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'search_documents'::regclass`,
-  );
-  return n;
-}
-
 /**
  * One sample level's matches (at most `cap` read), grouped by (type, year, district), with their rows,
  * so that ranking the same matches reads them by row instead of intersecting the posting lists again.
@@ -280,7 +273,7 @@ export const LOWEST_LEVEL_MARGIN = 3;
  * most cap = COUNT_CAP_FACTOR × threshold rows (every row read is a heap visit for the facets), in one
  * GIN scan:
  *   - the first probe reads the lowest usable level whose documents, all of them, number at most cap by
- *     the table's last statistics (every level when there are none yet);
+ *     `tableSize`, the table's size by its last statistics (every level when it is 0);
  *   - level 0 read whole is every match: counted exactly;
  *   - a level with at least MIN_SAMPLE_SHARE × threshold matches whose estimate c × 2^j is at least 1.5
  *     times the threshold answers with that estimate, for the total and each facet count; its relative
@@ -302,12 +295,16 @@ export const LOWEST_LEVEL_MARGIN = 3;
  *     sampled matches predict loosely) and level 0 otherwise.
  * Usually two probes (three when level 3 is read and cannot answer), each bounded by cap rows.
  */
-export async function countMatches(tx: Db, matchAt: (level: number) => Match, threshold: number): Promise<MatchCount> {
+export async function countMatches(
+  tx: Db,
+  matchAt: (level: number) => Match,
+  threshold: number,
+  tableSize: number,
+): Promise<MatchCount> {
   const cap = COUNT_CAP_FACTOR * threshold;
   const minSample = Math.ceil(MIN_SAMPLE_SHARE * threshold);
   const step = SAMPLED_LEVEL_STEP;
-  const size = await tableSize(tx);
-  let level = size > cap ? usableLevel(Math.ceil(Math.log2(size / cap)), "up") : 0;
+  let level = tableSize > cap ? usableLevel(Math.ceil(Math.log2(tableSize / cap)), "up") : 0;
   // The highest level known to have filled the cap (-step: none).
   let full = -step;
   for (;;) {
@@ -567,8 +564,8 @@ async function query(
   const matchAt = (level: number): Match => [...wordTsqueriesAt(parsed, level), ...facetTsqueries(facetValues, level)];
   const matchQuery = matchAt(0);
   const offset = (q.page - 1) * q.pageSize;
-  const { count, hitRows } = await withGinPlan(db, async (tx) => {
-    const count = await countMatches(tx, matchAt, threshold);
+  const { count, hitRows } = await withGinPlan(db, async (tx, tableSize) => {
+    const count = await countMatches(tx, matchAt, threshold, tableSize);
     if (count.total === 0) return { count, hitRows: [] as PageRow[] };
     // Planned for this query's words: one matching ten documents and one matching ten thousand differ.
     const read = (page: SQL) => rows<PageRow>(tx, customPlan(page));
