@@ -144,12 +144,8 @@ const emptyFacets = () => ({ type: [], year: [], district: [] });
  */
 export const RANKED_CANDIDATES = 200;
 
-/**
- * How many sampled matches ranking considers when the matches are too many to read (see byRelevance):
- * twice the scored ones, so that those are the shorter half of the sample's title matches. Each is a
- * row read for its length and date; a larger sample costs that many more rows per query.
- */
-export const RANKING_POOL = 2 * RANKED_CANDIDATES;
+/** How many sampled matches ranking considers when the matches are too many to read (see byRelevance). */
+export const RANKING_POOL = 4 * RANKED_CANDIDATES;
 
 /**
  * Run fn with the planner told to use the GIN index, given the table's size by its last statistics (0
