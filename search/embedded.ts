@@ -151,9 +151,10 @@ export const RANKING_POOL = 4 * RANKED_CANDIDATES;
  * Run fn with the planner told to use the GIN index, given the table's size by its last statistics (0
  * before the first ANALYZE or autovacuum), read in the same round trip. Left alone, the planner may
  * choose a sequential scan and evaluate `tsv @@ …` on every row it reads: that detoasts the full tsvector
- * of each (ten times the cost of a bitmap scan for a common word). It also underestimates the matches, and would sort them for a
- * merge join where hashing them is cheaper. The matches are materialised: give them memory. The settings
- * last until the transaction ends; inside a caller's transaction they are put back before returning.
+ * of each (ten times the cost of a bitmap scan for a common word). It also underestimates the matches,
+ * and would sort them for a merge join where hashing them is cheaper. The matches are materialised: give
+ * them memory. The settings last until the transaction ends; inside a caller's transaction they are put
+ * back before returning.
  */
 const PLAN_SETTINGS: [string, string][] = [
   ["enable_seqscan", "off"],
