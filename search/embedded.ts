@@ -203,7 +203,7 @@ async function withGinPlan<T>(db: Db, fn: (tx: Db, tableSize: number) => Promise
  * leapfrogs between them (a key whose next match lies past another's lets that one skip ahead), where a
  * single tsquery walks its shortest posting list entry by entry and tests every entry against the other
  * lists. Proving that long lists have few or no documents in common (a query that must be counted at
- * level 0) costs about a quarter as much.
+ * level 0) costs about a third as much.
  */
 export type Match = string[];
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   buildTsvector,
   facetLexemes,
+  facetTsqueries,
   facetTsquery,
   parseQuery,
   SAMPLE_LEVELS,
@@ -13,6 +14,7 @@ import {
   titleTsqueryAt,
   tsqueryAt,
   usableLevel,
+  wordTsqueriesAt,
 } from "../../search/text";
 
 describe("search text: what the embedded index stores and asks", () => {
@@ -67,6 +69,11 @@ describe("search text: what the embedded index stores and asks", () => {
     expect(titleTsqueryAt(unknown, 6, "any")).toBe("( '#6/^郝峪村' | ( '#6/^郝峪' & '#6/^峪村' ) )");
     expect(titleTsqueryAt(parseQuery("扶"), 3, "all")).toBe("( '#3/^扶':* )");
     expect(facetTsquery({ year: 2018, district: "高青县" }, 3)).toBe("'#3/#y:2018' & '#3/#d:高青县'");
+    // One tsquery per word and per facet, for a condition each (search/embedded.ts).
+    expect(wordTsqueriesAt(two, 3)).toEqual(["'#3/高青'", "'#3/危房改造'"]);
+    expect(wordTsqueriesAt(unknown, 0)).toEqual([unknown.tsquery]);
+    expect(facetTsqueries({ type: "notice", year: 2018 })).toEqual(["'#t:notice'", "'#y:2018'"]);
+    expect(facetTsqueries({})).toEqual([]);
   });
 
   it("sampled postings exist every third level, up to the top one", () => {
