@@ -58,7 +58,7 @@ CREATE INDEX tickets_routed_unit_idx ON tickets (routed_unit_id, status);
 CREATE INDEX tickets_district_idx ON tickets (district_id);
 CREATE INDEX tickets_notice_idx ON tickets (notice_id) WHERE notice_id IS NOT NULL;
 
--- Objections point at engineer A's notices (migration 0010); the FK is added when that table exists.
+-- Objections point at notices (the notices table of migration 0010); the FK is added when that table exists.
 DO $$ BEGIN
   IF to_regclass('notices') IS NOT NULL THEN
     ALTER TABLE tickets ADD CONSTRAINT tickets_notice_id_fkey FOREIGN KEY (notice_id) REFERENCES notices(id);
