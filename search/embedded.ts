@@ -166,7 +166,7 @@ const PLAN_SETTINGS: [string, string][] = [
 async function withGinPlan<T>(db: Db, fn: (tx: Db, tableSize: number) => Promise<T>): Promise<T> {
   const nested = db instanceof PgTransaction;
   return db.transaction(async (tx) => {
-    const [before] = await rows<Record<string, string> & { size: number }>(
+    const [{ size, ...before }] = await rows<Record<string, string> & { size: number }>(
       tx,
       sql.join(
         [
@@ -183,7 +183,7 @@ async function withGinPlan<T>(db: Db, fn: (tx: Db, tableSize: number) => Promise
         sql` `,
       ),
     );
-    const result = await fn(tx, before.size);
+    const result = await fn(tx, size);
     if (nested) {
       await rows(
         tx,
@@ -436,8 +436,10 @@ function byRelevance(
   const score = sql`ts_rank(${sql.raw(`'${WEIGHTS}'::float4[]`)}, s.rank_tsv, ${parsed.tsquery}::tsquery, 1)
     + CASE WHEN strpos(lower(s.title), ${phrase}) > 0 THEN 1 ELSE 0 END`;
   const shortest = sql`rank_len, dt DESC NULLS LAST, row`;
-  const short = shortQuery
-    ? sql`UNION (SELECT ctid, date, rank_len FROM search_documents WHERE ${matching(shortQuery)})`
+  // The shortest class, read once for the scored tier and, if it runs, tier 1.
+  const shortRowsCte = shortQuery
+    ? sql`short_rows AS MATERIALIZED (
+          SELECT ctid AS row, date AS dt, rank_len FROM search_documents WHERE ${matching(shortQuery)}),`
     : sql``;
   const poolAll =
     "rows" in pool
@@ -450,10 +452,10 @@ function byRelevance(
       ? sql`pool_rows AS MATERIALIZED (
           SELECT ctid AS row, date AS dt, rank_len, tsv FROM search_documents WHERE ctid = ANY(${pool.rows}::tid[])),`
       : sql``;
-  return sql`WITH ${poolRowsCte} e AS MATERIALIZED (
+  return sql`WITH ${poolRowsCte} ${shortRowsCte} e AS MATERIALIZED (
         SELECT * FROM (
           (${poolRows(pool, allInTitle, { order: shortest, limit: RANKED_CANDIDATES })})
-          ${short}
+          ${shortQuery ? sql`UNION (SELECT * FROM short_rows)` : sql``}
         ) u ORDER BY rank_len, dt DESC NULLS LAST, row LIMIT ${RANKED_CANDIDATES}
       ), a AS MATERIALIZED (
         ${poolRows(pool, anyInTitle ?? allInTitle, {
@@ -477,7 +479,7 @@ function byRelevance(
         UNION ALL
         (SELECT row, 1, NULL::real, true, dt
          FROM ((SELECT row, dt FROM (${poolRows(pool, allInTitle, { order: sql`row`, limit: null })}) p)
-               ${shortQuery ? sql`UNION (SELECT ctid, date FROM search_documents WHERE ${matching(shortQuery)})` : sql``}) r
+               ${shortQuery ? sql`UNION (SELECT row, dt FROM short_rows)` : sql``}) r
          WHERE (SELECT count(*) FROM scored) < ${need} AND (SELECT count(*) FROM e) >= ${RANKED_CANDIDATES}
            AND NOT (row IN (SELECT row FROM scored))
          ORDER BY dt DESC NULLS LAST, row LIMIT ${need})
